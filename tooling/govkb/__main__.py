@@ -1,0 +1,5 @@
+"""``python -m govkb``."""
+
+from govkb.cli import main
+
+raise SystemExit(main())

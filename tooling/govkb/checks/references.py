@@ -1,0 +1,151 @@
+"""Identity and reference checks (KB2xx): ids are unique and every reference resolves."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from govkb.checks import check
+from govkb.findings import ERROR, Finding, finding, register
+from govkb.model import KnowledgeBase, Location
+
+register("KB201", ERROR, "Duplicate id",
+         "Give each policy, rule, action, KPI, SOP, step and requirement its own id; rename one of the two.",
+         "Two SOPs both declare `id: SOP_REVIEW`.")
+register("KB202", ERROR, "Step implements an unknown rule",
+         "Fix the rule id in the step's :implements: option; rule ids are listed on the policy pages.",
+         ":implements: LMG_SOLICIT_09 where the policy has rules 01 to 04.")
+register("KB203", ERROR, "Step applies an unknown action",
+         "Use an action id from policies/catalog/actions.yaml in :applies:.",
+         ":applies: ACT_GIFT_BAN where the catalog has ACT_GIFTING_SUSPEND.")
+register("KB204", ERROR, "Reference to an unknown policy",
+         "List only policy ids that exist under policies/ (check the spelling).",
+         "SOP front matter `policies: [LMG_SOLICITATION]` where the policy id is LMG_SOLICIT.")
+register("KB205", ERROR, "Unknown owner",
+         "Use an owner id from policies/catalog/owners.yaml, or add the team to that catalog.",
+         "`owner: ops-team` where the catalog has lmg-ops.")
+register("KB206", ERROR, "Reference to an unknown catalog entry",
+         "Use an id that exists in the named catalog (features, markets, areas, severities, actions, "
+         "KPI measures, requirements).",
+         "`scope.features: [gifts]` where the catalog has gifting.")
+register("KB207", ERROR, "Unknown policy value in the {pv} role",
+         "Use a key the policy defines, e.g. LMG_SOLICIT.strike_window, LMG_SOLICIT.step2 or a threshold name.",
+         "{pv}`LMG_SOLICIT.appeal_days` where the key is LMG_SOLICIT.appeal_window.")
+
+
+@check
+def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Finding]:
+    first: dict[str, Location] = {}
+    items: list[tuple[str, Location]] = [(p.id, p.location) for p in kb.policies]
+    items += [(r.id, r.location) for r in kb.rules]
+    items += [(a.id, a.location) for a in kb.actions]
+    items += [(k.id, k.location) for k in kb.kpis]
+    items += [(s.id, s.location) for s in kb.sops]
+    items += [(s.id, s.location) for s in kb.steps]
+    items += [(r.id, r.location) for r in kb.requirements]
+    for catalog in (kb.features, kb.markets, kb.owners, kb.severities, kb.areas):
+        seen: dict[str, Location] = {}
+        for entry in catalog:
+            if entry.id in seen:
+                yield finding("KB201", entry.location,
+                              f"id '{entry.id}' is already defined at {seen[entry.id]}", entry.id)
+            seen[entry.id] = entry.location
+    for item_id, location in items:
+        if item_id in first:
+            yield finding("KB201", location, f"id '{item_id}' is already defined at {first[item_id]}; "
+                          "rename one of them", item_id)
+        else:
+            first[item_id] = location
+
+
+@check
+def check_step_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    for step in kb.steps:
+        for rule_id in step.implements:
+            if rule_id not in kb.rule_by_id:
+                yield finding("KB202", step.location, f"step {step.id} implements '{rule_id}', which is no rule"
+                              f"{_suggest(rule_id, kb.rule_by_id)}", step.id)
+        for action_id in step.applies:
+            if action_id not in kb.action_by_id:
+                yield finding("KB203", step.location, f"step {step.id} applies '{action_id}', which is not in the "
+                              f"actions catalog{_suggest(action_id, kb.action_by_id)}", step.id)
+
+
+@check
+def check_policy_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    for sop in kb.sops:
+        for policy_id in sop.policies:
+            if policy_id not in kb.policy_by_id:
+                yield finding("KB204", sop.location, f"SOP {sop.id} serves '{policy_id}', which is no policy"
+                              f"{_suggest(policy_id, kb.policy_by_id)}", sop.id)
+    for policy in kb.policies:
+        if policy.superseded_by and policy.superseded_by not in kb.policy_by_id:
+            yield finding("KB204", policy.location, f"policy {policy.id} is superseded by "
+                          f"'{policy.superseded_by}', which is no policy", policy.id)
+
+
+@check
+def check_owners(kb: KnowledgeBase) -> Iterator[Finding]:
+    owned = [(p.id, p.owner, p.location) for p in kb.policies]
+    owned += [(s.id, s.owner, s.location) for s in kb.sops]
+    owned += [(k.id, k.owner, k.location) for k in kb.kpis]
+    for subject, owner, location in owned:
+        if owner not in kb.owner_by_id:
+            yield finding("KB205", location, f"{subject} is owned by '{owner}', which is not in "
+                          f"{kb.catalog_path('owners')}{_suggest(owner, kb.owner_by_id)}", subject)
+
+
+@check
+def check_catalog_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    features = {f.id for f in kb.features}
+    markets = {mk.id for mk in kb.markets}
+    areas = {a.id for a in kb.areas}
+    requirements = set(kb.requirement_by_id)
+    for policy in kb.policies:
+        yield from _unknown(policy.id, policy.location, "feature", policy.features, features)
+        yield from _unknown(policy.id, policy.location, "market", policy.markets, markets)
+        yield from _unknown(policy.id, policy.location, "area", (policy.area,), areas)
+        yield from _unknown(policy.id, policy.location, "requirement", policy.satisfies, requirements)
+        for step in policy.ladder.steps:
+            if step.action not in kb.action_by_id:
+                yield finding("KB203", step.location, f"ladder of {policy.id} uses '{step.action}', which is not "
+                              f"in the actions catalog{_suggest(step.action, kb.action_by_id)}", policy.id)
+        for rule in policy.rules:
+            yield from _unknown(rule.id, rule.location, "severity", (rule.severity,), set(kb.severity_by_id))
+            yield from _unknown(rule.id, rule.location, "requirement", rule.satisfies, requirements)
+    for action in kb.actions:
+        yield from _unknown(action.id, action.location, "feature", action.restricts, features)
+    measurable = set(kb.sop_by_id) | set(kb.policy_by_id) | set(kb.rule_by_id)
+    for kpi in kb.kpis:
+        yield from _unknown(kpi.id, kpi.location, "SOP, policy or rule", kpi.measures, measurable)
+    for sop in kb.sops:
+        yield from _unknown(sop.id, sop.location, "requirement", sop.satisfies, requirements)
+        for step in sop.steps:
+            yield from _unknown(step.id, step.location, "requirement", step.satisfies, requirements)
+
+
+@check
+def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
+    refs = [ref for sop in kb.sops for ref in sop.value_refs]
+    refs += [ref for doc in kb.documents for ref in doc.value_refs]
+    for ref in refs:
+        if kb.policy_value(ref.key) is not None:
+            continue
+        subject = ref.key.partition(".")[0]
+        keys = kb.policy_value_keys(subject)
+        hint = f"; {subject} offers: {', '.join(keys)}" if keys else f"; '{subject}' is no policy or rule id"
+        yield finding("KB207", ref.location, f"{{pv}}`{ref.key}` names no policy value{hint}", ref.key)
+
+
+def _unknown(subject: str, location: Location, kind: str, values: Iterable[str], known: set[str]) -> Iterator[Finding]:
+    code = "KB206"
+    for value in values:
+        if value not in known:
+            yield finding(code, location, f"{subject} refers to {kind} '{value}', which does not exist"
+                          f"{_suggest(value, known)}", subject)
+
+
+def _suggest(value: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -1,0 +1,233 @@
+"""Read SOPs and reference pages (MyST Markdown) without running Sphinx.
+
+We need only what the model holds: the YAML front matter, the headings, the ``step`` and
+``req`` need directives with their options and bodies, and the uses of the ``{pv}`` role.
+A small line scanner that understands MyST fences (backtick and colon fences, nested by
+length) is enough and keeps ``govkb check`` fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govkb import model as m
+from govkb.findings import Finding, finding
+from govkb.load.schema import validate
+from govkb.load.yamlsource import parse_yaml, read_text
+
+_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:-]*)\}\s*(?P<arg>.*)$")
+_OPTION = re.compile(r"^:(?P<name>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
+# A role is ``{name}`` glued to a code span; other code spans (``{pv}`` shown literally) are text.
+_CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
+
+STEP_REQUIRED = ("id", "actor", "input", "output")
+STEP_OPTIONS = frozenset({"id", "actor", "input", "output", "implements", "applies", "strike", "satisfies"})
+REQ_OPTIONS = frozenset({"id", "source", "market", "status"})
+
+
+@dataclass
+class Directive:
+    name: str
+    argument: str
+    options: dict[str, str]
+    option_lines: dict[str, int]
+    body: str
+    line: int
+    body_line: int
+
+
+@dataclass
+class ScannedPage:
+    headings: list[m.Section] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    value_refs: list[m.ValueRef] = field(default_factory=list)
+
+
+def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
+    """Headings, top-level directives and ``{pv}`` uses; ``first_line`` is lines[0]'s number."""
+    page = ScannedPage()
+    index = 0
+    while index < len(lines):
+        number = first_line + index
+        text = lines[index]
+        _collect_roles(text, rel, number, page)
+        opened = _FENCE_OPEN.match(text)
+        if opened:
+            end = _fence_end(lines, index, opened.group("fence"))
+            directive = _DIRECTIVE.match(opened.group("info").strip())
+            if directive:
+                body = lines[index + 1:end]
+                page.directives.append(_directive(directive, body, number))
+                for offset, inner in enumerate(body):
+                    _collect_roles(inner, rel, number + 1 + offset, page)
+            index = end + 1
+            continue
+        heading = _HEADING.match(text)
+        if heading:
+            page.headings.append(m.Section(heading.group("title").strip(), len(heading.group("hashes")),
+                                           m.Location(rel, number, 1)))
+        index += 1
+    return page
+
+
+def _fence_end(lines: list[str], start: int, fence: str) -> int:
+    """Index of the line closing the fence opened at ``start`` (nested fences are skipped)."""
+    stack = [fence]
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        top = stack[-1]
+        if stripped and set(stripped) == {top[0]} and len(stripped) >= len(top):
+            stack.pop()
+            if not stack:
+                return index
+            continue
+        opened = _FENCE_OPEN.match(lines[index])
+        if opened and opened.group("info").strip():
+            stack.append(opened.group("fence"))
+    return len(lines)
+
+
+def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
+    options: dict[str, str] = {}
+    option_lines: dict[str, int] = {}
+    index = 0
+    while index < len(body):
+        option = _OPTION.match(body[index].strip())
+        if not option or not body[index].strip():
+            break
+        options[option.group("name")] = option.group("value").strip()
+        option_lines[option.group("name")] = line + 1 + index
+        index += 1
+    while index < len(body) and not body[index].strip():
+        index += 1
+    return Directive(match.group("name"), match.group("arg").strip(), options, option_lines,
+                     "\n".join(body[index:]).strip(), line, line + 1 + index)
+
+
+def _collect_roles(text: str, rel: str, number: int, page: ScannedPage) -> None:
+    for key, column in pv_uses(text):
+        page.value_refs.append(m.ValueRef(key, m.Location(rel, number, column)))
+
+
+def pv_uses(text: str) -> list[tuple[str, int]]:
+    """``(key, column)`` of every ``{pv}`KEY``` role in one line of MyST."""
+    if "{pv}" not in text:
+        return []
+    return [
+        (span.group("body").strip(), span.start() - 3)
+        for span in _CODE_SPAN.finditer(text)
+        if text.endswith("{pv}", 0, span.start())
+    ]
+
+
+def split_front_matter(text: str) -> tuple[str | None, list[str], int]:
+    """(front matter text or None, body lines, line number of the first body line)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, lines, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), lines[index + 1:], index + 2
+    return None, lines, 1
+
+
+def ids(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"[,\s]+", value) if part.strip())
+
+
+def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], list[Finding]]:
+    text, findings = read_text(path, rel)
+    if text is None:
+        return None, [], findings
+    front, body, body_start = split_front_matter(text)
+    if front is None:
+        return None, [], [finding("KB106", m.Location(rel, 1, 1),
+                                  "the SOP has no YAML front matter: start the file with a '---' block "
+                                  "holding id, title, owner, version, status, review_by and policies")]
+    document, problems = parse_yaml(front, rel, line_offset=1)
+    if document is None or problems:
+        return None, [], problems
+    if not isinstance(document.data, dict):
+        return None, [], [finding("KB106", m.Location(rel, 2, 1), "the front matter must be a YAML mapping")]
+    problems = validate("sop", document.data, document.locator)
+    if problems:
+        return None, [], problems
+    meta = document.data
+    page = scan(body, rel, body_start)
+    steps, reqs, findings = _needs(page, rel, meta["id"])
+    sop = m.Sop(
+        id=meta["id"], title=meta["title"], owner=meta["owner"], version=meta["version"],
+        status=meta["status"], review_by=meta["review_by"], policies=tuple(meta["policies"]),
+        satisfies=tuple(meta.get("satisfies", ())), sections=tuple(page.headings), steps=tuple(steps),
+        value_refs=tuple(page.value_refs), lines=tuple(text.splitlines()),
+        front_matter_keys=tuple(meta), location=document.locator.at(("id",)),
+    )
+    return sop, reqs, findings
+
+
+def load_document(path: Path, rel: str) -> tuple[m.Document | None, list[m.Requirement], list[Finding]]:
+    """A reference page: requirement needs and role uses (steps belong in sop/ only)."""
+    text, findings = read_text(path, rel)
+    if text is None:
+        return None, [], findings
+    front, body, body_start = split_front_matter(text)
+    page = scan(body, rel, body_start)
+    steps, reqs, findings = _needs(page, rel, None)
+    return m.Document(rel, tuple(page.value_refs), tuple(text.splitlines())), reqs, findings
+
+
+def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step], list[m.Requirement], list[Finding]]:
+    steps: list[m.Step] = []
+    reqs: list[m.Requirement] = []
+    findings: list[Finding] = []
+    for d in page.directives:
+        where = m.Location(rel, d.line, 1)
+        if d.name == "step":
+            if sop_id is None:
+                findings.append(finding("KB107", where, "a step directive belongs in an SOP under sop/; "
+                                        "move it into the SOP's Procedure section"))
+                continue
+            problem = _check_options(d, STEP_OPTIONS, STEP_REQUIRED, "step")
+            if problem:
+                findings.append(finding("KB107", where, problem))
+                continue
+            strike = d.options.get("strike")
+            if strike is not None and not strike.isdigit():
+                findings.append(finding("KB107", m.Location(rel, d.option_lines["strike"], 1),
+                                        f"step {d.options['id']}: :strike: must be a whole number, not '{strike}'"))
+                continue
+            steps.append(m.Step(
+                id=d.options["id"], sop_id=sop_id, title=d.argument, actor=d.options["actor"],
+                input=d.options["input"], output=d.options["output"],
+                implements=ids(d.options.get("implements", "")), applies=ids(d.options.get("applies", "")),
+                strike=int(strike) if strike is not None else None, satisfies=ids(d.options.get("satisfies", "")),
+                content=d.body, content_line=d.body_line, location=where,
+            ))
+        elif d.name == "req":
+            problem = _check_options(d, REQ_OPTIONS, ("id",), "req")
+            if problem:
+                findings.append(finding("KB107", where, problem))
+                continue
+            reqs.append(m.Requirement(
+                d.options["id"], d.argument, d.options.get("source", ""), d.options.get("market", ""),
+                d.options.get("status", ""), d.body, where,
+            ))
+    return steps, reqs, findings
+
+
+def _check_options(d: Directive, allowed: frozenset[str], required: tuple[str, ...], kind: str) -> str:
+    label = d.options.get("id", f"the {kind} directive")
+    if not d.argument:
+        return f"{label}: the {kind} needs a title after {{{kind}}}"
+    missing = [name for name in required if not d.options.get(name)]
+    if missing:
+        return f"{label}: missing option(s) {', '.join(':' + n + ':' for n in missing)}"
+    unknown = sorted(set(d.options) - allowed)
+    if unknown:
+        return (f"{label}: unknown option(s) {', '.join(':' + n + ':' for n in unknown)}; "
+                f"allowed: {', '.join(sorted(allowed))}")
+    return ""

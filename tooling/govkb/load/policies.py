@@ -1,0 +1,148 @@
+"""Turn validated policy and catalog YAML into model records.
+
+Schema validation runs first; building only happens for documents that passed it, so the
+builders can index the data directly.  Every record gets the location of its YAML node.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from govkb import model as m
+from govkb.findings import Finding, finding
+from govkb.load.schema import validate
+from govkb.load.yamlsource import Locator, JsonPath, parse_yaml, read_text
+
+CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
+
+
+def read_yaml_file(path: Path, rel: str, schema: str) -> tuple[Any, Locator | None, list[Finding]]:
+    """Read, parse and validate one YAML file; data is None when anything failed."""
+    text, findings = read_text(path, rel)
+    if text is None:
+        return None, None, findings
+    document, findings = parse_yaml(text, rel)
+    if document is None or findings:
+        return None, document.locator if document else None, findings
+    problems = validate(schema, document.data, document.locator)
+    if problems:
+        return None, document.locator, problems
+    return document.data, document.locator, []
+
+
+def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
+    data, locator, findings = read_yaml_file(path, rel, "policy")
+    if data is None or locator is None:
+        return None, findings
+    return build_policy(data, locator), []
+
+
+def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
+    policy_id = data["id"]
+    ladder = data["ladder"]
+    steps = tuple(
+        m.LadderStep(step["strike"], step["action"], step.get("duration_days"), loc.at(("ladder", "steps", i)))
+        for i, step in enumerate(ladder["steps"])
+    )
+    dsa = data.get("dsa")
+    return m.Policy(
+        id=policy_id,
+        title=data["title"],
+        version=data["version"],
+        status=data["status"],
+        effective=data["effective"],
+        owner=data["owner"],
+        area=data["area"],
+        features=tuple(data["scope"]["features"]),
+        markets=tuple(data["scope"]["markets"]),
+        summary=data["summary"].strip(),
+        rationale=data["rationale"].strip(),
+        ladder=m.Ladder(ladder["strike_window_days"], steps, loc.at(("ladder",))),
+        appeal=m.Appeal(data["appeal"]["window_days"], data["appeal"]["response_days"], loc.at(("appeal",))),
+        rules=tuple(_rule(policy_id, rule, loc, ("rules", i)) for i, rule in enumerate(data["rules"])),
+        dsa=m.DsaGrounds(dsa["category"], tuple(dsa.get("keywords", ())), dsa["ground"], loc.at(("dsa",))) if dsa else None,
+        thresholds=_thresholds(data.get("thresholds", ()), loc, ("thresholds",)),
+        sources=tuple(
+            m.Source(s["title"], s.get("url", ""), s.get("note", ""), loc.at(("sources", i)))
+            for i, s in enumerate(data["sources"])
+        ),
+        satisfies=tuple(data.get("satisfies", ())),
+        superseded_by=data.get("superseded_by"),
+        location=loc.at(("id",)) if ("id",) in loc.values else loc.at(()),
+    )
+
+
+def _rule(policy_id: str, data: dict[str, Any], loc: Locator, at: JsonPath) -> m.Rule:
+    severe = data.get("severe_case")
+    return m.Rule(
+        id=data["id"],
+        policy_id=policy_id,
+        title=data["title"],
+        description=data["description"].strip(),
+        severity=data["severity"],
+        violating=tuple(data["examples"]["violating"]),
+        allowed=tuple(data["examples"]["allowed"]),
+        thresholds=_thresholds(data.get("thresholds", ()), loc, at + ("thresholds",)),
+        severe_case=m.SevereCase(severe["when"], severe["start_at_strike"], loc.at(at + ("severe_case",))) if severe else None,
+        satisfies=tuple(data.get("satisfies", ())),
+        location=loc.at(at + ("id",)),
+    )
+
+
+def _thresholds(items: Any, loc: Locator, at: JsonPath) -> tuple[m.Threshold, ...]:
+    return tuple(
+        m.Threshold(t["name"], t["value"], t["unit"], t.get("description", ""), loc.at(at + (i,)))
+        for i, t in enumerate(items)
+    )
+
+
+def load_catalog(path: Path, rel: str) -> tuple[str | None, tuple[Any, ...], list[Finding]]:
+    """Load one catalog file; returns its name and records."""
+    data, loc, findings = read_yaml_file(path, rel, "catalog")
+    if data is None or loc is None:
+        return None, (), findings
+    (name, items), = data.items()
+    if name != path.stem:
+        return None, (), [finding(
+            "KB105", loc.key_at((name,)),
+            f"catalog file {path.name} holds '{name}'; the top-level key must be '{path.stem}' "
+            f"(rename the key or the file)",
+        )]
+    builder = _CATALOG_BUILDERS[name]
+    return name, tuple(builder(item, loc, (name, i)) for i, item in enumerate(items)), []
+
+
+def _action(d: dict[str, Any], loc: Locator, at: JsonPath) -> m.Action:
+    dsa = d["dsa"]
+    return m.Action(
+        d["id"], d["title"], d["description"].strip(), d["weight"], tuple(d["restricts"]), d["duration"],
+        m.DsaRestriction(
+            tuple(dsa.get("decision_visibility", ())), dsa.get("decision_monetary"), dsa.get("decision_provision"),
+            dsa.get("decision_account"), dsa.get("decision_visibility_other", ""), dsa.get("decision_monetary_other", ""),
+        ),
+        loc.at(at + ("id",)),
+    )
+
+
+def _kpi(d: dict[str, Any], loc: Locator, at: JsonPath) -> m.Kpi:
+    return m.Kpi(
+        d["id"], d["title"], d["definition"].strip(), d["formula"].strip(), d["unit"],
+        m.KpiTarget(d["target"]["op"], d["target"]["value"]), d["frequency"], d["owner"],
+        tuple(d.get("measures", ())), loc.at(at + ("id",)),
+    )
+
+
+_CATALOG_BUILDERS: dict[str, Any] = {
+    "areas": lambda d, loc, at: m.Area(d["id"], d["title"], d.get("description", ""), loc.at(at + ("id",))),
+    "features": lambda d, loc, at: m.Feature(d["id"], d["title"], d.get("description", ""), loc.at(at + ("id",))),
+    "markets": lambda d, loc, at: m.Market(
+        d["id"], d["title"], d.get("region", ""), bool(d.get("dsa", False)), tuple(d.get("countries", ())),
+        loc.at(at + ("id",))),
+    "owners": lambda d, loc, at: m.Owner(
+        d["id"], d["title"], d.get("description", ""), d["contact"], d.get("github_team", ""), loc.at(at + ("id",))),
+    "severities": lambda d, loc, at: m.SeverityLevel(
+        d["id"], d["rank"], d["title"], d.get("description", ""), loc.at(at + ("id",))),
+    "actions": _action,
+    "kpis": _kpi,
+}

@@ -1,0 +1,184 @@
+"""Read YAML safely and remember where every value came from.
+
+PyYAML's composer gives a node tree with marks; we turn it into plain JSON-like data
+ourselves instead of letting a constructor run, so that:
+
+* only the standard scalar tags are accepted (``!!python/object`` and friends are findings,
+  nothing is ever instantiated);
+* an alias is refused where it is used, so an alias bomb ("billion laughs") costs nothing;
+* a duplicate key in a mapping is a finding (PyYAML would silently keep the last one);
+* dates stay the ``YYYY-MM-DD`` strings the author wrote;
+* every value's ``line:column`` is kept in a :class:`Locator` keyed by its JSON path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from govkb.findings import Finding, finding
+from govkb.model import Location
+
+JsonPath = tuple[str | int, ...]
+
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Locator:
+    """JSON path -> location of the value (and of the key, for mapping entries)."""
+
+    path: str
+    values: dict[JsonPath, Location] = field(default_factory=dict)
+    keys: dict[JsonPath, Location] = field(default_factory=dict)
+
+    def at(self, json_path: JsonPath) -> Location:
+        """The location of ``json_path``, or of its nearest located ancestor."""
+        probe = tuple(json_path)
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), Location(self.path, 1, 1))
+
+    def key_at(self, json_path: JsonPath) -> Location:
+        return self.keys.get(tuple(json_path)) or self.at(json_path)
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    locator: Locator
+
+
+def dotted(json_path: JsonPath) -> str:
+    """``('rules', 2, 'id')`` -> ``rules[2].id``: how a field is named in messages."""
+    text = ""
+    for part in json_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """Read ``path`` as UTF-8; a decoding problem is a KB100 finding at its line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [finding("KB100", Location(rel, 1, 1), f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [finding(
+            "KB100", Location(rel, line, column),
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "re-save it as UTF-8",
+        )]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [finding("KB100", Location(rel, line, 1), "the file holds a NUL byte: it looks binary, not text")]
+    return text.removeprefix("\ufeff"), []
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Finding]]:
+    """Parse one YAML document into plain data plus a :class:`Locator`."""
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        column = mark.column + 1 if mark else 1
+        problem = " ".join(p for p in (exc.context, exc.problem) if p) or "malformed YAML"
+        return None, [finding("KB101", Location(rel, line, column), f"YAML syntax error: {problem}")]
+    except yaml.YAMLError as exc:
+        return None, [finding("KB101", Location(rel, 1 + line_offset, 1), f"YAML error: {exc}")]
+    if root is None:
+        return None, [finding("KB104", Location(rel, 1 + line_offset, 1), "the file holds no YAML document")]
+    builder = _Builder(rel, line_offset)
+    data = builder.build(root, ())
+    return YamlDocument(data, builder.locator), builder.findings
+
+
+class _Builder:
+    def __init__(self, rel: str, line_offset: int) -> None:
+        self.rel = rel
+        self.line_offset = line_offset
+        self.locator = Locator(rel)
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+
+    def loc(self, node: Node) -> Location:
+        return Location(self.rel, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def build(self, node: Node, json_path: JsonPath) -> Any:
+        where = self.loc(node)
+        if id(node) in self.seen:
+            self.findings.append(finding(
+                "KB103", where,
+                f"the value anchored here (&name) is re-used through an alias at '{dotted(json_path)}'; "
+                "govkb does not expand YAML aliases: write the value out instead",
+            ))
+            return None
+        self.seen.add(id(node))
+        self.locator.values[json_path] = where
+        builders: dict[type, Callable[[Any, JsonPath], Any]] = {
+            MappingNode: self._mapping, SequenceNode: self._sequence, ScalarNode: self._scalar,
+        }
+        return builders[type(node)](node, json_path)
+
+    def _forbidden_tag(self, node: Node) -> bool:
+        allowed = {MappingNode: {_STANDARD + "map"}, SequenceNode: {_STANDARD + "seq"}}.get(type(node), _SCALAR_TAGS)
+        if node.tag in allowed:
+            return False
+        self.findings.append(finding(
+            "KB103", self.loc(node),
+            f"YAML tag {node.tag.replace(_STANDARD, '!!')} is not allowed; write a plain value "
+            "(nothing in a govkb file is ever turned into an object)",
+        ))
+        return True
+
+    def _mapping(self, node: MappingNode, json_path: JsonPath) -> dict[str, Any] | None:
+        if self._forbidden_tag(node):
+            return None
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _STANDARD + "merge":
+                self.findings.append(finding(
+                    "KB103", self.loc(key_node),
+                    "mapping keys must be plain words (no merge keys '<<', no complex keys)",
+                ))
+                continue
+            key = str(key_node.value)
+            key_loc = self.loc(key_node)
+            if key in result or key in first_line:
+                self.findings.append(finding(
+                    "KB102", key_loc,
+                    f"duplicate key '{key}' (first defined on line {first_line[key]}); "
+                    "remove one: YAML would silently keep only the last value",
+                ))
+                continue
+            first_line[key] = key_loc.line
+            self.locator.keys[json_path + (key,)] = key_loc
+            result[key] = self.build(value_node, json_path + (key,))
+        return result
+
+    def _sequence(self, node: SequenceNode, json_path: JsonPath) -> list[Any] | None:
+        if self._forbidden_tag(node):
+            return None
+        return [self.build(item, json_path + (index,)) for index, item in enumerate(node.value)]
+
+    def _scalar(self, node: ScalarNode, json_path: JsonPath) -> Any:
+        if self._forbidden_tag(node):
+            return None
+        if node.tag == _STANDARD + "timestamp":
+            return str(node.value)
+        return _constructor.construct_object(node)

@@ -1,0 +1,85 @@
+"""Reporters: turn a check run into text for people or machines.
+
+A :class:`Report` is the data every format needs (findings, summary, coverage).  Formats
+are :class:`Formatter` subclasses registered by name with :func:`formatter`; a format
+overrides :meth:`Formatter.format` only.  Output is deterministic: no timestamps, sorted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from govkb.findings import Finding, sort_findings, summarize
+from govkb.model import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rules_total: int
+    rules_covered: int
+    uncovered: tuple[str, ...]
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.rules_covered / self.rules_total, 1) if self.rules_total else 100.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rules_total": self.rules_total, "rules_covered": self.rules_covered,
+                "percent": self.percent, "uncovered": list(self.uncovered)}
+
+
+def compute_coverage(kb: KnowledgeBase) -> Coverage:
+    """Active rules of active policies, and which of them an active SOP step implements."""
+    active_sops = {s.id for s in kb.sops if s.status == "active"}
+    rules = [r for p in kb.policies if p.status == "active" for r in p.rules]
+    covered = [r for r in rules if any(s.sop_id in active_sops for s in kb.steps_implementing.get(r.id, ()))]
+    covered_ids = {r.id for r in covered}
+    return Coverage(len(rules), len(covered), tuple(sorted(r.id for r in rules if r.id not in covered_ids)))
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    coverage: Coverage
+    kb: KnowledgeBase | None = field(default=None, compare=False)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, findings: list[Finding]) -> "Report":
+        return cls(tuple(sort_findings(findings)), compute_coverage(kb), kb)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return summarize(self.findings)
+
+
+class Formatter:
+    """One output format; subclasses override :meth:`format`."""
+
+    name = ""
+
+    def format(self, report: Report) -> str:
+        raise NotImplementedError
+
+
+FORMATTERS: dict[str, type[Formatter]] = {}
+
+
+def formatter(cls: type[Formatter]) -> type[Formatter]:
+    FORMATTERS[cls.name] = cls
+    return cls
+
+
+def render(report: Report, fmt: str) -> str:
+    _import_formats()
+    return FORMATTERS[fmt]().format(report)
+
+
+def format_names() -> list[str]:
+    _import_formats()
+    return sorted(FORMATTERS)
+
+
+def _import_formats() -> None:
+    # Imported for their @formatter registrations.
+    from govkb.report import jsonfmt, text  # noqa: F401
