@@ -105,10 +105,10 @@ def check_catalog_references(kb: KnowledgeBase) -> Iterator[Finding]:
         yield from _unknown(policy.id, policy.location, "market", policy.markets, markets)
         yield from _unknown(policy.id, policy.location, "area", (policy.area,), areas)
         yield from _unknown(policy.id, policy.location, "requirement", policy.satisfies, requirements)
-        for step in policy.ladder.steps:
-            if step.action not in kb.action_by_id:
-                yield finding("KB203", step.location, f"ladder of {policy.id} uses '{step.action}', which is not "
-                              f"in the actions catalog{_suggest(step.action, kb.action_by_id)}", policy.id)
+        for rung in policy.ladder.steps:
+            if rung.action not in kb.action_by_id:
+                yield finding("KB203", rung.location, f"ladder of {policy.id} uses '{rung.action}', which is not "
+                              f"in the actions catalog{_suggest(rung.action, kb.action_by_id)}", policy.id)
         for rule in policy.rules:
             yield from _unknown(rule.id, rule.location, "severity", (rule.severity,), set(kb.severity_by_id))
             yield from _unknown(rule.id, rule.location, "requirement", rule.satisfies, requirements)

@@ -60,47 +60,50 @@ def _to_finding(error: ValidationError, path: JsonPath, locator: Locator, subjec
     field = dotted(path)
     validator = error.validator
     location = locator.at(path)
-    instance = error.instance
+    # jsonschema types these as "maybe unset"; an error from iter_errors always has them.
+    instance: Any = error.instance
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    expected: Any = expected
     if validator == "required":
-        missing = _first_missing(error)
+        missing = _first_missing(instance, expected)
         message = f"{field}: missing required field '{missing}'"
     elif validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
         if extra:
             location = locator.key_at(path + (extra[0],))
         where = f"{field}: " if path else ""
         message = f"{where}unknown field '{', '.join(extra)}'; allowed fields are: {', '.join(allowed)}"
     elif validator == "type":
-        message = f"{field} must be {_article(error.validator_value)}, not {_json_type(instance)} ({_short(instance)})"
+        message = f"{field} must be {_article(expected)}, not {_json_type(instance)} ({_short(instance)})"
     elif validator == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
+        options = ", ".join(str(v) for v in expected)
         message = f"{field} is {_short(instance)}; it must be one of: {options}"
     elif validator == "pattern":
-        described = error.schema.get("description", "")
+        described = schema.get("description", "")
         message = f"{field} is {_short(instance)}, which is not of the expected form. {described}".strip()
     elif validator == "minItems":
-        message = f"{field} needs at least {error.validator_value} item(s), it has {len(instance)}"
+        message = f"{field} needs at least {expected} item(s), it has {len(instance)}"
     elif validator in ("minProperties", "maxProperties"):
         message = f"{field} must hold exactly one catalog (a single top-level key named like the file)"
     elif validator == "uniqueItems":
         message = f"{field} lists the same value twice"
     elif validator in ("minimum", "maximum"):
         bound = "at least" if validator == "minimum" else "at most"
-        message = f"{field} is {_short(instance)}; it must be {bound} {error.validator_value}"
+        message = f"{field} is {_short(instance)}; it must be {bound} {expected}"
     elif validator in ("minLength", "maxLength"):
         bound = "at least" if validator == "minLength" else "at most"
-        message = f"{field} must be {bound} {error.validator_value} characters long"
+        message = f"{field} must be {bound} {expected} characters long"
     elif validator == "format":
-        message = f"{field} is {_short(instance)}, which is not a valid {error.validator_value}"
+        message = f"{field} is {_short(instance)}, which is not a valid {expected}"
     else:
         message = f"{field}: {error.message}"
     return finding("KB105", location, message, subject)
 
 
-def _first_missing(error: ValidationError) -> str:
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    for name in error.validator_value:
+def _first_missing(instance: Any, required: Any) -> str:
+    instance = instance if isinstance(instance, dict) else {}
+    for name in required:
         if name not in instance:
             return str(name)
     return "?"
@@ -124,7 +127,7 @@ def _article(expected: Any) -> str:
     names = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
              "object": "a mapping", "boolean": "true or false", "null": "empty"}
     if isinstance(expected, list):
-        return " or ".join(names.get(e, e) for e in expected)
+        return " or ".join(names.get(str(e), str(e)) for e in expected)
     return names.get(expected, str(expected))
 
 

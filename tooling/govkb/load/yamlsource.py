@@ -135,7 +135,8 @@ class _Builder:
         return builders[type(node)](node, json_path)
 
     def _forbidden_tag(self, node: Node) -> bool:
-        allowed = {MappingNode: {_STANDARD + "map"}, SequenceNode: {_STANDARD + "seq"}}.get(type(node), _SCALAR_TAGS)
+        allowed = {_STANDARD + "map"} if isinstance(node, MappingNode) else (
+            {_STANDARD + "seq"} if isinstance(node, SequenceNode) else _SCALAR_TAGS)
         if node.tag in allowed:
             return False
         self.findings.append(finding(
