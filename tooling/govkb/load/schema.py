@@ -63,7 +63,7 @@ def _to_finding(error: ValidationError, path: JsonPath, locator: Locator, subjec
     # jsonschema types these as "maybe unset"; an error from iter_errors always has them.
     instance: Any = error.instance
     schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
-    expected: Any = expected
+    expected: Any = error.validator_value
     if validator == "required":
         missing = _first_missing(instance, expected)
         message = f"{field}: missing required field '{missing}'"
