@@ -82,4 +82,4 @@ def format_names() -> list[str]:
 
 def _import_formats() -> None:
     # Imported for their @formatter registrations.
-    from govkb.report import jsonfmt, text  # noqa: F401
+    from govkb.report import github, jsonfmt, junit, markdown, sarif, text  # noqa: F401
