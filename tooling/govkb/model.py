@@ -148,6 +148,7 @@ class Policy:
     satisfies: tuple[str, ...] = ()
     superseded_by: str | None = None
     location: Location = NOWHERE
+    lines: tuple[str, ...] = field(default=(), compare=False, repr=False)  # raw YAML text, for privacy checks
 
     @property
     def path(self) -> str:

@@ -6,6 +6,7 @@ builders can index the data directly.  Every record gets the location of its YAM
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ def read_yaml_file(path: Path, rel: str, schema: str) -> tuple[Any, Locator | No
     text, findings = read_text(path, rel)
     if text is None:
         return None, None, findings
+    return _parse_and_validate(text, rel, schema)
+
+
+def _parse_and_validate(text: str, rel: str, schema: str) -> tuple[Any, Locator | None, list[Finding]]:
     document, findings = parse_yaml(text, rel)
     if document is None or findings:
         return None, document.locator if document else None, findings
@@ -32,10 +37,14 @@ def read_yaml_file(path: Path, rel: str, schema: str) -> tuple[Any, Locator | No
 
 
 def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
-    data, locator, findings = read_yaml_file(path, rel, "policy")
+    text, findings = read_text(path, rel)
+    if text is None:
+        return None, findings
+    data, locator, findings = _parse_and_validate(text, rel, "policy")
     if data is None or locator is None:
         return None, findings
-    return build_policy(data, locator), []
+    # The raw lines travel with the policy so text checks (privacy) can point at line:column.
+    return replace(build_policy(data, locator), lines=tuple(text.splitlines())), []
 
 
 def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
