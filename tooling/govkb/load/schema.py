@@ -30,6 +30,16 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
+def _fast_validator(name: str) -> Any:
+    """jsonschema-rs (a sphinx-needs dependency) answers "valid?" ~50x faster; None if absent."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - jsonschema-rs ships with sphinx-needs
+        return None
+    return jsonschema_rs.validator_for(load_schema(name), validate_formats=True)
+
+
+@lru_cache(maxsize=None)
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
@@ -38,6 +48,10 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
 
 def validate(name: str, data: Any, locator: Locator, subject: str = "") -> list[Finding]:
     """KB105 findings for every way ``data`` breaks schema ``name``, sorted by position."""
+    fast = _fast_validator(name)
+    if fast is not None and fast.is_valid(data):
+        return []
+    # Invalid (or no fast validator): jsonschema's errors carry what the messages need.
     findings = []
     for error in _validator(name).iter_errors(data):
         for leaf in _leaves(error):

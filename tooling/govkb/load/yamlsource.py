@@ -29,6 +29,7 @@ _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _constructor = yaml.constructor.SafeConstructor()
+_STR_TAG = _STANDARD + "str"
 
 
 @dataclass
@@ -182,4 +183,6 @@ class _Builder:
             return None
         if node.tag == _STANDARD + "timestamp":
             return str(node.value)
+        if node.tag == _STR_TAG:  # the common case: skip the constructor's dispatch
+            return node.value
         return _constructor.construct_object(node)
