@@ -1,0 +1,159 @@
+"""``make bench``: time ``govkb check`` against ``sphinx-build -b needs`` on one generated corpus.
+
+Generates 1,000 policies / 10,000 rules / 2,000 SOPs / 10,000 steps (``generate.py``), then
+measures, each in a fresh child process, wall time and peak RSS of
+
+* ``govkb check`` on the corpus (best of ``--repeat`` runs),
+* ``sphinx-build -b needs`` on the same corpus (once: it takes minutes),
+* ``govkb check`` on the repository itself,
+
+and prints a table with the targets.  Nothing is written outside ``benchmarks/corpus/``.
+``--scale`` shrinks the corpus (e.g. 0.1) for a quick run; the ratio is always measured
+on one corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGET_CHECK_S, TARGET_CHECK_MB, TARGET_RATIO, TARGET_REPO_S = 2.0, 300.0, 20.0, 0.5
+
+# Runs the command as its only child, so RUSAGE_CHILDREN is that command's peak RSS.
+_WRAPPER = (
+    "import json, resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+    "wall = time.perf_counter() - start\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(json.dumps({'wall': wall, 'rss_kb': rss, 'rc': proc.returncode,"
+    " 'stderr': proc.stderr.decode('utf-8', 'replace')[-3000:]}))\n"
+)
+
+SPHINX_CONF = '''"""Benchmark Sphinx project: the corpus's SOPs as sphinx-needs needs."""
+project = "govkb benchmark corpus"
+root_doc = "index"
+exclude_patterns = ["_build"]
+suppress_warnings = ["toc.not_included"]
+extensions = ["myst_parser", "sphinx_needs"]
+try:
+    import govkb.sphinx as _govkb_sphinx
+    if not hasattr(_govkb_sphinx, "setup"):
+        raise ImportError("govkb.sphinx has no setup()")
+    extensions.append("govkb.sphinx")
+    GOVKB_SPHINX = True
+except ImportError:
+    GOVKB_SPHINX = False
+    # Fallback: plain sphinx-needs types and a no-op {pv} role.
+    needs_types = [
+        {"directive": "step", "title": "Step", "prefix": "STEP_", "color": "#BFD8D2", "style": "node"},
+    ]
+    needs_fields = {"actor": {}, "input": {}, "output": {}, "strike": {}}
+    needs_links = {"implements": {"outgoing": "implements", "incoming": "is implemented by"},
+                   "applies": {"outgoing": "applies", "incoming": "is applied by"}}
+    needs_id_required = True
+
+    def setup(app):
+        from docutils import nodes
+
+        def pv(name, rawtext, text, lineno, inliner, options=None, content=None):
+            return [nodes.literal(text, text)], []
+
+        app.add_role("pv", pv)
+'''
+
+
+@dataclass(frozen=True)
+class Measurement:
+    wall: float
+    peak_mb: float
+    returncode: int
+    stderr: str
+
+
+def measure(command: list[str], cwd: Path = REPO) -> Measurement:
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *command], cwd=cwd, check=True,
+                         capture_output=True, text=True).stdout
+    data = json.loads(out)
+    return Measurement(data["wall"], data["rss_kb"] / 1024.0, data["rc"], data["stderr"])
+
+
+def best(command: list[str], repeat: int, cwd: Path = REPO) -> Measurement:
+    runs = [measure(command, cwd) for _ in range(repeat)]
+    return min(runs, key=lambda m: m.wall)
+
+
+def prepare_sphinx(corpus: Path) -> None:
+    (corpus / "conf.py").write_text(SPHINX_CONF, "utf-8")
+    (corpus / "index.md").write_text("# Benchmark corpus\n\n```{toctree}\n:glob:\n\nsop/*\n```\n", "utf-8")
+
+
+def row(name: str, m: Measurement | None, target: str = "", ok: bool | None = None) -> str:
+    if m is None:
+        return f"| {name:<44} | {'-':>8} | {'-':>9} | {target:<14} | {'skipped':<6} |"
+    verdict = "" if ok is None else ("ok" if ok else "MISSED")
+    return f"| {name:<44} | {m.wall:8.2f} | {m.peak_mb:9.1f} | {target:<14} | {verdict:<6} |"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="govkb benchmarks")
+    parser.add_argument("--scale", type=float, default=1.0, help="corpus size factor (1.0 = full targets)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of govkb check (best is kept)")
+    parser.add_argument("--jobs", default="2", help="sphinx-build -j value (default 2, as make html)")
+    parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx-build measurement")
+    parser.add_argument("--corpus", type=Path, default=REPO / "benchmarks" / "corpus")
+    args = parser.parse_args()
+
+    policies, sops = max(1, round(1000 * args.scale)), max(1, round(2000 * args.scale))
+    generate(args.corpus, policies=policies, rules=10, sops=sops, steps=5, seed=1)
+    print(f"corpus: {policies} policies / {policies * 10} rules / {sops} SOPs / {sops * 5} steps in {args.corpus}")
+
+    govkb = str(BIN / "govkb")
+    check = best([govkb, "--root", str(args.corpus), "check"], args.repeat)
+    repo = best([govkb, "--root", str(REPO), "check"], args.repeat)
+    sphinx: Measurement | None = None
+    if not args.no_sphinx:
+        prepare_sphinx(args.corpus)
+        build = args.corpus / "_build"
+        sphinx = measure([str(BIN / "sphinx-build"), "-q", "-E", "-j", args.jobs, "-b", "needs",
+                          str(args.corpus), str(build / "needs")], cwd=args.corpus)
+        if sphinx.returncode != 0:
+            print(f"sphinx-build exited {sphinx.returncode}:\n{sphinx.stderr}", file=sys.stderr)
+    if check.returncode not in (0, 1):
+        print(f"govkb check exited {check.returncode}:\n{check.stderr}", file=sys.stderr)
+
+    print()
+    print(f"| {'measurement':<44} | {'wall s':>8} | {'peak MB':>9} | {'target':<14} | {'':<6} |")
+    print(f"|{'-' * 46}|{'-' * 10}:|{'-' * 10}:|{'-' * 16}|{'-' * 8}|")
+    full = args.scale == 1.0
+    print(row("govkb check (corpus)", check, "<= 2 s, 300 MB",
+              (check.wall <= TARGET_CHECK_S and check.peak_mb <= TARGET_CHECK_MB) if full else None))
+    print(row(f"sphinx-build -b needs -j {args.jobs} (corpus)", sphinx))
+    print(row("govkb check (repository)", repo, "<= 0.5 s", repo.wall <= TARGET_REPO_S))
+    if sphinx is not None:
+        ratio = sphinx.wall / check.wall
+        print(f"\nsphinx-build / govkb check on the same corpus: {ratio:.1f}x "
+              f"(target >= {TARGET_RATIO:g}x: {'ok' if ratio >= TARGET_RATIO else 'MISSED'})")
+        conf_note = "govkb.sphinx" if "govkb.sphinx" in _extensions(args.corpus) else "plain sphinx-needs step type"
+        print(f"sphinx extensions: myst_parser, sphinx_needs, {conf_note}")
+    print(f"govkb check exit codes: corpus {check.returncode}, repository {repo.returncode}")
+    return 0
+
+
+def _extensions(corpus: Path) -> str:
+    probe = subprocess.run([sys.executable, "-c", "import runpy; print(runpy.run_path('conf.py')['extensions'])"],
+                           cwd=corpus, capture_output=True, text=True)
+    return probe.stdout
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
