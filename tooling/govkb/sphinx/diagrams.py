@@ -1,0 +1,195 @@
+"""Pictures for the site, drawn at build time and offline, as inline SVG.
+
+The ladder of a policy and the flow of an SOP are laid out by Graphviz through pygraphviz (its
+manylinux wheel bundles the Graphviz libraries: no system package, no Java, no network).  The
+coverage chart is plain SVG written here.  Every function takes a ``link`` callable that maps
+a need id to a URL relative to the page the picture goes on (or None), so the pictures are
+clickable and the module stays free of Sphinx.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import pygraphviz
+
+from govkb.model import KnowledgeBase, Policy, Sop
+
+Link = Callable[[str], "str | None"]
+FONT = "Helvetica"
+# Restriction weight 0..100 -> fill colour (light for a notice, dark red for termination).
+_WEIGHT_COLOURS: tuple[tuple[int, str, str], ...] = (
+    (0, "#e7f0fa", "#1d3b5a"), (20, "#fdf3d8", "#5a4300"), (45, "#fde2c8", "#6a3200"),
+    (75, "#f7c6c1", "#6d1a12"), (101, "#b3261e", "#ffffff"),
+)
+_ACTOR_COLOURS: tuple[str, ...] = ("#e7f0fa", "#e6f4ea", "#fdf3d8", "#f3e8fd", "#fde7e9", "#e0f7f7", "#eeeeee")
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _wrap(text: str, width: int) -> str:
+    """HTML-label lines: escaped, wrapped at ``width`` characters, joined with <BR/>."""
+    return '<BR ALIGN="LEFT"/>'.join(_esc(line) for line in textwrap.wrap(text, width) or [""]) + '<BR ALIGN="LEFT"/>'
+
+
+def _weight_colours(weight: int) -> tuple[str, str]:
+    for limit, fill, ink in _WEIGHT_COLOURS:
+        if weight < limit:
+            return fill, ink
+    return _WEIGHT_COLOURS[-1][1], _WEIGHT_COLOURS[-1][2]
+
+
+def _graph(**attrs: str) -> pygraphviz.AGraph:
+    graph = pygraphviz.AGraph(directed=True, strict=False)
+    graph.graph_attr.update(bgcolor="transparent", fontname=FONT, fontsize="11", **attrs)
+    graph.node_attr.update(fontname=FONT, fontsize="11", shape="box", style="rounded,filled", penwidth="1")
+    graph.edge_attr.update(fontname=FONT, fontsize="10", color="#5f6b7a", fontcolor="#3c4650")
+    return graph
+
+
+_XML_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def to_inline_svg(graph: pygraphviz.AGraph, label: str) -> str:
+    """Lay out ``graph`` with dot and return an ``<svg>`` element fit for inline HTML."""
+    svg = graph.draw(format="svg", prog="dot").decode("utf-8")
+    svg = _XML_PROLOGUE.sub("", svg).strip()
+    # Scale with the column: drop the fixed size, keep the viewBox, cap the width.
+    svg = _SIZE.sub(lambda m: f'<svg role="img" aria-label="{_esc(label)}" style="max-width:{float(m.group(1)):.0f}pt"', svg, count=1)
+    return svg
+
+
+def _href(link: Link, need_id: str) -> dict[str, str]:
+    url = link(need_id)
+    return {"URL": url, "target": "_top"} if url else {}
+
+
+# ---- the enforcement ladder of a policy --------------------------------------------------
+def ladder_graph(kb: KnowledgeBase, policy: Policy, link: Link) -> pygraphviz.AGraph:
+    """Strike steps left to right; severe cases enter the ladder from above."""
+    window = policy.ladder.strike_window_days
+    graph = _graph(rankdir="LR", nodesep="0.35", ranksep="0.45",
+                   label=f"Strikes expire after {window} days  ·  appeal within {policy.appeal.window_days} days",
+                   labelloc="b", fontcolor="#3c4650")
+    steps = policy.ladder.steps
+    for index, step in enumerate(steps):
+        action = kb.action_by_id.get(step.action)
+        title = action.title if action else step.action
+        fill, ink = _weight_colours(action.weight if action else 0)
+        final = " (final)" if index == len(steps) - 1 else ""
+        when = _step_duration(action.duration if action else "timed", step.duration_text)
+        # Plain (not HTML) labels: Graphviz centres them, so they stay centred whatever font the reader has.
+        graph.add_node(f"s{step.strike}", label=f"STRIKE {step.strike}{final}\n{title}\n{when}",
+                       fillcolor=fill, fontcolor=ink, color=ink, height=f"{0.6 + 0.22 * index:.2f}",
+                       width="1.5", margin="0.15,0.06",
+                       tooltip=f"Strike {step.strike}: {title}, {when}", **_href(link, step.action))
+    for before, after in zip(steps, steps[1:]):
+        graph.add_edge(f"s{before.strike}", f"s{after.strike}",
+                       label=f"next strike\nwithin {window} d", arrowsize="0.7")
+    for rule in policy.rules:
+        case = rule.severe_case
+        if case is None or policy.ladder.step_at(case.start_at_strike) is None:
+            continue
+        name = f"sev_{rule.id}"
+        label = f'<<B>{_esc(rule.id)} severe case</B><BR ALIGN="LEFT"/>{_wrap(case.when, 34)}>'
+        graph.add_node(name, label=label, shape="note", style="filled", fillcolor="#fff8e1",
+                       color="#8a6d00", fontcolor="#3d3000", fontsize="10",
+                       tooltip=f"{rule.id}: {case.when}", **_href(link, rule.id))
+        graph.add_edge(name, f"s{case.start_at_strike}", style="dashed", color="#8a6d00",
+                       fontcolor="#8a6d00", label=f"enters at strike {case.start_at_strike}")
+    return graph
+
+
+def _step_duration(kind: str, duration_text: str) -> str:
+    return {"none": "no restriction", "session": "this session"}.get(kind, duration_text)
+
+
+def ladder_svg(kb: KnowledgeBase, policy: Policy, link: Link) -> str:
+    return to_inline_svg(ladder_graph(kb, policy, link), f"Enforcement ladder of {policy.id}")
+
+
+# ---- the flow of an SOP ------------------------------------------------------------------
+def sop_flow_graph(kb: KnowledgeBase, sop: Sop, link: Link) -> pygraphviz.AGraph:
+    """Steps top to bottom, coloured by actor, with the rules and actions each one links to."""
+    graph = _graph(rankdir="TB", nodesep="0.3", ranksep="0.3")
+    actors = sorted({step.actor for step in sop.steps})
+    colours = {actor: _ACTOR_COLOURS[i % len(_ACTOR_COLOURS)] for i, actor in enumerate(actors)}
+    for index, step in enumerate(sop.steps, start=1):
+        graph.add_node(step.id, shape="plain", label=_step_label(kb, step.id, index, link),
+                       fillcolor=colours[step.actor], style="filled", tooltip=f"{step.id}: {step.title}")
+    for before, after in zip(sop.steps, sop.steps[1:]):
+        graph.add_edge(before.id, after.id, arrowsize="0.7")
+    if len(actors) > 1:
+        legend = "".join(f'<TD BGCOLOR="{colours[a]}" CELLPADDING="4">{_esc(a)}</TD>' for a in actors)
+        graph.graph_attr.update(label=f'<<TABLE BORDER="0" CELLSPACING="4"><TR><TD>Actors:</TD>{legend}</TR></TABLE>>',
+                                labelloc="t")
+    return graph
+
+
+def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link) -> str:
+    step = kb.step_by_id[step_id]
+    colour = _ACTOR_COLOURS[sorted({s.actor for s in kb.sop_by_id[step.sop_id].steps}).index(step.actor)
+                            % len(_ACTOR_COLOURS)]
+    url = link(step.id)
+    href = f' HREF="{_esc(url)}" TARGET="_top" TITLE="{_esc(step.id)}"' if url else ""
+    rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" COLSPAN="2"{href}><B>{index}. {_wrap(step.title, 38)}</B></TD></TR>',
+            f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="10">{_esc(step.actor)}</FONT></TD></TR>']
+    for kind, ids in (("implements", step.implements), ("applies", step.applies)):
+        for need_id in ids:
+            target = link(need_id)
+            ref = f' HREF="{_esc(target)}" TARGET="_top" TITLE="{_esc(need_id)}"' if target else ""
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#5f6b7a">{kind}</FONT></TD>'
+                        f'<TD ALIGN="LEFT"{ref}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(need_id)}</FONT></TD></TR>')
+    return (f'<<TABLE BORDER="1" COLOR="#5f6b7a" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            f'STYLE="ROUNDED" BGCOLOR="{colour}">{"".join(rows)}</TABLE>>')
+
+
+def sop_flow_svg(kb: KnowledgeBase, sop: Sop, link: Link) -> str:
+    return to_inline_svg(sop_flow_graph(kb, sop, link), f"Flow of the steps of {sop.id}")
+
+
+# ---- the coverage chart (plain SVG) --------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    """One row of the coverage chart: ``covered`` of ``total`` rules, labelled, maybe linked."""
+
+    label: str
+    covered: int
+    total: int
+    url: str | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.covered / self.total if self.total else 100.0
+
+
+def coverage_svg(bars: Sequence[Bar], title: str) -> str:
+    """A horizontal bar chart: one bar per area or policy, green share covered, red share not."""
+    label_w, bar_w, row_h, top = 230, 300, 26, 30
+    height = top + row_h * len(bars) + 10
+    width = label_w + bar_w + 110
+    parts = [f'<svg role="img" aria-label="{_esc(title)}" viewBox="0 0 {width} {height}" '
+             f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" class="govkb-chart" '
+             f'font-family="{FONT},Arial,sans-serif" font-size="12">',
+             f'<text x="0" y="16" font-weight="bold" font-size="13" fill="#1f2933">{_esc(title)}</text>']
+    for row, bar in enumerate(bars):
+        y = top + row * row_h
+        covered_w = round(bar_w * bar.percent / 100)
+        name = _esc(bar.label if len(bar.label) <= 34 else bar.label[:33] + "…")
+        text = f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="#1f2933">{name}</text>'
+        if bar.url:
+            text = f'<a href="{_esc(bar.url)}">{text.replace("#1f2933", "#0b57d0")}</a>'
+        parts += [f'<g><title>{_esc(bar.label)}: {bar.covered} of {bar.total} rules covered</title>', text,
+                  f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="16" rx="3" fill="#f3c5c0"/>',
+                  f'<rect x="{label_w}" y="{y + 3}" width="{covered_w}" height="16" rx="3" fill="#2e7d32"/>',
+                  f'<text x="{label_w + bar_w + 8}" y="{y + 15}" fill="#1f2933">'
+                  f'{bar.covered}/{bar.total} ({bar.percent:.0f}%)</text></g>']
+    parts.append("</svg>")
+    return "".join(parts)

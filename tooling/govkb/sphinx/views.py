@@ -1,0 +1,220 @@
+"""Site views: directives for the pictures, the dashboards and the generated reference pages.
+
+``{govkb-ladder} POLICY``, ``{govkb-sop-flow} SOP``, ``{govkb-coverage}``, ``{govkb-matrix}``,
+``{govkb-traceability}``, ``{govkb-print}``, ``{govkb-codes}`` and ``{govkb-browse} area|feature|owner|actor``.
+Pictures and tables link to needs, whose pages are only known once every page is read, so the
+directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces with HTML.
+Everything is drawn locally (pygraphviz, plain SVG, local CSS/JS): the site requests no other host.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Callable
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import NoUri
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from govkb.findings import CODES
+from govkb.model import KnowledgeBase
+from govkb.sphinx import browse, diagrams, tables
+
+HERE = Path(__file__).parent
+logger = logging.getLogger(__name__)
+Renderer = Callable[[KnowledgeBase, str, diagrams.Link], str]
+
+
+class govkb_view(nodes.General, nodes.Element):
+    """Placeholder for a picture or table; replaced by raw HTML when the page is written."""
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+# ---- the knowledge base ------------------------------------------------------------------------
+def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
+    """The model the govkb extension loaded for this build (one loader, one model)."""
+    from govkb.sphinx.kbstate import knowledge_base as build_kb
+
+    return build_kb(env)
+
+
+# ---- renderers (kind -> HTML) ---------------------------------------------------------------------
+def _figure(svg: str, caption: str, kind: str) -> str:
+    return (f'<figure class="govkb-diagram govkb-{kind}">{svg}'
+            f'<figcaption>{html.escape(caption)}</figcaption></figure>')
+
+
+def _ladder(kb: KnowledgeBase, subject: str, link: diagrams.Link) -> str:
+    policy = kb.policy_by_id[subject]
+    caption = (f"Enforcement ladder of {policy.id}: each new strike within {policy.ladder.strike_window_days} days "
+               "moves one step right. Click a step for the action, a note for the rule.")
+    return _figure(diagrams.ladder_svg(kb, policy, link), caption, "ladder")
+
+
+def _sop_flow(kb: KnowledgeBase, subject: str, link: diagrams.Link) -> str:
+    sop = kb.sop_by_id[subject]
+    if not sop.steps:
+        return '<p class="govkb-muted">This SOP has no procedure steps yet.</p>'
+    caption = f"Steps of {sop.id} in order, coloured by actor. Click a step, a rule or an action."
+    return _figure(diagrams.sop_flow_svg(kb, sop, link), caption, "flow")
+
+
+RENDERERS: dict[str, Renderer] = {
+    "ladder": _ladder,
+    "sop-flow": _sop_flow,
+    "coverage": lambda kb, _s, link: tables.coverage_html(kb, link),
+    "matrix": lambda kb, _s, link: tables.matrix_html(kb, link),
+    "traceability": lambda kb, _s, link: tables.traceability_html(kb, link),
+}
+
+
+# ---- directives ---------------------------------------------------------------------------------
+class ViewDirective(SphinxDirective):
+    """``{govkb-<kind>} [SUBJECT]``: a placeholder the resolver fills in."""
+
+    kind = ""
+    optional_arguments = 1
+    subjects: Callable[[KnowledgeBase], dict[str, object]] | None = None
+
+    def run(self) -> list[nodes.Node]:
+        subject = self.arguments[0].strip() if self.arguments else ""
+        if self.subjects is not None:
+            known = type(self).subjects(knowledge_base(self.env))  # type: ignore[misc]
+            if subject not in known:
+                logger.warning("govkb-%s: unknown id %r", self.kind, subject, location=self.get_location(),
+                               type="govkb", subtype="view")
+                return []
+        return [govkb_view("", kind=self.kind, subject=subject)]
+
+
+def _view(kind: str, subjects: Callable[[KnowledgeBase], dict[str, object]] | None = None) -> type[ViewDirective]:
+    attrs: dict[str, object] = {"kind": kind, "subjects": staticmethod(subjects) if subjects else None}
+    if subjects is not None:
+        attrs.update(required_arguments=1, optional_arguments=0)
+    return type(f"View_{kind}", (ViewDirective,), attrs)
+
+
+class PrintDirective(SphinxDirective):
+    """``{govkb-print}``: a button that prints the page (the print stylesheet hides navigation)."""
+
+    def run(self) -> list[nodes.Node]:
+        button = ('<p class="govkb-print-bar"><button type="button" class="govkb-print-button">'
+                  "Print this SOP</button> <span class=\"govkb-muted\">Printing leaves out the "
+                  "navigation and keeps every step.</span></p>")
+        return [nodes.raw("", button, format="html")]
+
+
+class CodesDirective(SphinxDirective):
+    """``{govkb-codes}``: a section per finding code, from the registry at build time."""
+
+    def run(self) -> list[nodes.Node]:
+        _import_all_codes()
+        return browse.code_sections(CODES.values())
+
+
+class BrowseDirective(SphinxDirective):
+    """``{govkb-browse} area|feature|owner|actor``: sections listing the model by that key."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        kind = self.arguments[0].strip()
+        if kind not in browse.BROWSE:
+            logger.warning("govkb-browse: unknown view %r (use one of %s)", kind, ", ".join(browse.BROWSE),
+                           location=self.get_location(), type="govkb", subtype="view")
+            return []
+        return browse.BROWSE[kind](knowledge_base(self.env))
+
+
+def _import_all_codes() -> None:
+    # Check modules register their codes on import; make sure all of them have been imported.
+    import govkb.checks as checks
+
+    importer = getattr(checks, "_import_check_modules", None)
+    if callable(importer):
+        importer()
+
+
+# ---- resolving placeholders ----------------------------------------------------------------------
+def _linker(app: Sphinx, docname: str) -> diagrams.Link:
+    from sphinx_needs.data import SphinxNeedsData
+
+    needs = SphinxNeedsData(app.env).get_needs_view()
+
+    def link(need_id: str) -> str | None:
+        need = needs.get(need_id)
+        target = need.get("docname") if need is not None else None
+        if not target:
+            return None
+        try:
+            return f"{app.builder.get_relative_uri(docname, str(target))}#{need_id}"
+        except NoUri:
+            return None
+
+    return link
+
+
+def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    views = list(doctree.findall(govkb_view))
+    refs = list(doctree.findall(browse.govkb_ref))
+    if not views and not refs:
+        return
+    link = _linker(app, docname)
+    for ref in refs:
+        url = link(ref["need_id"])
+        text = ref.astext()
+        ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"])
+                         if url else nodes.Text(text))
+    kb = knowledge_base(app.env)
+    for view in views:
+        if app.builder.format != "html":
+            view.replace_self([])
+            continue
+        markup = RENDERERS[view["kind"]](kb, view["subject"], link)
+        view.replace_self(nodes.raw("", markup, format="html"))
+
+
+# ---- setup ---------------------------------------------------------------------------------------
+FURO_OPTIONS: dict[str, object] = {
+    "navigation_with_keys": True,
+    "sidebar_hide_name": False,
+    "top_of_page_buttons": [],
+    "light_css_variables": {"color-brand-primary": "#0b57d0", "color-brand-content": "#0b57d0",
+                            "font-stack": "system-ui, -apple-system, 'Segoe UI', Roboto, "
+                                          "'Liberation Sans', Arial, sans-serif"},
+    "dark_css_variables": {"color-brand-primary": "#8ab4f8", "color-brand-content": "#8ab4f8"},
+}
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    config.html_static_path = [*config.html_static_path, str(HERE / "static")]
+    config.templates_path = [*config.templates_path, str(HERE / "templates")]
+    if config.html_theme == "furo":
+        config.html_theme_options = {**FURO_OPTIONS, **(config.html_theme_options or {})}
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    skip = (_skip, None)
+    for node in (govkb_view, browse.govkb_ref):
+        app.add_node(node, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    app.add_directive("govkb-ladder", _view("ladder", lambda kb: dict(kb.policy_by_id)))
+    app.add_directive("govkb-sop-flow", _view("sop-flow", lambda kb: dict(kb.sop_by_id)))
+    for kind in ("coverage", "matrix", "traceability"):
+        app.add_directive(f"govkb-{kind}", _view(kind))
+    app.add_directive("govkb-print", PrintDirective)
+    app.add_directive("govkb-codes", CodesDirective)
+    app.add_directive("govkb-browse", BrowseDirective)
+    app.connect("config-inited", _configure)
+    app.connect("doctree-resolved", resolve_views)
+    app.add_css_file("govkb.css")
+    app.add_css_file("govkb-print.css", media="print")
+    app.add_js_file("govkb.js", loading_method="defer")
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
