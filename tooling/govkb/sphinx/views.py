@@ -138,7 +138,7 @@ def _import_all_codes() -> None:
     # Check modules register their codes on import; make sure all of them have been imported.
     import govkb.checks as checks
 
-    importer = getattr(checks, "_import_check_modules", None)
+    importer = getattr(checks, "import_check_modules", None) or getattr(checks, "_import_check_modules", None)
     if callable(importer):
         importer()
 
