@@ -1,0 +1,58 @@
+"""The govkb Sphinx extension: the knowledge base as a sphinx-needs site.
+
+Add ``"govkb.sphinx"`` to ``extensions`` (it sets up ``myst_parser`` and ``sphinx_needs``).
+The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configures the need
+types, fields and links (:mod:`needs`), makes every policy and catalog YAML file a page
+(:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the ``{govkb-schema}`` directive
+(:mod:`schemas`), reports ``govkb check`` findings as warnings (:mod:`report`), and sets up
+the site views (:mod:`views`: diagrams, dashboards).  Other code reads the model through
+:func:`get_knowledge_base`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from govkb.model import KnowledgeBase
+from govkb.sphinx.kbstate import knowledge_base, load_for_build
+from govkb.sphinx.needs import setup_needs
+from govkb.sphinx.pages import setup_pages
+from govkb.sphinx.report import setup_report
+from govkb.sphinx.roles import PolicyValueRole
+from govkb.sphinx.schemas import setup_schemas
+
+__all__ = ["get_knowledge_base", "setup"]
+
+
+def get_knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
+    """The KnowledgeBase of the current build (loaded once at ``builder-inited``)."""
+    return knowledge_base(env)
+
+
+def _load(app: Sphinx) -> None:
+    load_for_build(app)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_needs")
+    app.add_config_value("govkb_root", None, "env", (str, type(None)))
+    app.connect("builder-inited", _load, priority=100)
+    setup_needs(app)
+    setup_pages(app)
+    app.add_role("pv", PolicyValueRole())
+    setup_schemas(app)
+    setup_report(app)
+    _setup_views(app)
+    return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _setup_views(app: Sphinx) -> None:
+    try:
+        from govkb.sphinx import views
+    except ImportError:  # the site views are optional for a bare knowledge base
+        return
+    views.setup(app)

@@ -1,0 +1,62 @@
+"""The one KnowledgeBase a Sphinx build reads, loaded once per build.
+
+``govkb.load.load_knowledge_base`` runs at ``builder-inited`` in the main process; the
+result is kept in a module-level cache keyed by the knowledge-base root, so the reader and
+writer processes that ``sphinx-build -j N`` forks inherit it instead of loading again.
+Sphinx never parses policy YAML its own way: every page, need and role reads this model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from govkb.load import LoadResult, load_knowledge_base
+from govkb.model import KnowledgeBase
+
+_CACHE: dict[str, LoadResult] = {}
+
+
+def kb_root(config_root: str | None, srcdir: str | os.PathLike[str]) -> str:
+    """The knowledge-base root: ``govkb_root`` (relative to the source dir) or the source dir."""
+    root = Path(srcdir) / config_root if config_root else Path(srcdir)
+    return str(root.resolve())
+
+
+def load_for_build(app: Sphinx) -> LoadResult:
+    """Load (again) at the start of a build: sources may have changed since the last one."""
+    root = kb_root(app.config.govkb_root, app.srcdir)
+    _CACHE[root] = result = load_knowledge_base(root)
+    return result
+
+
+def load_result(env: BuildEnvironment) -> LoadResult:
+    """The build's load result; loads lazily where no fork carried the cache (spawned workers)."""
+    root = kb_root(env.config.govkb_root, env.srcdir)
+    result = _CACHE.get(root)
+    if result is None:
+        _CACHE[root] = result = load_knowledge_base(root)
+    return result
+
+
+def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
+    """The build's KnowledgeBase (the public entry point for directives and views)."""
+    return load_result(env).kb
+
+
+def source_path(env: BuildEnvironment, docname: str) -> str:
+    """The POSIX path of ``docname``'s source relative to the KB root (the model's paths)."""
+    root = Path(kb_root(env.config.govkb_root, env.srcdir))
+    path = Path(env.doc2path(docname)).resolve()
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def absolute(env: BuildEnvironment, rel: str) -> str:
+    """An absolute path for a model path (for dependencies and warning locations)."""
+    return str(Path(kb_root(env.config.govkb_root, env.srcdir)) / rel)

@@ -1,0 +1,62 @@
+"""``govkb check`` findings as Sphinx warnings, once per build, at their source location.
+
+Each finding is a warning of type ``govkb`` and subtype its code (``suppress_warnings =
+["govkb.KB303"]`` silences one code), so a policy–SOP mismatch fails ``sphinx-build -W``.
+Every build reports every finding, also when no page was re-read, except KB207 (unknown
+``{pv}`` key) on a page read in this build: the role already warned at that line.
+Info findings are logged, not warned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+from govkb.checks import run_checks
+from govkb.findings import INFO, Finding
+from govkb.sphinx.kbstate import absolute, kb_root, load_result
+
+logger = logging.getLogger(__name__)
+ROLE_CODE = "KB207"
+# Paths (relative to the KB root) of the pages read in the current build, per root.
+_READ_THIS_BUILD: dict[str, set[str]] = {}
+
+
+def note_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs`` (main process): remember which pages this build reads."""
+    root = Path(kb_root(env.config.govkb_root, env.srcdir))
+    paths = set()
+    for docname in docnames:
+        try:
+            paths.add(Path(env.doc2path(docname)).resolve().relative_to(root).as_posix())
+        except ValueError:
+            continue
+    _READ_THIS_BUILD[str(root)] = paths
+
+
+def build_findings(env: BuildEnvironment) -> list[Finding]:
+    result = load_result(env)
+    return run_checks(result.kb, result.findings)
+
+
+def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-updated``: every finding becomes a warning (or an info line) at path:line."""
+    read = _READ_THIS_BUILD.get(kb_root(env.config.govkb_root, env.srcdir), set())
+    for item in build_findings(env):
+        if item.code == ROLE_CODE and item.path in read:
+            continue
+        location = absolute(env, item.path) if item.path else None
+        if location and item.line:
+            location = f"{location}:{item.line}"
+        if item.severity == INFO:
+            logger.info("%s: %s %s", location or "govkb", item.code, item.message)
+            continue
+        logger.warning(item.message, type="govkb", subtype=item.code, location=location)
+
+
+def setup_report(app: Sphinx) -> None:
+    app.connect("env-before-read-docs", note_read_docs)
+    app.connect("env-updated", report_findings)
