@@ -1,0 +1,155 @@
+"""Bad input never crashes govkb: each case is a finding with the exact code and location.
+
+Every case copies the clean fixture ``tests/fixtures/minikb`` to a temporary folder, breaks
+one file, and runs ``govkb check`` in process.  It must exit 1, print the expected
+``path:line: CODE``, print no traceback, execute nothing and change no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from govkb.cli import main
+from govkb.load import load_knowledge_base
+
+MINIKB = Path(__file__).parent / "fixtures" / "minikb"
+POLICY = "policies/solicit.yaml"
+SOP = "sop/review.md"
+MARKER = "EXECUTED_MARKER"
+
+BILLION_LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        target = root / path
+        text = target.read_text("utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        target.write_text(text.replace(old, new, 1), "utf-8")
+    return mutate
+
+
+def write(path: str, content: str | bytes) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, "utf-8")
+    return mutate
+
+
+def copy(source: str, destination: str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        shutil.copyfile(root / source, root / destination)
+    return mutate
+
+
+# (case id, mutation, expected "path:line: CODE")
+CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("malformed-yaml", replace(POLICY, "title: Gift solicitation\n", "title: [Gift solicitation\n"),
+     f"{POLICY}:3: KB101"),
+    ("wrong-type", replace(POLICY, "window_days: 183", "window_days: six months"), f"{POLICY}:33: KB105"),
+    ("missing-required-field", replace(POLICY, "summary: Creators may thank", "# Creators may thank"),
+     f"{POLICY}:1: KB105"),
+    ("duplicate-key", replace(POLICY, "owner: lmg-policy\n", "owner: lmg-policy\nowner: lmg-ops\n"),
+     f"{POLICY}:7: KB102"),
+    ("duplicate-id-across-files", copy(POLICY, "policies/solicit2.yaml"), "policies/solicit2.yaml:1: KB201"),
+    ("not-utf8", write("policies/latin1.yaml", "id: LMG_LATIN\ntitle: caf\xe9\n".encode("latin-1")),
+     "policies/latin1.yaml:2: KB100"),
+    ("empty-file", write("policies/empty.yaml", ""), "policies/empty.yaml:1: KB104"),
+    ("alias-bomb", write("policies/bomb.yaml", BILLION_LAUGHS), "policies/bomb.yaml:1: KB103"),
+    ("python-tag", write("policies/evil.yaml", f"id: !!python/object/apply:os.system ['touch {MARKER}']\n"),
+     "policies/evil.yaml:1: KB103"),
+    ("unknown-field", replace(POLICY, "area: gifting-integrity\n", "area: gifting-integrity\ncolour: red\n"),
+     f"{POLICY}:8: KB105"),
+    ("bad-enum", replace(POLICY, "status: active", "status: live"), f"{POLICY}:4: KB105"),
+    ("bad-date", replace(POLICY, "effective: 2026-03-01", "effective: 2026-02-30"), f"{POLICY}:5: KB105"),
+    ("sop-without-front-matter", replace(SOP, "---\nid: SOP_REVIEW", "id: SOP_REVIEW"), f"{SOP}:1: KB106"),
+    ("sop-front-matter-yaml-error", replace(SOP, "policies: [LMG_SOLICIT, LMG_PASSIVE]", "policies: [LMG_SOLICIT"),
+     f"{SOP}:9: KB101"),
+    ("step-missing-actor", replace(SOP, ":actor: Reviewer\n:input: A triaged", ":input: A triaged"),
+     f"{SOP}:29: KB107"),
+    ("step-bad-strike", replace(SOP, ":strike: 2", ":strike: second"), f"{SOP}:36: KB107"),
+    ("catalog-wrong-key", replace("policies/catalog/areas.yaml", "areas:", "area:"),
+     "policies/catalog/areas.yaml:1: KB105"),
+]
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    root = tmp_path / "kb"
+    shutil.copytree(MINIKB, root)
+    return root
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_a_located_finding(kb: Path, mutate: Callable[[Path], None], expected: str,
+                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    mutate(kb)
+    monkeypatch.chdir(kb)  # a `touch` run by a tag would land here
+    before = tree_digest(kb)
+    code = main(["--root", str(kb), "check"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert any(line.startswith(expected) for line in out.splitlines()), out
+    assert "Traceback" not in out + err
+    assert not (kb / MARKER).exists()
+    assert tree_digest(kb) == before
+
+
+def test_python_tag_is_never_executed_by_the_real_cli(kb: Path) -> None:
+    write("policies/evil.yaml", f"id: !!python/object/apply:os.system ['touch {MARKER}']\n")(kb)
+    before = tree_digest(kb)
+    proc = subprocess.run([sys.executable, "-m", "govkb", "--root", str(kb), "check"], cwd=kb,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "policies/evil.yaml:1: KB103" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (kb / MARKER).exists()
+    assert tree_digest(kb) == before
+
+
+def test_alias_bomb_is_refused_quickly(kb: Path) -> None:
+    import time
+
+    write("policies/bomb.yaml", BILLION_LAUGHS)(kb)
+    start = time.perf_counter()
+    result = load_knowledge_base(kb)
+    assert time.perf_counter() - start < 5
+    assert {f.code for f in result.findings if f.path == "policies/bomb.yaml"} == {"KB103"}
+
+
+def test_every_bad_input_keeps_the_rest_of_the_model(kb: Path) -> None:
+    """A broken file is skipped; the other files still load (findings, not a crash)."""
+    write("policies/empty.yaml", "")(kb)
+    result = load_knowledge_base(kb)
+    assert {p.id for p in result.kb.policies} == {"LMG_SOLICIT", "LMG_PASSIVE"}
+    assert [f.code for f in result.findings] == ["KB104"]
