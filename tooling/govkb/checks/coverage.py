@@ -1,17 +1,48 @@
-"""Coverage checks (KB3xx): every active rule is carried out by at least one SOP step."""
+"""Coverage checks (KB3xx): every active rule, policy, area and KPI is carried by an SOP.
+
+"Carried" always means by an *active* SOP: a draft SOP that implements a rule does not
+protect anyone yet.
+"""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 from govkb.checks import check
-from govkb.findings import ERROR, Finding, finding, register
-from govkb.model import KnowledgeBase
+from govkb.findings import ERROR, INFO, WARNING, Finding, finding, register
+from govkb.model import KnowledgeBase, Step
 
 register("KB301", ERROR, "Active rule not implemented by any SOP step",
          "Add a step that lists the rule in :implements: to the SOP that carries out the policy "
          "(or scaffold one with `govkb new sop --rule RULE_ID`).",
          "LMG_SOLICIT_04 is active but no step has `:implements: LMG_SOLICIT_04`.")
+register("KB302", ERROR, "Active policy served by no active SOP",
+         "List the policy in the `policies:` front matter of the SOP(s) that carry it out.",
+         "LMG_GAMBLING is active but no active SOP has LMG_GAMBLING in `policies:`.")
+register("KB303", WARNING, "Area has active policies but no covered rule",
+         "Write or activate the SOP steps that implement the area's rules; until then nobody "
+         "enforces anything in this area.",
+         "Area `safety-and-brand` has two active policies and none of their rules is implemented.")
+register("KB304", INFO, "Area rule coverage below 100 %",
+         "Implement the uncovered rules listed in the message (each also has its own KB301 finding).",
+         "Area `gifting-integrity`: 7 of 8 active rules covered (87.5 %).")
+register("KB305", WARNING, "KPI measures no SOP",
+         "Add the id of the SOP(s) whose work the KPI measures to the KPI's `measures:` list in "
+         "policies/catalog/kpis.yaml, so someone is accountable for the number.",
+         "KPI_RECIDIVISM_90D has `measures: [LMG_SOLICIT]` and no SOP id.")
+register("KB306", WARNING, "Active SOP covers nothing",
+         "Give the SOP steps that implement rules, list the policies it serves in `policies:`, or "
+         "retire the SOP if nothing depends on it.",
+         "SOP_NOTES is active, serves no policy and none of its steps has :implements:.")
+register("KB307", ERROR, "SOP implements rules of a policy it does not serve",
+         "Add the policy to the SOP's `policies:` front matter (the serves link drives the site's "
+         "traceability pages and re-review after a policy change).",
+         "A step of SOP_REVIEW implements LMG_GAMBLING_01 but SOP_REVIEW lists `policies: [LMG_SOLICIT]`.")
+
+
+def _active_steps(kb: KnowledgeBase, rule_id: str) -> list[Step]:
+    return [s for s in kb.steps_implementing.get(rule_id, ())
+            if (sop := kb.sop_by_id.get(s.sop_id)) is not None and sop.status == "active"]
 
 
 @check
@@ -20,7 +51,73 @@ def check_rule_coverage(kb: KnowledgeBase) -> Iterator[Finding]:
         if policy.status != "active":
             continue
         for rule in policy.rules:
-            steps = [s for s in kb.steps_implementing.get(rule.id, ()) if kb.sop_by_id[s.sop_id].status == "active"]
-            if not steps:
+            if not _active_steps(kb, rule.id):
                 yield finding("KB301", rule.location, f"rule {rule.id} ({rule.title}) is active but no step of an "
                               "active SOP implements it", rule.id)
+
+
+@check
+def check_policy_served(kb: KnowledgeBase) -> Iterator[Finding]:
+    served = {pid for sop in kb.sops if sop.status == "active" for pid in sop.policies}
+    for policy in kb.policies:
+        if policy.status == "active" and policy.id not in served:
+            yield finding("KB302", policy.location, f"policy {policy.id} is active but no active SOP lists it in "
+                          "`policies:`", policy.id)
+
+
+@check
+def check_area_coverage(kb: KnowledgeBase) -> Iterator[Finding]:
+    area_location = {a.id: a.location for a in kb.areas}
+    totals: dict[str, list[str]] = {}
+    for policy in kb.policies:
+        if policy.status == "active":
+            totals.setdefault(policy.area, []).extend(r.id for r in policy.rules)
+    for area_id, rule_ids in sorted(totals.items()):
+        location = area_location.get(area_id)
+        if location is None or not rule_ids:
+            continue  # unknown areas are KB206
+        uncovered = [rid for rid in rule_ids if not _active_steps(kb, rid)]
+        covered = len(rule_ids) - len(uncovered)
+        if covered == 0:
+            yield finding("KB303", location, f"area {area_id} has {len(rule_ids)} active rule(s) and no active "
+                          "SOP step implements any of them", area_id)
+        elif uncovered:
+            percent = round(100.0 * covered / len(rule_ids), 1)
+            yield finding("KB304", location, f"area {area_id}: {covered} of {len(rule_ids)} active rules covered "
+                          f"({percent} %); uncovered: {', '.join(uncovered)}", area_id)
+
+
+@check
+def check_kpi_measures_sop(kb: KnowledgeBase) -> Iterator[Finding]:
+    for kpi in kb.kpis:
+        if not any(item in kb.sop_by_id for item in kpi.measures):
+            yield finding("KB305", kpi.location, f"KPI {kpi.id} measures no SOP (measures: "
+                          f"{', '.join(kpi.measures) or 'nothing'}); add the SOP whose work it measures", kpi.id)
+
+
+@check
+def check_sop_covers_something(kb: KnowledgeBase) -> Iterator[Finding]:
+    # A process SOP (appeals, QA) implements no rule but still serves policies or is measured
+    # by a KPI; only an SOP with none of the three is dead weight.
+    measured = {item for kpi in kb.kpis for item in kpi.measures}
+    for sop in kb.sops:
+        if sop.status != "active" or sop.policies or sop.id in measured:
+            continue
+        if not any(step.implements for step in sop.steps):
+            yield finding("KB306", sop.location, f"active SOP {sop.id} implements no rule, serves no policy and "
+                          "no KPI measures it", sop.id)
+
+
+@check
+def check_sop_serves_implemented(kb: KnowledgeBase) -> Iterator[Finding]:
+    for sop in kb.sops:
+        listed = set(sop.policies)
+        reported: set[str] = set()
+        for step in sop.steps:
+            for rule_id in step.implements:
+                rule = kb.rule_by_id.get(rule_id)
+                if rule is None or rule.policy_id in listed or rule.policy_id in reported:
+                    continue
+                reported.add(rule.policy_id)
+                yield finding("KB307", step.location, f"step {step.id} implements {rule_id} of policy "
+                              f"{rule.policy_id}, which SOP {sop.id} does not list in `policies:`", step.id)

@@ -1,16 +1,39 @@
-"""Life-cycle checks (KB4xx): active items must not rest on draft or retired ones."""
+"""Life-cycle checks (KB4xx): active items must not rest on draft, superseded or retired ones.
+
+Dates are compared with ``CheckContext.today`` (``GOVKB_TODAY`` or the config can pin it)
+so a test or a CI replay gives the same answer on any day.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterator
 
-from govkb.checks import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.checks import CheckContext, check, check_in_context
+from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.model import KnowledgeBase
 
 register("KB401", ERROR, "Active SOP serves a policy that is not active",
          "Point the SOP at the active policy (or its successor), or change the SOP's status.",
          "An active SOP lists `policies: [LMG_OLDRULES]` and LMG_OLDRULES is retired.")
+register("KB402", ERROR, "Active step implements a rule of a policy that is not active",
+         "Implement the rule of the active policy that replaced it (see the policy's superseded_by), "
+         "or drop the rule from :implements:.",
+         "SOP_REVIEW_02 has `:implements: LMG_OLD_01` and LMG_OLD is superseded by LMG_NEW.")
+register("KB403", WARNING, "SOP past its review-by date",
+         "Review the SOP against its policies, bump its version and set a new `review_by` date.",
+         "`review_by: 2026-01-31` and today is 2026-02-15.")
+register("KB404", WARNING, "Active SOP relies on a policy that is not yet in effect",
+         "Check the policy's `effective` date: either the SOP is early (mark it draft until then) or "
+         "the date is wrong.",
+         "SOP_REVIEW serves LMG_SOLICIT 2.0.0, `effective: 2027-01-01`, and today is 2026-11-25.")
+register("KB405", ERROR, "Superseded policy does not name its successor",
+         "Set `superseded_by` to the id of the policy that replaces it (or use status `retired` when "
+         "nothing replaces it); only superseded policies carry `superseded_by`.",
+         "`status: superseded` with no `superseded_by`.")
+register("KB406", WARNING, "KPI measures an item that is not active",
+         "Point the KPI at the active SOP, policy or rule that replaced the one it measures.",
+         "KPI_RECIDIVISM_90D measures SOP_OLD_ENFORCEMENT, which is retired.")
 
 
 @check
@@ -25,3 +48,74 @@ def check_sop_policy_status(kb: KnowledgeBase) -> Iterator[Finding]:
             successor = f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else ""
             yield finding("KB401", sop.location, f"active SOP {sop.id} serves {policy_id}, which is "
                           f"{policy.status}{successor}", sop.id)
+
+
+@check
+def check_step_rule_status(kb: KnowledgeBase) -> Iterator[Finding]:
+    for sop in kb.sops:
+        if sop.status != "active":
+            continue
+        for step in sop.steps:
+            for rule_id in step.implements:
+                rule = kb.rule_by_id.get(rule_id)
+                policy = kb.policy_by_id.get(rule.policy_id) if rule else None
+                if policy is None or policy.status == "active":
+                    continue
+                successor = f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else ""
+                yield finding("KB402", step.location, f"step {step.id} implements {rule_id}, whose policy "
+                              f"{policy.id} is {policy.status}{successor}", step.id)
+
+
+@check
+def check_superseded_by(kb: KnowledgeBase) -> Iterator[Finding]:
+    for policy in kb.policies:
+        if policy.status == "superseded" and not policy.superseded_by:
+            yield finding("KB405", policy.location, f"policy {policy.id} is superseded but names no "
+                          "`superseded_by`", policy.id)
+        elif policy.status != "superseded" and policy.superseded_by:
+            yield finding("KB405", policy.location, f"policy {policy.id} has `superseded_by: "
+                          f"{policy.superseded_by}` but its status is {policy.status}", policy.id)
+
+
+@check
+def check_kpi_targets_active(kb: KnowledgeBase) -> Iterator[Finding]:
+    status: dict[str, str] = {s.id: s.status for s in kb.sops}
+    status.update({p.id: p.status for p in kb.policies})
+    status.update({r.id: kb.policy_by_id[r.policy_id].status for r in kb.rules if r.policy_id in kb.policy_by_id})
+    for kpi in kb.kpis:
+        for item in kpi.measures:
+            state = status.get(item)
+            if state is not None and state != "active":
+                yield finding("KB406", kpi.location, f"KPI {kpi.id} measures {item}, which is {state}", kpi.id)
+
+
+@check_in_context
+def check_review_by(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    for sop in kb.sops:
+        due = parse_date(sop.review_by)
+        if sop.status == "active" and due is not None and due < context.today:
+            yield finding("KB403", sop.location, f"SOP {sop.id} was due for review on {sop.review_by} "
+                          f"({(context.today - due).days} days ago)", sop.id)
+
+
+@check_in_context
+def check_future_policies(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    for sop in kb.sops:
+        if sop.status != "active":
+            continue
+        for policy_id in sop.policies:
+            policy = kb.policy_by_id.get(policy_id)
+            start = parse_date(policy.effective) if policy else None
+            if policy is not None and policy.status == "active" and start is not None and start > context.today:
+                yield finding("KB404", sop.location, f"active SOP {sop.id} serves {policy_id} "
+                              f"{policy.version}, which takes effect only on {policy.effective}", sop.id)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A YYYY-MM-DD string (the loader keeps dates as text) as a date; None if it is not one."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -1,4 +1,9 @@
-"""``govkb check``: load the knowledge base, run every check, report."""
+"""``govkb check``: load the knowledge base, run every check, apply the project's control, report.
+
+Control, in this order: waivers drop the findings they cover (and report expired or unused
+waivers), configured severities are applied, then ``select``/``ignore`` keep the codes asked
+for.  ``--select``/``--ignore`` take codes or prefixes, comma-separated, and may repeat.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govkb.checks import run_checks
+from govkb import config as cfg
+from govkb.checks import CheckContext, import_check_modules, run_checks
 from govkb.cli import resolve_root
 from govkb.errors import FatalError
-from govkb.findings import ERROR
+from govkb.findings import Finding
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
 
@@ -19,23 +25,52 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
     parser = subparsers.add_parser("check", help="check policies and SOPs for consistency and coverage")
     parser.add_argument("--format", default="text", choices=format_names(), help="output format (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
-    parser.add_argument("--strict", action="store_true", help="fail (exit 1) on findings of any severity")
+    parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too, not only errors")
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="report only these codes or prefixes, comma-separated (e.g. KB5,KB301); repeatable")
+    parser.add_argument("--ignore", action="append", metavar="CODES",
+                        help="do not report these codes or prefixes, comma-separated (e.g. KB9); repeatable")
+    parser.add_argument("--waivers", metavar="FILE",
+                        help=f"waiver file relative to the root (default: config, else {cfg.DEFAULT_WAIVERS} if present)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="date for review-by, effective-date and waiver checks (default: GOVKB_TODAY or today)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    import_check_modules()  # every code is registered before selectors are validated
+    select, ignore = cfg.parse_selectors(args.select), cfg.parse_selectors(args.ignore)
+    wrong = cfg.unknown_selectors([*select, *ignore])
+    if wrong:
+        raise FatalError(f"check: unknown finding code(s) {', '.join(wrong)} (codes look like KB301; "
+                         "a prefix such as KB3 selects a family)")
     root = resolve_root(args.root)
+    config = cfg.load_config(root)
+    today = cfg.resolve_today(config, override=args.today)
     result = load_knowledge_base(root)
-    findings = run_checks(result.kb, result.findings)
+    findings = run_checks(result.kb, result.findings, CheckContext(today=today))
+    findings = control(root, config, findings, today, select or config.select, (*config.ignore, *ignore),
+                       args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)
 
 
+def control(root: Path, config: cfg.Config, findings: list[Finding], today: Any, select: tuple[str, ...],
+            ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
+    """Waivers, then severities, then select/ignore (so a waiver can be selected or ignored too)."""
+    waiver_file = waivers_option or config.waivers
+    if not waiver_file and (root / cfg.DEFAULT_WAIVERS).is_file():
+        waiver_file = cfg.DEFAULT_WAIVERS
+    if waiver_file:
+        waivers, problems = cfg.load_waivers(root, waiver_file)
+        findings = cfg.apply_waivers(findings, waivers, today) + problems
+    findings = cfg.apply_severities(findings, config.severity)
+    return cfg.select_findings(findings, select, ignore)
+
+
 def exit_code(report: Report, strict: bool) -> int:
-    if strict and report.findings:
-        return 1
-    return 1 if any(f.severity == ERROR for f in report.findings) else 0
+    return 1 if cfg.fails(report.findings, strict) else 0
 
 
 def write_output(text: str, output: str | None) -> None:

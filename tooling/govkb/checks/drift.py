@@ -1,0 +1,133 @@
+"""Drift checks (KB5xx): what an SOP says and does must match the policy it carries out.
+
+KB501/KB502 compare literal values in SOP text with policy values (the scanning lives in
+:mod:`govkb.checks.drift_values`); KB503-KB505 compare what a step applies, and at which
+strike, with the ladder of the policies whose rules it implements.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from govkb.checks import check
+from govkb.checks.drift_values import Paragraph, literal_findings
+from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.model import KnowledgeBase, Policy, Sop, Step
+
+register("KB501", ERROR, "Value in SOP text contradicts the policy",
+         "Replace the typed value with the {pv} role named in the message, e.g. "
+         "{pv}`LMG_SOLICIT.strike_window`; the site then shows the policy's value, and it can never drift again.",
+         "\"Strikes expire after 60 days\" in an SOP step for LMG_SOLICIT, whose strike window is 90 days.")
+register("KB502", WARNING, "Policy value typed by hand in SOP text",
+         "Write the value through the {pv} role named in the message instead of typing it: today it "
+         "matches, but the next policy change would leave the SOP behind.",
+         "\"a 7-day gifting suspension\" where LMG_SOLICIT.step2.duration is 7 days: write "
+         "{pv}`LMG_SOLICIT.step2.duration`.")
+register("KB503", ERROR, "Step applies an action the policy ladder does not contain",
+         "Apply the action the ladder prescribes (see the policy page), or change the ladder in the "
+         "policy first; session-only actions (duration: session) are allowed outside the ladder.",
+         ":applies: ACT_EARNINGS_HOLD on a step implementing LMG_SOLICIT_01, whose ladder has no earnings hold.")
+register("KB504", ERROR, "Step names a strike the policy ladder does not have",
+         "Use a strike count from the ladder of every policy whose rules the step implements.",
+         ":strike: 5 on a step implementing LMG_SOLICIT_01, whose ladder has strikes 1 to 4.")
+register("KB505", ERROR, "Step applies a different action than the ladder at its strike",
+         "Make :applies: name the ladder's action for the step's :strike: (or fix the :strike:).",
+         ":strike: 2 with :applies: ACT_MONETIZATION_SUSPEND where LMG_SOLICIT's strike 2 is ACT_GIFTING_SUSPEND.")
+
+_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|:{3,})")
+_BREAK = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\||:[\w-]+:)")
+
+
+def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:
+    ids = dict.fromkeys(kb.rule_by_id[r].policy_id for r in step.implements if r in kb.rule_by_id)
+    return tuple(kb.policy_by_id[p] for p in ids if p in kb.policy_by_id)
+
+
+@check
+def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
+    for step in kb.steps:
+        policies = _policies_of(kb, step)
+        if not policies:
+            continue
+        ladder_actions = {s.action for p in policies for s in p.ladder.steps}
+        for action_id in step.applies:
+            action = kb.action_by_id.get(action_id)
+            # Session actions stop a live harm and are no strike, so they live outside ladders.
+            if action is not None and action.duration != "session" and action_id not in ladder_actions:
+                yield finding("KB503", step.location, f"step {step.id} applies {action_id}, which is in no ladder "
+                              f"of {', '.join(p.id for p in policies)}", step.id)
+        if step.strike is None:
+            continue
+        for policy in policies:
+            rung = policy.ladder.step_at(step.strike)
+            if rung is None:
+                strikes = ", ".join(str(s.strike) for s in policy.ladder.steps)
+                yield finding("KB504", step.location, f"step {step.id} is at strike {step.strike}, which the "
+                              f"{policy.id} ladder does not have (strikes: {strikes})", step.id)
+            elif step.applies and rung.action not in step.applies:
+                yield finding("KB505", step.location, f"step {step.id} is at strike {step.strike} and applies "
+                              f"{', '.join(step.applies)}, but the {policy.id} ladder applies {rung.action} at "
+                              f"strike {step.strike}", step.id)
+
+
+@check
+def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
+    for sop in kb.sops:
+        if sop.lines:
+            yield from literal_findings(kb, sop, paragraphs(kb, sop))
+
+
+def _body_start(lines: tuple[str, ...]) -> int:
+    """Index of the first line after the front matter."""
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                return index + 1
+    return 0
+
+
+def _skipped_lines(sop: Sop) -> tuple[int, int] | None:
+    """1-based line span of the Revision history section: history, not instructions."""
+    heads = [s for s in sop.sections if s.level <= 2]
+    for position, section in enumerate(heads):
+        if section.level == 2 and section.title.strip().lower() == "revision history":
+            end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(sop.lines)
+            return section.location.line, end
+    return None
+
+
+def paragraphs(kb: KnowledgeBase, sop: Sop) -> Iterator[Paragraph]:
+    """The SOP text as paragraphs, each framed by the policies (and strike) it speaks about."""
+    sop_policies = tuple(kb.policy_by_id[p] for p in sop.policies if p in kb.policy_by_id)
+    step_at_line: dict[int, Step] = {}
+    for step in sop.steps:
+        end = step.content_line + step.content.count("\n") if step.content else step.content_line - 1
+        for number in range(step.location.line + 1, max(end, step.location.line) + 1):
+            step_at_line[number] = step
+    frames: dict[str, tuple[tuple[Policy, ...], int | None]] = {}
+    skipped = _skipped_lines(sop)
+    current: list[tuple[int, str]] = []
+    owner: Step | None = None
+
+    def flush() -> Iterator[Paragraph]:
+        if current:
+            if owner is None:
+                yield Paragraph(tuple(current), sop_policies, None, sop.id)
+            else:
+                if owner.id not in frames:
+                    frames[owner.id] = (_policies_of(kb, owner) or sop_policies, owner.strike)
+                policies, strike = frames[owner.id]
+                yield Paragraph(tuple(current), policies, strike, owner.id)
+            current.clear()
+
+    for index in range(_body_start(sop.lines), len(sop.lines)):
+        number, text = index + 1, sop.lines[index]
+        here = step_at_line.get(number)
+        if here is not owner or not text.strip() or _FENCE.match(text) or _BREAK.match(text):
+            yield from flush()
+            owner = here
+        if not text.strip() or _FENCE.match(text) or (skipped and skipped[0] <= number <= skipped[1]):
+            continue
+        current.append((number, text))
+    yield from flush()
