@@ -45,7 +45,8 @@ def _suite(name: str, findings: list[Finding]) -> ET.Element:
         where = f"{item.path}:{item.line}" if item.line else (item.path or SUITE_WITHOUT_FILE)
         case = ET.SubElement(suite, "testcase", name=f"{item.code} {where}",
                              classname=(item.path or SUITE_WITHOUT_FILE).replace("/", "."), time="0")
-        text = f"{where}: {item.code} [{item.severity}] {item.message}"
+        # XML parsers turn CR LF into LF anyway; writing LF keeps the file byte-stable.
+        text = f"{where}: {item.code} [{item.severity}] {item.message}".replace("\r\n", "\n").replace("\r", "\n")
         if item.severity in (ERROR, WARNING):
             failure = ET.SubElement(case, "failure", message=item.message, type=f"{item.code} {item.severity}")
             failure.text = text

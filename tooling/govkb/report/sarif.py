@@ -17,7 +17,6 @@ from govkb.report import Formatter, Report, formatter
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 URI_BASE_ID = "%SRCROOT%"
-INFORMATION_URI = "https://github.com/example-org/govkb"
 
 
 def sarif_level(severity: str) -> str:
@@ -36,7 +35,6 @@ class SarifFormatter(Formatter):
             "tool": {"driver": {
                 "name": "govkb",
                 "version": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(code) for code in codes],
             }},
             "columnKind": "unicodeCodePoints",

@@ -1,8 +1,20 @@
-"""``--format text``: one ``path:line: CODE message`` line per finding, then a summary."""
+"""``--format text``: one ``path:line: CODE [severity] message`` line per finding, then a summary."""
 
 from __future__ import annotations
 
+import re
+
+from govkb.findings import Finding
 from govkb.report import Formatter, Report, formatter
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+def text_line(item: Finding) -> str:
+    """One finding on one line (a line break in a message would split it for grep and editors)."""
+    where = f"{item.path}:{item.line}" if item.path and item.line else item.path
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{item.code} [{item.severity}] {_LINE_BREAKS.sub(' ', item.message)}"
 
 
 @formatter
@@ -10,10 +22,7 @@ class TextFormatter(Formatter):
     name = "text"
 
     def format(self, report: Report) -> str:
-        lines = [
-            f"{f.path}:{f.line}: {f.code} [{f.severity}] {f.message}" if f.line else f"{f.path}: {f.code} [{f.severity}] {f.message}"
-            for f in report.findings
-        ]
+        lines = [text_line(f) for f in report.findings]
         s, cov = report.summary, report.coverage
         lines.append(
             f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
