@@ -31,9 +31,9 @@ register("KB305", WARNING, "KPI measures no SOP",
          "policies/catalog/kpis.yaml, so someone is accountable for the number.",
          "KPI_RECIDIVISM_90D has `measures: [LMG_SOLICIT]` and no SOP id.")
 register("KB306", WARNING, "Active SOP covers nothing",
-         "Give the SOP steps that implement rules, list the policies it serves in `policies:`, or "
-         "retire the SOP if nothing depends on it.",
-         "SOP_NOTES is active, serves no policy and none of its steps has :implements:.")
+         "Give the SOP steps that implement the rules it carries out; for a process SOP (appeals, QA) "
+         "add it to the `measures:` of the KPI that holds it to account; or retire it.",
+         "SOP_NOTES is active, none of its steps has :implements: and no KPI measures it.")
 register("KB307", ERROR, "SOP implements rules of a policy it does not serve",
          "Add the policy to the SOP's `policies:` front matter (the serves link drives the site's "
          "traceability pages and re-review after a policy change).",
@@ -97,15 +97,15 @@ def check_kpi_measures_sop(kb: KnowledgeBase) -> Iterator[Finding]:
 
 @check
 def check_sop_covers_something(kb: KnowledgeBase) -> Iterator[Finding]:
-    # A process SOP (appeals, QA) implements no rule but still serves policies or is measured
-    # by a KPI; only an SOP with none of the three is dead weight.
+    # A process SOP (appeals, QA) implements no rule but is still accountable through a KPI;
+    # an SOP with neither is dead weight.  (Every SOP lists policies: the schema requires it.)
     measured = {item for kpi in kb.kpis for item in kpi.measures}
     for sop in kb.sops:
-        if sop.status != "active" or sop.policies or sop.id in measured:
+        if sop.status != "active" or sop.id in measured:
             continue
         if not any(step.implements for step in sop.steps):
-            yield finding("KB306", sop.location, f"active SOP {sop.id} implements no rule, serves no policy and "
-                          "no KPI measures it", sop.id)
+            yield finding("KB306", sop.location, f"active SOP {sop.id} implements no rule and no KPI measures it",
+                          sop.id)
 
 
 @check

@@ -56,11 +56,13 @@ def check_step_rule_status(kb: KnowledgeBase) -> Iterator[Finding]:
         if sop.status != "active":
             continue
         for step in sop.steps:
+            reported: set[str] = set()
             for rule_id in step.implements:
                 rule = kb.rule_by_id.get(rule_id)
                 policy = kb.policy_by_id.get(rule.policy_id) if rule else None
-                if policy is None or policy.status == "active":
+                if policy is None or policy.status == "active" or policy.id in reported:
                     continue
+                reported.add(policy.id)
                 successor = f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else ""
                 yield finding("KB402", step.location, f"step {step.id} implements {rule_id}, whose policy "
                               f"{policy.id} is {policy.status}{successor}", step.id)

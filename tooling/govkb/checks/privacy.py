@@ -44,7 +44,7 @@ _PHONE = re.compile(
     r"(?<![\w+/.-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}"
     r"|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}|\d{3}[.-]\d{3}[.-]\d{4})(?![\w-])"
 )
-_HANDLE = re.compile(r"(?<![\w.@/+-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:/[\w.-]+)?)")
+_HANDLE = re.compile(r"(?<![\w.@/+-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:/[\w-]+)?)")
 _USER_ID = re.compile(
     r"\b(?:uid|user[ _-]?id|account[ _-]?id|creator[ _-]?id|profile[ _-]?id)s?\b\s*(?:[:=#]|is|no\.?)?\s*"
     r"(?P<id>\d{6,})\b", re.IGNORECASE)

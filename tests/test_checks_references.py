@@ -1,0 +1,75 @@
+"""Identity and reference checks KB201-KB207 (the foundation's checks)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "checks"))
+import kbfactory as k  # noqa: E402
+
+m = k.m
+SOP = "sop/review.md"
+
+
+def test_duplicate_policy_id():
+    twin = replace(k.POLICY, rules=(), location=k.loc(1, "policies/twin.yaml"))
+    found = k.of(k.base_kb(policies=(k.POLICY, twin)), "KB201")
+    assert k.where(found) == [("policies/twin.yaml", 1, "LMG_SOLICIT")]
+    assert "policies/solicit.yaml:1" in found[0].message
+
+
+def test_duplicate_step_id_across_sops():
+    other = k.sop_from_text(k.sop_text().replace("id: SOP_REVIEW\n", "id: SOP_REVIEWB\n"), "sop/b.md")
+    found = k.of(k.base_kb(sops=k.base_kb().sops + (other,)), "KB201")
+    assert k.where(found) == [("sop/b.md", k.STEP_LINE, "SOP_REVIEW_01")]
+
+
+def test_duplicate_catalog_entry():
+    kb = k.base_kb()
+    twin = replace(kb.areas[0], location=k.loc(9, "policies/catalog/areas.yaml"))
+    found = k.of(replace(kb, areas=kb.areas + (twin,)), "KB201")
+    assert k.where(found) == [("policies/catalog/areas.yaml", 9, "gifting-integrity")]
+
+
+@pytest.mark.parametrize("implements, applies, code, fires", [
+    ("LMG_SOLICIT_09, LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB202", True),
+    ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB202", False),
+    ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFT_BAN", "KB203", True),
+    ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB203", False),
+])
+def test_step_references(implements, applies, code, fires):
+    kb = k.with_sop(k.sop_text(implements=implements, applies=applies))
+    assert k.where(k.of(kb, code)) == ([(SOP, k.STEP_LINE, "SOP_REVIEW_01")] if fires else [])
+
+
+@pytest.mark.parametrize("policies, fires", [("LMG_SOLICIT, LMG_SOLICITATION", True), ("LMG_SOLICIT", False)])
+def test_sop_policy_reference(policies, fires):
+    found = k.of(k.with_sop(k.sop_text(policies=policies)), "KB204")
+    assert k.where(found) == ([(SOP, 2, "SOP_REVIEW")] if fires else [])
+    if fires:
+        assert "did you mean LMG_SOLICIT" in found[0].message
+
+
+@pytest.mark.parametrize("owner, fires", [("lmg-policy", False), ("policy-team", True)])
+def test_unknown_owner(owner, fires):
+    assert k.where(k.of(k.with_policy(owner=owner), "KB205")) == ([(k.P, 1, "LMG_SOLICIT")] if fires else [])
+
+
+@pytest.mark.parametrize("changes, fires", [
+    ({"features": ("gifts",)}, True), ({"markets": ("MARS",)}, True), ({"area": "nowhere"}, True),
+    ({"satisfies": ("REQ_9999",)}, True), ({}, False),
+])
+def test_unknown_catalog_entry(changes, fires):
+    assert bool(k.of(k.with_policy(**changes), "KB206")) is fires
+
+
+@pytest.mark.parametrize("key, fires", [("LMG_SOLICIT.appeal_days", True), ("LMG_SOLICIT.step9", True),
+                                        ("LMG_SOLICIT.appeal_window", False), ("LMG_SOLICIT_01.asks_per_10_minutes", False)])
+def test_value_role_keys(key, fires):
+    kb = k.with_sop(k.sop_text(f"Within {{pv}}`{key}`."))
+    found = k.of(kb, "KB207")
+    assert [(f.path, f.line, f.subject) for f in found] == ([(SOP, k.BODY_LINE, key)] if fires else [])
