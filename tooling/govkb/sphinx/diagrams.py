@@ -98,8 +98,8 @@ def ladder_graph(kb: KnowledgeBase, policy: Policy, link: Link) -> pygraphviz.AG
         if case is None or policy.ladder.step_at(case.start_at_strike) is None:
             continue
         name = f"sev_{rule.id}"
-        label = f'<<B>{_esc(rule.id)} severe case</B><BR ALIGN="LEFT"/>{_wrap(case.when, 34)}>'
-        graph.add_node(name, label=label, shape="note", style="filled", fillcolor="#fff8e1",
+        label = f"{rule.id}: severe case\n" + "\n".join(textwrap.wrap(case.when, 36))
+        graph.add_node(name, label=label, shape="note", style="filled", fillcolor="#fff8e1", margin="0.15,0.08",
                        color="#8a6d00", fontcolor="#3d3000", fontsize="10",
                        tooltip=f"{rule.id}: {case.when}", **_href(link, rule.id))
         graph.add_edge(name, f"s{case.start_at_strike}", style="dashed", color="#8a6d00",
@@ -137,18 +137,40 @@ def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link) -> str:
     step = kb.step_by_id[step_id]
     colour = _ACTOR_COLOURS[sorted({s.actor for s in kb.sop_by_id[step.sop_id].steps}).index(step.actor)
                             % len(_ACTOR_COLOURS)]
-    url = link(step.id)
-    href = f' HREF="{_esc(url)}" TARGET="_top" TITLE="{_esc(step.id)}"' if url else ""
-    rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" COLSPAN="2"{href}><B>{index}. {_wrap(step.title, 38)}</B></TD></TR>',
-            f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="10">{_esc(step.actor)}</FONT></TD></TR>']
-    for kind, ids in (("implements", step.implements), ("applies", step.applies)):
-        for need_id in ids:
-            target = link(need_id)
-            ref = f' HREF="{_esc(target)}" TARGET="_top" TITLE="{_esc(need_id)}"' if target else ""
-            rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#5f6b7a">{kind}</FONT></TD>'
-                        f'<TD ALIGN="LEFT"{ref}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(need_id)}</FONT></TD></TR>')
-    return (f'<<TABLE BORDER="1" COLOR="#5f6b7a" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+    rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{_cell_href(link, step.id)}>'
+            f'<B>{index}. {_wrap(step.title, 40)}</B></TD></TR>',
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#3c4650">{_esc(step.actor.upper())}</FONT></TD></TR>']
+    # Rules grouped by policy (LMG_PASSIVE 01 02 03) keep a step with many rules compact.
+    groups: dict[str, list[str]] = {}
+    for rule_id in step.implements:
+        head, _, tail = rule_id.rpartition("_")
+        groups.setdefault(head if tail.isdigit() else rule_id, []).append(rule_id)
+    for head, rule_ids in groups.items():
+        cells = "".join(f'<TD{_cell_href(link, r)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(r[len(head) + 1:] or r)}</FONT></TD>'
+                        for r in rule_ids)
+        rows.append(_inline_row("implements", f'<TD{_cell_href(link, head)}><FONT POINT-SIZE="10">{_esc(head)}</FONT></TD>{cells}'))
+    if step.applies:
+        cells = "".join(f'<TD{_cell_href(link, a)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(_action_title(kb, a))}</FONT></TD>'
+                        for a in step.applies)
+        rows.append(_inline_row("applies", cells))
+    return (f'<<TABLE BORDER="1" COLOR="#5f6b7a" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
             f'STYLE="ROUNDED" BGCOLOR="{colour}">{"".join(rows)}</TABLE>>')
+
+
+def _cell_href(link: Link, need_id: str) -> str:
+    url = link(need_id)
+    return f' HREF="{_esc(url)}" TARGET="_top" TITLE="{_esc(need_id)}"' if url else ""
+
+
+def _inline_row(kind: str, cells: str) -> str:
+    """A label row holding a small nested table: the link kind, then one cell per link."""
+    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
+            f'<TD><FONT POINT-SIZE="9" COLOR="#5f6b7a">{kind}</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+
+
+def _action_title(kb: KnowledgeBase, action_id: str) -> str:
+    action = kb.action_by_id.get(action_id)
+    return action.title if action else action_id
 
 
 def sop_flow_svg(kb: KnowledgeBase, sop: Sop, link: Link) -> str:

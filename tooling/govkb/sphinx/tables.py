@@ -118,7 +118,7 @@ def traceability_html(kb: KnowledgeBase, link: Link) -> str:
                          f"({need_link(link, sop.id, sop.title)})</span>")
             actor = _esc(step.actor)
             actions = "<br/>".join(need_link(link, a, _action_title(kb, a), a) for a in step.applies)
-        body.append(f"<tr><td>{need_link(link, policy.id, policy.id, policy.title)}</td>"
+        body.append(f"<tr data-policy=\"{_esc(policy.id)}\">"
                     f"<td>{need_link(link, rule.id, rule.id)}<br/><span class=\"govkb-muted\">{_esc(rule.title)}</span></td>"
                     f"<td>{_esc(rule.severity)}</td><td>{step_cell}</td><td>{actor}</td><td>{actions}</td></tr>")
     total = len(body)
@@ -128,7 +128,7 @@ def traceability_html(kb: KnowledgeBase, link: Link) -> str:
         'placeholder="rule, step, actor, action… (all words must match)" autocomplete="off"/> '
         f'<span class="govkb-count" data-govkb-count="govkb-trace">{total} of {total} rows</span></div>'
         '<div class="govkb-scroll"><table id="govkb-trace" class="govkb-trace docutils">'
-        "<thead><tr><th>Policy</th><th>Rule</th><th>Severity</th><th>SOP step</th><th>Actor</th>"
+        "<thead><tr><th>Rule</th><th>Severity</th><th>SOP step</th><th>Actor</th>"
         f'<th>Actions applied</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>'
     )
 

@@ -106,10 +106,14 @@ class PrintDirective(SphinxDirective):
     """``{govkb-print}``: a button that prints the page (the print stylesheet hides navigation)."""
 
     def run(self) -> list[nodes.Node]:
-        button = ('<p class="govkb-print-bar"><button type="button" class="govkb-print-button">'
+        return [self.button()]
+
+    @staticmethod
+    def button() -> nodes.raw:
+        markup = ('<p class="govkb-print-bar"><button type="button" class="govkb-print-button">'
                   "Print this SOP</button> <span class=\"govkb-muted\">Printing leaves out the "
                   "navigation and keeps every step.</span></p>")
-        return [nodes.raw("", button, format="html")]
+        return nodes.raw("", markup, format="html")
 
 
 class CodesDirective(SphinxDirective):
@@ -182,6 +186,22 @@ def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         view.replace_self(nodes.raw("", markup, format="html"))
 
 
+# ---- SOP pages: a print button under the title, the flow diagram at the top of Procedure -------------
+def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
+    from govkb.sphinx.kbstate import source_path
+
+    path = source_path(app.env, app.env.docname)
+    sop = next((s for s in knowledge_base(app.env).sops if s.path == path), None)
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if sop is None or top is None:
+        return
+    top.insert(1, PrintDirective.button())
+    for section in top.findall(nodes.section):
+        if section is not top and section[0].astext().strip().lower() == "procedure":
+            section.insert(1, govkb_view("", kind="sop-flow", subject=sop.id))
+            break
+
+
 # ---- setup ---------------------------------------------------------------------------------------
 FURO_OPTIONS: dict[str, object] = {
     "navigation_with_keys": True,
@@ -197,6 +217,12 @@ FURO_OPTIONS: dict[str, object] = {
 def _configure(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(HERE / "static")]
     config.templates_path = [*config.templates_path, str(HERE / "templates")]
+    if not config.html_favicon:
+        # Without an icon the browser asks for /favicon.ico and logs a 404 on every page.
+        config.html_favicon = str(HERE / "static" / "govkb-favicon.svg")
+    if config.root_doc != "index":
+        # Serve the site from its folder: /index.html sends the reader to the home page.
+        config.html_additional_pages = {"index": "govkb-redirect.html", **config.html_additional_pages}
     if config.html_theme == "furo":
         config.html_theme_options = {**FURO_OPTIONS, **(config.html_theme_options or {})}
 
@@ -213,6 +239,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("govkb-codes", CodesDirective)
     app.add_directive("govkb-browse", BrowseDirective)
     app.connect("config-inited", _configure)
+    app.connect("doctree-read", decorate_sop_page, priority=600)
     app.connect("doctree-resolved", resolve_views)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
