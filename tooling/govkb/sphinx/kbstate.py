@@ -9,6 +9,7 @@ Sphinx never parses policy YAML its own way: every page, need and role reads thi
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -22,6 +23,11 @@ _CACHE: dict[str, LoadResult] = {}
 
 def kb_root(config_root: str | None, srcdir: str | os.PathLike[str]) -> str:
     """The knowledge-base root: ``govkb_root`` (relative to the source dir) or the source dir."""
+    return _resolve(config_root, str(srcdir))
+
+
+@lru_cache(maxsize=16)
+def _resolve(config_root: str | None, srcdir: str) -> str:
     root = Path(srcdir) / config_root if config_root else Path(srcdir)
     return str(root.resolve())
 

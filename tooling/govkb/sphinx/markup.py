@@ -38,9 +38,16 @@ def need(directive: str, title: str, options: dict[str, str], body: str = "") ->
     """A need directive in a backtick fence long enough for any fence in ``body``."""
     fence = "`" * max(3, _longest_fence(body) + 1)
     lines = [f"{fence}{{{directive}}} {title}"]
-    lines += [f":{name}: {value}" for name, value in options.items() if value not in ("", None)]
+    lines += [f":{name}: {option(value)}" for name, value in options.items() if value not in ("", None)]
     lines += ["", body.rstrip(), fence, ""]
     return "\n".join(lines)
+
+
+def option(value: str) -> str:
+    """A directive option value; quoted (YAML double quotes) where MyST would read syntax."""
+    if value[:1] in "\"'>|&*!%@`#[]{}-?:," or ": " in value or " #" in value:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
 
 
 def role(name: str, target: str) -> str:
