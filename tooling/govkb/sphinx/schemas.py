@@ -1,14 +1,11 @@
-"""Publish the JSON Schemas that ship with govkb, and the site's front door.
+"""Publish the JSON Schemas that ship with govkb: shown on a page, copied next to the site.
 
 ``{govkb-schema} policy`` renders ``govkb/schemas/policy.schema.json`` as a JSON block with a
 link to the raw file, which the HTML build copies to ``_schemas/`` in the output directory.
-When the root document is not ``index`` (ours is ``docs/index``), the HTML build also writes an
-``index.html`` at the top of the output that forwards to it, so the bare site URL works.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import shutil
 from pathlib import Path
@@ -68,27 +65,7 @@ def copy_schemas(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(path, target / path.name)
 
 
-REDIRECT = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta http-equiv="refresh" content="0; url={target}"><link rel="canonical" href="{target}">
-</head><body><p><a href="{target}">{title}</a></p></body></html>
-"""
-
-
-def write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: ``index.html`` at the output root forwarding to the root document."""
-    if exception is not None or app.builder.name not in ("html", "dirhtml"):
-        return
-    root_doc = app.config.root_doc
-    index = Path(app.outdir) / "index.html"
-    if root_doc == "index" or index.exists():
-        return
-    target = app.builder.get_target_uri(root_doc)
-    index.write_text(REDIRECT.format(title=html.escape(app.config.project), target=html.escape(target)),
-                     encoding="utf-8")
-
-
 def setup_schemas(app: Sphinx) -> None:
     app.add_directive("govkb-schema", SchemaDirective)
     app.connect("build-finished", copy_schemas)
-    app.connect("build-finished", write_root_redirect)
+

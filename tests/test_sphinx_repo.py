@@ -1,0 +1,41 @@
+"""The repository itself: it builds with warnings as errors, and its needs are the model's.
+
+Both tests share the one session build of the repository (``repo_build`` in conftest.py,
+``sphinx-build -W --keep-going -j 2 -b html``); the needs export reuses its environment.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SiteBuild, model_needs_view, needs_json_view, sphinx_build
+
+pytestmark = pytest.mark.sphinx
+
+
+def test_repository_builds_with_warnings_as_errors(repo_build: SiteBuild) -> None:
+    warnings = [line for line in repo_build.output.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert repo_build.returncode == 0, "\n".join(warnings) or repo_build.output[-4000:]
+    assert (repo_build.outdir / "docs" / "index.html").is_file()
+    assert (repo_build.outdir / "_schemas" / "policy.schema.json").is_file()
+
+
+def test_repository_needs_export_equals_the_model(repo_build: SiteBuild, tmp_path: Path) -> None:
+    export = sphinx_build(REPO, tmp_path / "needs", builder="needs", doctrees=repo_build.doctrees)
+    needs_json = tmp_path / "needs" / "needs.json"
+    assert needs_json.is_file(), export.output[-4000:]
+    built, model = needs_json_view(needs_json), model_needs_view(REPO)
+    assert sorted(set(built) - set(model)) == [] and sorted(set(model) - set(built)) == []
+    differing = {need_id: (built[need_id], model[need_id]) for need_id in model if built[need_id] != model[need_id]}
+    assert differing == {}
+    assert len(built) > 50  # the real knowledge base, not an empty export
+
+
+def test_every_policy_and_catalog_file_is_a_page(repo_build: SiteBuild) -> None:
+    for path in sorted((REPO / "policies").rglob("*.yaml")):
+        page = repo_build.outdir / path.relative_to(REPO).with_suffix(".html")
+        assert page.is_file(), page
+        assert re.search(r"<h1>", page.read_text(encoding="utf-8")), page
