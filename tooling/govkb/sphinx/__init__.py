@@ -4,7 +4,8 @@ Add ``"govkb.sphinx"`` to ``extensions`` (it sets up ``myst_parser`` and ``sphin
 The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configures the need
 types, fields and links (:mod:`needs`), makes every policy and catalog YAML file a page
 (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the ``{govkb-schema}`` directive
-(:mod:`schemas`), reports ``govkb check`` findings as warnings (:mod:`report`), and sets up
+(:mod:`schemas`), reports ``govkb check`` findings as warnings (:mod:`report`), rewrites the
+pages whose back-links changed in an incremental build (:mod:`incremental`), and sets up
 the site views (:mod:`views`: diagrams, dashboards).  Other code reads the model through
 :func:`get_knowledge_base`.
 """
@@ -17,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from govkb.model import KnowledgeBase
+from govkb.sphinx.incremental import setup_incremental
 from govkb.sphinx.kbstate import knowledge_base, load_for_build
 from govkb.sphinx.needs import setup_needs
 from govkb.sphinx.pages import setup_pages
@@ -46,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("pv", PolicyValueRole())
     setup_schemas(app)
     setup_report(app)
+    setup_incremental(app)
     _setup_views(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 

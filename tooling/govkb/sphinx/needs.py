@@ -81,7 +81,7 @@ def configure_needs(_app: Sphinx, config: Config) -> None:
     fields = {name: {"description": text, "nullable": True} for name, text in FIELDS.items()}
     config.needs_fields = {**fields, **config.needs_fields}
     links = {
-        name: {"outgoing": out, "incoming": inc, "color": colour, "allow_dead_links": False}
+        name: {"outgoing": out, "incoming": inc, "color": colour, "allow_dead_links": True}
         for name, (out, inc, colour) in LINKS.items()
     }
     config.needs_links = {**links, **config.needs_links}
