@@ -148,7 +148,7 @@ def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link) -> str:
     for head, rule_ids in groups.items():
         cells = "".join(f'<TD{_cell_href(link, r)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(r[len(head) + 1:] or r)}</FONT></TD>'
                         for r in rule_ids)
-        rows.append(_inline_row("implements", f'<TD{_cell_href(link, head)}><FONT POINT-SIZE="10">{_esc(head)}</FONT></TD>{cells}'))
+        rows.append(_inline_row("implements", f'<TD{_cell_href(link, head)}><FONT POINT-SIZE="10">{_esc(head)}&#160;&#160;</FONT></TD>{cells}'))
     if step.applies:
         cells = "".join(f'<TD{_cell_href(link, a)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(_action_title(kb, a))}</FONT></TD>'
                         for a in step.applies)
