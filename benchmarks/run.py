@@ -39,6 +39,30 @@ _WRAPPER = (
     " 'stderr': proc.stderr.decode('utf-8', 'replace')[-3000:]}))\n"
 )
 
+# In a fresh process: where govkb check spends its time (imports, load, checks, render).
+_PHASES = (
+    "import sys, time\n"
+    "t0 = time.perf_counter()\n"
+    "from govkb.checks import run_checks\n"
+    "from govkb.load import load_knowledge_base\n"
+    "from govkb.report import Report, render\n"
+    "t1 = time.perf_counter()\n"
+    "result = load_knowledge_base(sys.argv[1])\n"
+    "t2 = time.perf_counter()\n"
+    "findings = run_checks(result.kb, result.findings)\n"
+    "t3 = time.perf_counter()\n"
+    "render(Report.build(result.kb, findings), 'text')\n"
+    "t4 = time.perf_counter()\n"
+    "print(f'imports {t1 - t0:.2f} s, load {t2 - t1:.2f} s, checks {t3 - t2:.2f} s, report {t4 - t3:.2f} s')\n"
+)
+_PROFILE = (
+    "import cProfile, pstats, sys\n"
+    "from govkb.cli import main\n"
+    "cProfile.run('main([\"--root\", sys.argv[1], \"check\", \"--output\", \"/dev/null\"])', sys.argv[2])\n"
+    "stats = pstats.Stats(sys.argv[2])\n"
+    "stats.sort_stats('cumulative').print_stats(r'govkb', 30)\n"
+)
+
 SPHINX_CONF = '''"""Benchmark Sphinx project: the corpus's SOPs as sphinx-needs needs."""
 project = "govkb benchmark corpus"
 root_doc = "index"
@@ -111,6 +135,7 @@ def main() -> int:
     parser.add_argument("--jobs", default="2", help="sphinx-build -j value (default 2, as make html)")
     parser.add_argument("--no-sphinx", action="store_true", help="skip the sphinx-build measurement")
     parser.add_argument("--corpus", type=Path, default=REPO / "benchmarks" / "corpus")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of govkb check (govkb functions)")
     args = parser.parse_args()
 
     policies, sops = max(1, round(1000 * args.scale)), max(1, round(2000 * args.scale))
@@ -120,6 +145,10 @@ def main() -> int:
     govkb = str(BIN / "govkb")
     check = best([govkb, "--root", str(args.corpus), "check"], args.repeat)
     repo = best([govkb, "--root", str(REPO), "check"], args.repeat)
+    phases = subprocess.run([sys.executable, "-c", _PHASES, str(args.corpus)], capture_output=True, text=True).stdout
+    if args.profile:
+        profile = args.corpus / "check.prof"
+        subprocess.run([sys.executable, "-c", _PROFILE, str(args.corpus), str(profile)], check=False)
     sphinx: Measurement | None = None
     if not args.no_sphinx:
         prepare_sphinx(args.corpus)
@@ -145,6 +174,7 @@ def main() -> int:
               f"(target >= {TARGET_RATIO:g}x: {'ok' if ratio >= TARGET_RATIO else 'MISSED'})")
         conf_note = "govkb.sphinx" if "govkb.sphinx" in _extensions(args.corpus) else "plain sphinx-needs step type"
         print(f"sphinx extensions: myst_parser, sphinx_needs, {conf_note}")
+    print(f"govkb check on the corpus, in process: {phases.strip()}")
     print(f"govkb check exit codes: corpus {check.returncode}, repository {repo.returncode}")
     return 0
 
