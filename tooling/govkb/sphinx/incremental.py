@@ -2,9 +2,9 @@
 
 sphinx-needs computes "implemented by", "served by", "measured by" when pages are written,
 but Sphinx only writes the pages it re-read.  When an SOP step starts (or stops) implementing a
-rule, the rule's policy page must be written again although its source did not change: before
-reading we note the pages the re-read needs linked to, after reading the pages they link to
-now, and hand both to Sphinx through ``env-get-updated``.
+rule, the rule's policy page must be written again although its source did not change: we note
+the links of the needs on the pages about to be read, compare them after reading, and hand the
+pages of the needs that gained or lost a link to Sphinx through ``env-get-updated``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from sphinx_needs.data import SphinxNeedsData
 
 from govkb.model import LINK_TYPES
 
-# per source dir: (docnames being read, docnames their needs linked to before reading)
-_PENDING: dict[str, tuple[set[str], set[str]]] = {}
+Link = tuple[str, str, str]  # (need id, link type, target need id)
+# per source dir: (docnames being read, their needs' links and the targets' pages before reading)
+_PENDING: dict[str, tuple[set[str], set[Link], dict[str, str]]] = {}
 
 
 def _needs(env: BuildEnvironment) -> Mapping[str, Any]:
@@ -30,35 +31,39 @@ def _needs(env: BuildEnvironment) -> Mapping[str, Any]:
     return needs
 
 
-def linked_docnames(needs: Mapping[str, Any], docnames: Iterable[str]) -> set[str]:
-    """Pages holding the needs that the needs on ``docnames`` link to (any govkb link type)."""
+def links_from(needs: Mapping[str, Any], docnames: Iterable[str]) -> tuple[set[Link], dict[str, str]]:
+    """The links of the needs on ``docnames``, and the page of each need they link to."""
     wanted = set(docnames)
-    found: set[str] = set()
-    for need in needs.values():
+    links: set[Link] = set()
+    pages: dict[str, str] = {}
+    for need_id, need in needs.items():
         if need.get("docname") not in wanted:
             continue
         for link in LINK_TYPES:
             for target in need.get(link) or ():
                 target_id = str(getattr(target, "id", target)).split(".")[0]
+                links.add((need_id, link, target_id))
                 target_need = needs.get(target_id)
                 if target_need is not None and target_need.get("docname"):
-                    found.add(target_need["docname"])
-    return found
+                    pages[target_id] = target_need["docname"]
+    return links, pages
 
 
 def note_old_links(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """``env-before-read-docs``: where the needs of the pages about to be read link today."""
-    before = linked_docnames(_needs(env), docnames)
-    _PENDING[str(env.srcdir)] = (set(docnames), before)
+    """``env-before-read-docs``: the links of the needs on the pages about to be read."""
+    links, pages = links_from(_needs(env), docnames)
+    _PENDING[str(env.srcdir)] = (set(docnames), links, pages)
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """``env-get-updated``: pages linked from re-read needs, before or after the change."""
-    read, before = _PENDING.pop(str(env.srcdir), (set(), set()))
+    """``env-get-updated``: the pages of needs that gained or lost a link from a re-read page."""
+    read, before, old_pages = _PENDING.pop(str(env.srcdir), (set(), set(), {}))
     if not read:
         return []
-    after = linked_docnames(_needs(env), read)
-    return sorted((before | after) - read)
+    after, new_pages = links_from(_needs(env), read)
+    pages = {**old_pages, **new_pages}
+    changed = {target for _, _, target in before ^ after}
+    return sorted({pages[t] for t in changed if t in pages} - read)
 
 
 def setup_incremental(app: Sphinx) -> None:
