@@ -117,7 +117,9 @@ def test_sarif_content() -> None:
     }
     whole_kb = next(r for r in results if r["ruleId"] == "KB205")
     assert "locations" not in whole_kb and whole_kb["level"] == "warning"
-    assert next(r for r in results if r["level"] == "note")["ruleId"] == "KB207"
+    note = next(r for r in results if r["level"] == "note")
+    assert note["ruleId"] == "KB207"
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "docs/odd%2C%20name%3A%20100%25.md"
 
 
 @pytest.mark.parametrize(("severity", "level"), [("error", "error"), ("warning", "warning"), ("info", "note")])

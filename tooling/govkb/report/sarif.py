@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from govkb import __version__
 from govkb.findings import CODES, ERROR, WARNING, Finding
@@ -64,7 +65,9 @@ def _result(item: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": item.message},
     }
     if item.path:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": item.path, "uriBaseId": URI_BASE_ID}}
+        # A relative URI reference: '%', spaces, ':' and the like are percent-encoded.
+        uri = quote(item.path, safe="/")
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": URI_BASE_ID}}
         region = {k: v for k, v in (("startLine", item.line), ("startColumn", item.column)) if v > 0}
         if "startLine" in region:
             physical["region"] = region
