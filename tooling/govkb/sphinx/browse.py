@@ -15,7 +15,7 @@ from govkb.findings import Code
 from govkb.model import KnowledgeBase, Policy
 
 FAMILIES: dict[str, str] = {
-    "1": "Loading and schema", "2": "References and ids", "3": "Coverage", "4": "Life cycle",
+    "0": "Configuration and waivers", "1": "Loading and schema", "2": "References and ids", "3": "Coverage", "4": "Life cycle",
     "5": "Drift between SOP prose and policy values", "6": "Enforcement ladder", "7": "Regulatory (EU DSA)",
     "8": "Template and ownership", "9": "Privacy",
 }
@@ -61,22 +61,37 @@ def code_sections(codes: Iterable[Code]) -> list[nodes.Node]:
     return out
 
 
+def inline(text: str) -> list[nodes.Node]:
+    """Plain text where `backticks` become literals (hints and examples use them)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # unbalanced: keep the text as it is
+        return [nodes.Text(text)]
+    return [nodes.literal(p, p) if i % 2 else nodes.Text(p) for i, p in enumerate(parts) if p]
+
+
 def _code_section(code: Code) -> nodes.section:
     body = section(f"{code.code}: {code.title}", code.code.lower())
     body += para(nodes.strong("", "Default severity: "), nodes.literal(code.severity, code.severity),
-                 " (configurable per project; see the check configuration).")
-    body += para(nodes.strong("", "What it catches. "), code.title.rstrip(".") + ".")
-    body += para(nodes.strong("", "Example. "))
-    example = code.example or f"sop/example.md:12: {code.code} [{code.severity}] {code.title}"
-    body += nodes.literal_block(example, example, language="text")
-    body += para(nodes.strong("", "How to fix it. "), code.hint)
+                 " (a project can change it, select or ignore the code, or waive one finding).")
+    what = para(nodes.strong("", "What it catches. "), code.title.rstrip(".") + ".")
+    if code.example:
+        what += [nodes.Text(" For example: "), *inline(code.example)]
+    body += what
+    if not code.example:
+        sample = f"path/to/file:12: {code.code} [{code.severity}] {code.title.rstrip('.').lower()} ..."
+        body += nodes.literal_block(sample, sample, language="text")
+    body += para(nodes.strong("", "How to fix it. "), *inline(code.hint))
     return body
 
 
 # ---- browse pages -----------------------------------------------------------------------------
+def severity(level: str) -> nodes.inline:
+    return nodes.inline(level, level, classes=["govkb-sev", f"govkb-sev-{level}"])
+
+
 def _policy_item(kb: KnowledgeBase, policy: Policy) -> nodes.Node:
     head = para(ref(policy.id, policy.title), f" ({policy.id}, {len(policy.rules)} rules, {policy.status})")
-    rules = bullets(para(ref(r.id), f": {r.title} ", nodes.emphasis("", r.severity)) for r in policy.rules)
+    rules = bullets(para(ref(r.id), f": {r.title} ", severity(r.severity)) for r in policy.rules)
     return nodes.container("", head, rules, classes=["govkb-browse-policy"])
 
 
@@ -126,13 +141,16 @@ def by_owner(kb: KnowledgeBase) -> list[nodes.Node]:
 
 
 def by_actor(kb: KnowledgeBase) -> list[nodes.Node]:
+    """Steps grouped by actor, under rubrics (not sections: there are many actors)."""
     out: list[nodes.Node] = []
     for actor in sorted({s.actor for s in kb.steps}):
         steps = [s for s in kb.steps if s.actor == actor]
-        body = section(actor, f"actor-{actor}", para(f"{len(steps)} steps in {len({s.sop_id for s in steps})} SOPs."))
-        body += bullets(para(ref(s.id), f": {s.title} (", ref(s.sop_id, kb.sop_by_id[s.sop_id].title), ")")
-                        for s in steps)
-        out.append(body)
+        sops = len({s.sop_id for s in steps})
+        out.append(nodes.rubric(actor, actor, ids=[nodes.make_id(f"actor-{actor}")]))
+        out.append(para(f"{len(steps)} step{'s' if len(steps) != 1 else ''} in {sops} SOP{'s' if sops != 1 else ''}:",
+                        classes=["govkb-muted"]))
+        out.append(bullets(para(ref(s.id), f": {s.title} (", ref(s.sop_id, kb.sop_by_id[s.sop_id].title), ")")
+                           for s in steps))
     return out
 
 

@@ -54,13 +54,16 @@ def _graph(**attrs: str) -> pygraphviz.AGraph:
 
 
 _XML_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.S)
+# Graphviz numbers anchors with a process-wide counter and repeats "graph0"/"node1" in every
+# picture: drop the ids so output is deterministic and pages hold no duplicate ids.
+_IDS = re.compile(r' id="[^"]*"')
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def to_inline_svg(graph: pygraphviz.AGraph, label: str) -> str:
     """Lay out ``graph`` with dot and return an ``<svg>`` element fit for inline HTML."""
     svg = graph.draw(format="svg", prog="dot").decode("utf-8")
-    svg = _XML_PROLOGUE.sub("", svg).strip()
+    svg = _IDS.sub("", _XML_PROLOGUE.sub("", svg)).strip()
     # Scale with the column: drop the fixed size, keep the viewBox, cap the width.
     svg = _SIZE.sub(lambda m: f'<svg role="img" aria-label="{_esc(label)}" style="max-width:{float(m.group(1)):.0f}pt"', svg, count=1)
     return svg
