@@ -127,11 +127,17 @@ class SopNeedDirective(SphinxDirective):
             extras["satisfies"] = list(sop.satisfies)
         need_nodes = add_need(
             self.env.app, self.state, self.env.docname, sop.location.line or 1, "sop", sop.title,
-            id=sop.id, status=sop.status, content="", **extras,
+            id=sop.id, status=sop.status, content=_sop_summary(sop), **extras,
         )
         header = sop_header(classes=["govkb-sop-header"])
         header.extend(need_nodes)
         return [header]
+
+
+def _sop_summary(sop: Sop) -> str:
+    steps = f"{len(sop.steps)} step" + ("" if len(sop.steps) == 1 else "s")
+    return (f"Owned by **{sop.owner}**, version {sop.version}, {sop.status}; next review by "
+            f"**{sop.review_by}**. The procedure has {steps}.")
 
 
 SOP_NEED_MARKUP = "\n\n```{govkb-sop}\n```\n"

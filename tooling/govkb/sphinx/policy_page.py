@@ -45,10 +45,10 @@ def _policy_need(kb: KnowledgeBase, policy: Policy) -> str:
     }
     features = {f.id: f.title for f in kb.features}
     markets = {m.id: m.title for m in kb.markets}
-    body = md.text(policy.summary) + "\n\n" + md.table(["scope", ""], [
-        ["Features", md.cell(_names(features, policy.features))],
-        ["Markets", md.cell(_names(markets, policy.markets))],
-        ["Effective", md.cell(f"{policy.effective} (version {policy.version})")],
+    body = md.text(policy.summary) + "\n\n" + md.bullets([
+        f"**Features in scope**: {md.text(_names(features, policy.features))}",
+        f"**Markets**: {md.text(_names(markets, policy.markets))}",
+        f"**Effective** {policy.effective}, version {md.text(policy.version)}, status {policy.status}",
     ])
     if policy.superseded_by:
         body += f"\nSuperseded by {md.role('need', policy.superseded_by)}.\n"
