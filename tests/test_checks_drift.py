@@ -52,6 +52,8 @@ def test_literal_in_step_body_fires(body, code):
     "Check strike 4 before terminating.",
     "The window is never shorter than the six months DSA Art. 20 requires.",  # quotes the law
     "Type `7 days` literally only in code.",                   # code spans are not prose
+    "Apply the gifting suspension and tell the creator within 2 hours.",  # the clause is about the notice
+    "Log in to the admin tool today.",                         # unit words inside other words
 ])
 def test_literal_in_step_body_quiet(body):
     kb = k.with_sop(k.sop_text(body))

@@ -7,13 +7,14 @@ strike, with the ladder of the policies whose rules it implements.
 
 from __future__ import annotations
 
-import re
-from typing import Iterator
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Iterable, Iterator
 
 from govkb.checks import check
-from govkb.checks.drift_values import Paragraph, literal_findings
+from govkb.checks.drift_values import ASCII_LOWER, PolicyFacts, find_literals, judge, mask_code, policy_facts
 from govkb.findings import ERROR, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase, Policy, Sop, Step
+from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
 
 register("KB501", ERROR, "Value in SOP text contradicts the policy",
          "Replace the typed value with the {pv} role named in the message, e.g. "
@@ -35,8 +36,6 @@ register("KB505", ERROR, "Step applies a different action than the ladder at its
          "Make :applies: name the ladder's action for the step's :strike: (or fix the :strike:).",
          ":strike: 2 with :applies: ACT_MONETIZATION_SUSPEND where LMG_SOLICIT's strike 2 is ACT_GIFTING_SUSPEND.")
 
-_FENCE = re.compile(r"^\s{0,3}(?:`{3,}|:{3,})")
-_BREAK = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\||:[\w-]+:)")
 
 
 def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:
@@ -73,9 +72,63 @@ def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
 
 @check
 def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
+    facts = {p.id: policy_facts(kb, p) for p in kb.policies}
+    units = sorted({unit for f in facts.values() for unit, _ in f.compound})
     for sop in kb.sops:
         if sop.lines:
-            yield from literal_findings(kb, sop, paragraphs(kb, sop))
+            yield from sop_literal_findings(kb, sop, facts, units)
+
+
+def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFacts],
+                         units: Iterable[str] = ()) -> Iterator[Finding]:
+    """KB501/KB502 for one SOP.
+
+    The whole file is scanned at once (regexes run in C; a Python loop per line would not
+    meet the 10,000-step budget) and only the few hits are placed: their line, the step
+    they are in, and so the policies and strike that frame them.
+    """
+    text = "\n".join(sop.lines)
+    masked = mask_code(text)
+    lowered = masked.translate(ASCII_LOWER)
+    line_starts = [0, *accumulate(len(line) + 1 for line in sop.lines)]
+    body = line_starts[_body_start(sop.lines)]
+    skipped = _skipped_lines(sop)
+    sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
+    spans = sorted(_step_spans(sop))
+    frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None]] = {}
+    for literal in find_literals(masked, lowered, units):
+        if literal.start < body:
+            continue
+        line = bisect_right(line_starts, literal.start)
+        if skipped and skipped[0] <= line <= skipped[1]:
+            continue
+        step = _step_at(spans, line)
+        if step is None:
+            frame, strike, subject = sop_facts, None, sop.id
+        else:
+            if step.id not in frames:
+                frames[step.id] = (tuple(facts[p.id] for p in _policies_of(kb, step)) or sop_facts, step.strike)
+            (frame, strike), subject = frames[step.id], step.id
+        if not frame:
+            continue
+        located = Location(sop.path, line, literal.start - line_starts[line - 1] + 1)
+        result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject)
+        if result is not None:
+            yield result
+
+
+def _step_spans(sop: Sop) -> Iterator[tuple[int, int, int, Step]]:
+    """(first line, last line, order, step) of each step directive, options and body."""
+    for order, step in enumerate(sop.steps):
+        end = step.content_line + step.content.count("\n") if step.content else step.content_line - 1
+        yield step.location.line, max(end, step.location.line), order, step
+
+
+def _step_at(spans: list[tuple[int, int, int, Step]], line: int) -> Step | None:
+    index = bisect_right(spans, (line, 1 << 30)) - 1
+    if index >= 0 and spans[index][0] <= line <= spans[index][1]:
+        return spans[index][3]
+    return None
 
 
 def _body_start(lines: tuple[str, ...]) -> int:
@@ -95,39 +148,3 @@ def _skipped_lines(sop: Sop) -> tuple[int, int] | None:
             end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(sop.lines)
             return section.location.line, end
     return None
-
-
-def paragraphs(kb: KnowledgeBase, sop: Sop) -> Iterator[Paragraph]:
-    """The SOP text as paragraphs, each framed by the policies (and strike) it speaks about."""
-    sop_policies = tuple(kb.policy_by_id[p] for p in sop.policies if p in kb.policy_by_id)
-    step_at_line: dict[int, Step] = {}
-    for step in sop.steps:
-        end = step.content_line + step.content.count("\n") if step.content else step.content_line - 1
-        for number in range(step.location.line + 1, max(end, step.location.line) + 1):
-            step_at_line[number] = step
-    frames: dict[str, tuple[tuple[Policy, ...], int | None]] = {}
-    skipped = _skipped_lines(sop)
-    current: list[tuple[int, str]] = []
-    owner: Step | None = None
-
-    def flush() -> Iterator[Paragraph]:
-        if current:
-            if owner is None:
-                yield Paragraph(tuple(current), sop_policies, None, sop.id)
-            else:
-                if owner.id not in frames:
-                    frames[owner.id] = (_policies_of(kb, owner) or sop_policies, owner.strike)
-                policies, strike = frames[owner.id]
-                yield Paragraph(tuple(current), policies, strike, owner.id)
-            current.clear()
-
-    for index in range(_body_start(sop.lines), len(sop.lines)):
-        number, text = index + 1, sop.lines[index]
-        here = step_at_line.get(number)
-        if here is not owner or not text.strip() or _FENCE.match(text) or _BREAK.match(text):
-            yield from flush()
-            owner = here
-        if not text.strip() or _FENCE.match(text) or (skipped and skipped[0] <= number <= skipped[1]):
-            continue
-        current.append((number, text))
-    yield from flush()

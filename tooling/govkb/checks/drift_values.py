@@ -18,13 +18,12 @@ instructions, and is never scanned.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Iterator
 
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location, Policy, Sop, Threshold
+from govkb.model import KnowledgeBase, Location, Policy, Threshold
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
@@ -34,14 +33,24 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")"
 _HOURS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1.0, "hr": 1.0, "day": 24.0, "week": 168.0,
           "month": 730.5, "year": 8766.0}
-_DURATION = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM})(?:[ -](?:calendar|business|working))?[ -]"
-    r"(?P<unit>minute|min|hour|hr|day|week|month|year)s?\b", re.IGNORECASE)
+# Units are found first (a cheap scan) and the number is then read just before the unit:
+# one regex with the number alternation up front would be tried at every position.
+_UNIT_NAMES = {f"{u}{s}": u for u in ("minute", "min", "hour", "hr", "day", "week", "month", "year") for s in ("", "s")}
+# All scanning runs over ASCII-lower-cased text with case-sensitive patterns: IGNORECASE makes
+# these scans several times slower, and lower-casing only ASCII keeps every offset in place.
+_UNIT_WORD = re.compile(r"(?:minute|min|hour|hr|day|week|month|year)s?\b")
+_NUMBER_BEFORE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})(?:[ -](?:calendar|business|working))?[ -]$")
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _STRIKE = re.compile(
     r"\b(?:strike\s+(?P<a>\d+)\b|(?P<b>\d+)(?:st|nd|rd|th)\s+strike|(?P<c>" + "|".join(_ORDINALS) +
-    rf")\s+strike|(?P<d>{_NUM})\s+strikes\b)", re.IGNORECASE)
-_CODE = re.compile(r"(\{[\w:-]+\})?(`+)(?!`).+?(?<!`)\2(?!`)")
-_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)")
+    rf")\s+strike|(?P<d>{_NUM})\s+strikes\b)")
+# Inline code (single backticks, the {pv} role's key included): a literal-led pattern, fast.
+_CODE = re.compile(r"`[^`\n]+`")
+# Sentences end at punctuation, a blank line, a table cell, or a line that starts a list item,
+# a table row, an option, a heading or a fence (Markdown wraps sentences over lines).
+_BLOCK = r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|\||:[\w-]+:|#|```|:::))|\|"
+_SENTENCE_END = re.compile(r"[.;:!?](?=\s|$)|" + _BLOCK)
+_CLAUSE_END = re.compile(r"[,;:.!?()]| (?:and|or|then|but|while)(?![a-z])|" + _BLOCK)
 _STRIKE_WINDOW = re.compile(r"strike window|expir|lapse|rolling|strikes? (?:last|stay|remain|count)")
 _APPEAL = re.compile(r"appeal|complain")
 _RESPONSE = re.compile(r"respon|answer|decide|decision|reply|resolve")
@@ -64,10 +73,23 @@ class Candidate:
 class Literal:
     text: str
     amount: float
-    kind: str  # "time" (amount in hours), "strike" or "threshold"
+    kind: str  # "time:<unit>" (amount in hours), "strike" or "threshold:<unit text>"
     start: int
     end: int
     candidates: tuple[Candidate, ...] = ()
+
+    def with_candidates(self, facts: tuple[PolicyFacts, ...], lowered: str, strike: int | None) -> Literal:
+        """The literal with the policy values of ``facts`` it may stand for (see the module doc)."""
+        kind, _, unit = self.kind.partition(":")
+        if kind == "threshold":
+            found = [c for f in facts for u, c in f.compound if u == unit]
+        elif kind == "time":
+            sentence = span(_SENTENCE_END, lowered, self.start, self.end)
+            clause = span(_CLAUSE_END, lowered, self.start, self.end)
+            found = _time_candidates(facts, sentence, clause, strike)
+        else:
+            return self
+        return replace(self, candidates=tuple(found))
 
 
 def _number(text: str) -> float:
@@ -85,37 +107,73 @@ def mask_code(text: str) -> str:
     return _CODE.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _time_candidates(policies: Iterable[Policy], sentence: str, strike: int | None,
-                     kb: KnowledgeBase) -> list[Candidate]:
+@dataclass(frozen=True)
+class PolicyFacts:
+    """What the scanner needs of one policy, computed once per check run (not per paragraph)."""
+
+    policy_id: str
+    strike_window: Candidate
+    appeal_window: Candidate
+    appeal_response: Candidate
+    ladder: tuple[tuple[int, tuple[str, ...], Candidate], ...]  # strike, action names, duration
+    compound: tuple[tuple[str, Candidate], ...]                  # lower-case unit, value
+    timed: tuple[tuple[tuple[str, ...], Candidate], ...]         # name words, value in hours
+    strikes: frozenset[int]
+
+    @property
+    def time_values(self) -> list[Candidate]:
+        """Every time value: what an unexplained literal may be a copy of."""
+        return [self.strike_window, self.appeal_window, self.appeal_response, *(c for _, _, c in self.ladder)]
+
+
+def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
+    def days(key: str, amount: int) -> Candidate:
+        return Candidate(f"{policy.id}.{key}", amount * 24.0, f"{amount} day" + ("" if amount == 1 else "s"))
+
+    ladder = []
+    for step in policy.ladder.steps:
+        if step.duration_days is not None:
+            action = kb.action_by_id.get(step.action)
+            names = (step.action.lower(), action.title.lower()) if action else (step.action.lower(),)
+            ladder.append((step.strike, names, Candidate(f"{policy.id}.step{step.strike}.duration",
+                                                        step.duration_days * 24.0, step.duration_text)))
+    compound, timed = [], []
+    for owner, threshold in _thresholds(policy):
+        if _PLAIN_UNITS.match(threshold.unit):
+            words = tuple(w for w in threshold.name.split("_") if len(w) > 3 and not _PLAIN_UNITS.match(w))
+            if words:
+                timed.append((words, Candidate(f"{owner}.{threshold.name}", _hours(threshold), threshold.text)))
+        else:
+            compound.append((threshold.unit.lower(), Candidate(f"{owner}.{threshold.name}", float(threshold.value),
+                                                               threshold.text)))
+    return PolicyFacts(policy.id, days("strike_window", policy.ladder.strike_window_days),
+                       days("appeal_window", policy.appeal.window_days),
+                       days("appeal_response", policy.appeal.response_days), tuple(ladder), tuple(compound),
+                       tuple(timed), frozenset(s.strike for s in policy.ladder.steps))
+
+
+def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, strike: int | None) -> list[Candidate]:
+    """Policy values the literal may stand for, read from the words around it.
+
+    "Appeal" counts anywhere in the sentence ("if the creator appeals, we answer within ...");
+    every other cue (expire, suspension, a threshold's name) only in the literal's own clause,
+    so "suspend gifting and tell the creator within 2 hours" is not about the suspension."""
     found: list[Candidate] = []
-    for policy in policies:
-        if _STRIKE_WINDOW.search(sentence):
-            days = policy.ladder.strike_window_days
-            found.append(Candidate(f"{policy.id}.strike_window", days * 24.0, f"{days} days"))
-        if _APPEAL.search(sentence):
-            days = policy.appeal.response_days if _RESPONSE.search(sentence) else policy.appeal.window_days
-            name = "appeal_response" if _RESPONSE.search(sentence) else "appeal_window"
-            found.append(Candidate(f"{policy.id}.{name}", days * 24.0, f"{days} days"))
-        found += _ladder_candidates(policy, sentence, strike, kb)
-        for owner, threshold in _thresholds(policy):
-            words = [w for w in threshold.name.split("_") if len(w) > 3 and not _PLAIN_UNITS.match(w)]
-            if _PLAIN_UNITS.match(threshold.unit) and words and all(w in sentence for w in words):
-                found.append(Candidate(f"{owner}.{threshold.name}", _hours(threshold), threshold.text))
+    window = _STRIKE_WINDOW.search(clause) is not None
+    appeal = _APPEAL.search(sentence) is not None
+    response = appeal and _RESPONSE.search(sentence) is not None
+    ladder_words = _LADDER.search(clause) is not None
+    for fact in facts:
+        if window:
+            found.append(fact.strike_window)
+        if appeal:
+            found.append(fact.appeal_response if response else fact.appeal_window)
+        named = [c for _, names, c in fact.ladder if any(n in clause for n in names)]
+        if not named and ladder_words and fact.ladder:
+            named = [c for s, _, c in fact.ladder if s == strike] or [c for _, _, c in fact.ladder]
+        found += named
+        found += [c for words, c in fact.timed if all(w in clause for w in words)]
     return found
-
-
-def _ladder_candidates(policy: Policy, sentence: str, strike: int | None, kb: KnowledgeBase) -> list[Candidate]:
-    timed = [s for s in policy.ladder.steps if s.duration_days is not None]
-    if not timed:
-        return []
-    named = [s for s in timed if s.action.lower() in sentence
-             or ((a := kb.action_by_id.get(s.action)) is not None and a.title.lower() in sentence)]
-    if not named and not _LADDER.search(sentence):
-        return []
-    if not named and strike is not None:
-        named = [s for s in timed if s.strike == strike]
-    return [Candidate(f"{policy.id}.step{s.strike}.duration", (s.duration_days or 0) * 24.0, s.duration_text)
-            for s in (named or timed)]
 
 
 def _thresholds(policy: Policy) -> Iterator[tuple[str, Threshold]]:
@@ -131,73 +189,62 @@ def _hours(threshold: Threshold) -> float:
     return float(threshold.value) * _HOURS.get(unit, 1.0)
 
 
-def _all_time_values(policies: Iterable[Policy]) -> list[Candidate]:
-    """Every time value of the policies: what an unexplained literal may be a copy of."""
-    found: list[Candidate] = []
-    for policy in policies:
-        days = policy.ladder.strike_window_days
-        found.append(Candidate(f"{policy.id}.strike_window", days * 24.0, f"{days} days"))
-        found.append(Candidate(f"{policy.id}.appeal_window", policy.appeal.window_days * 24.0,
-                               f"{policy.appeal.window_days} days"))
-        found.append(Candidate(f"{policy.id}.appeal_response", policy.appeal.response_days * 24.0,
-                               f"{policy.appeal.response_days} days"))
-        found += [Candidate(f"{policy.id}.step{s.strike}.duration", s.duration_days * 24.0, s.duration_text)
-                  for s in policy.ladder.steps if s.duration_days is not None]
-    return found
-
-
 @lru_cache(maxsize=512)
 def _unit_pattern(unit: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.])(?P<num>{_NUM})\s+{re.escape(unit)}\b", re.IGNORECASE)
+    return re.compile(rf"(?<![\w.])(?P<num>{_NUM})\s+{re.escape(unit)}\b")
 
 
-def scan_text(text: str, policies: tuple[Policy, ...], strike: int | None, kb: KnowledgeBase) -> Iterator[Literal]:
-    """Literal values in one paragraph (already masked), each with the policy values it may mean."""
-    lowered = text.lower()
+def find_literals(masked: str, lowered: str, units: Iterable[str] = ()) -> Iterator[Literal]:
+    """Literal values in masked text (``lowered`` is ``masked.translate(ASCII_LOWER)``).
+
+    Compound threshold units (lower case) first, then durations, then strike counts."""
     taken: list[tuple[int, int]] = []
-    for policy in policies:
-        for owner, threshold in _thresholds(policy):
-            if _PLAIN_UNITS.match(threshold.unit):
-                continue
-            for match in _unit_pattern(threshold.unit).finditer(text):
-                taken.append(match.span())
-                candidate = Candidate(f"{owner}.{threshold.name}", float(threshold.value), threshold.text)
-                yield Literal(match.group(0), _number(match.group("num")), "threshold", *match.span(),
-                              candidates=(candidate,))
-    for match in _DURATION.finditer(text):
-        if any(s <= match.start() < e for s, e in taken):
+    for unit in units:
+        if unit not in lowered:
             continue
-        unit = match.group("unit").lower()
-        amount = _number(match.group("num")) * _HOURS[unit]
-        sentence = _sentence(lowered, match.start(), match.end())
-        if _LEGAL.search(sentence):
+        for match in _unit_pattern(unit).finditer(lowered):
+            taken.append(match.span())
+            yield Literal(masked[match.start():match.end()], _number(match.group("num")), f"threshold:{unit}", *match.span())
+    for unit_match in _UNIT_WORD.finditer(lowered):
+        at = unit_match.start()
+        if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+            continue  # inside a word ("admin", "today")
+        head = lowered[max(0, at - 40):at]
+        number = _NUMBER_BEFORE.search(head)
+        if number is None:
             continue
-        candidates = _time_candidates(policies, sentence, strike, kb)
-        yield Literal(match.group(0), amount, f"time:{unit}", *match.span(), candidates=tuple(candidates))
-    for match in _STRIKE.finditer(text):
+        start, end = at - len(head) + number.start(), unit_match.end()
+        if any(s <= start < e for s, e in taken) or _LEGAL.search(span(_SENTENCE_END, lowered, start, end)):
+            continue
+        unit = _UNIT_NAMES[unit_match.group(0)]
+        yield Literal(masked[start:end], _number(number.group("num")) * _HOURS[unit], f"time:{unit}", start, end)
+    if "strike" not in lowered:
+        return
+    for match in _STRIKE.finditer(lowered):
         raw = match.group("a") or match.group("b") or match.group("d")
-        number = float(_ORDINALS[match.group("c").lower()]) if match.group("c") else _number(raw or "0")
-        yield Literal(match.group(0), number, "strike", *match.span())
+        number_value = float(_ORDINALS[match.group("c")]) if match.group("c") else _number(raw or "0")
+        yield Literal(masked[match.start():match.end()], number_value, "strike", *match.span())
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
-    after = _SENTENCE_END.search(text, end)
+def span(separator: re.Pattern[str], text: str, start: int, end: int) -> str:
+    """The sentence or clause around ``text[start:end]``."""
+    before = [m.end() for m in separator.finditer(text, max(0, start - 200), start)]
+    after = separator.search(text, end)
     return text[(before[-1] if before else 0):(after.start() if after else len(text))]
 
 
-def judge(literal: Literal, policies: tuple[Policy, ...], location: Location, subject: str) -> Finding | None:
+def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str) -> Finding | None:
     """KB501/KB502 for one literal, or None when it names no policy value."""
     if literal.kind == "strike":
-        strikes = {s.strike for p in policies for s in p.ladder.steps}
+        strikes = frozenset().union(*(f.strikes for f in facts))
         if strikes and int(literal.amount) > max(strikes):
             return finding("KB501", location, f"'{literal.text}' names a strike the ladder does not have "
-                           f"({', '.join(p.id for p in policies)}: strikes up to {max(strikes)})", subject)
+                           f"({', '.join(f.policy_id for f in facts)}: strikes up to {max(strikes)})", subject)
         return None
     kind, _, unit = literal.kind.partition(":")
     equal = [c for c in literal.candidates if _same(kind, literal.amount, c.amount, unit)]
     if not equal and not literal.candidates and kind == "time":
-        equal = [c for c in _all_time_values(policies) if _same(kind, literal.amount, c.amount, unit)]
+        equal = [c for f in facts for c in f.time_values if _same(kind, literal.amount, c.amount, unit)]
     if equal:
         return finding("KB502", location, f"'{literal.text}' retypes {equal[0].key} ({equal[0].text}); write "
                        f"{{pv}}`{equal[0].key}` so the text follows the policy", subject)
@@ -206,31 +253,3 @@ def judge(literal: Literal, policies: tuple[Policy, ...], location: Location, su
         return finding("KB501", location, f"'{literal.text}' contradicts {best.key}, which is {best.text}; "
                        f"write {{pv}}`{best.key}` instead", subject)
     return None
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A run of SOP lines read as one text, with the policies and strike that frame it."""
-
-    lines: tuple[tuple[int, str], ...]
-    policies: tuple[Policy, ...]
-    strike: int | None
-    subject: str
-
-
-def literal_findings(kb: KnowledgeBase, sop: Sop, paragraphs: Iterable[Paragraph]) -> Iterator[Finding]:
-    """KB501/KB502 findings for the paragraphs of one SOP."""
-    for paragraph in paragraphs:
-        lines, policies, strike, subject = paragraph.lines, paragraph.policies, paragraph.strike, paragraph.subject
-        if not policies:
-            continue
-        offsets: list[tuple[int, int]] = []
-        joined = ""
-        for number, text in lines:
-            offsets.append((len(joined), number))
-            joined += mask_code(text) + " "
-        for literal in scan_text(joined, policies, strike, kb):
-            start, number = offsets[bisect_right(offsets, (literal.start, 1 << 30)) - 1]
-            result = judge(literal, policies, Location(sop.path, number, literal.start - start + 1), subject)
-            if result is not None:
-                yield result
