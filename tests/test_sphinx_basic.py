@@ -142,6 +142,15 @@ def test_findings_honour_suppress_warnings(sphinx_project: Callable[[str], Path]
     assert "KB205" not in warnings
 
 
+def test_findings_follow_the_govkb_configuration(sphinx_project: Callable[[str], Path]) -> None:
+    src = sphinx_project("basic")
+    sop = src / "sop" / "review.md"
+    sop.write_text(sop.read_text().replace("owner: lmg-ops", "owner: lmg-nobody"))
+    (src / "pyproject.toml").write_text('[tool.govkb]\nignore = ["KB205"]\n')
+    _, _, warnings = build(src)
+    assert "KB205" not in warnings
+
+
 def test_parallel_build_exports_the_model(sphinx_project: Callable[[str], Path]) -> None:
     src = sphinx_project("basic")
     html_build = sphinx_build(src, src / "_build" / "html", "-W", "--keep-going", "-j", "2")

@@ -2,6 +2,8 @@
 
 Each finding is a warning of type ``govkb`` and subtype its code (``suppress_warnings =
 ["govkb.KB303"]`` silences one code), so a policy–SOP mismatch fails ``sphinx-build -W``.
+The findings are those ``govkb check`` prints for the same root (``[tool.govkb]`` config,
+waivers, severities, select/ignore).
 Every build reports every finding, also when no page was re-read, except KB207 (unknown
 ``{pv}`` key) on a page read in this build: the role already warned at that line.
 Info findings are logged, not warned.
@@ -15,7 +17,10 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from govkb.checks import run_checks
+from govkb import config as cfg
+from govkb.checks import CheckContext, run_checks
+from govkb.commands.check import control
+from govkb.errors import FatalError
 from govkb.findings import INFO, Finding
 from govkb.sphinx.kbstate import absolute, kb_root, load_result
 
@@ -38,8 +43,17 @@ def note_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
 
 
 def build_findings(env: BuildEnvironment) -> list[Finding]:
+    """What ``govkb check`` reports for the root: same config, waivers, severities and selection."""
     result = load_result(env)
-    return run_checks(result.kb, result.findings)
+    root = Path(result.kb.root)
+    try:
+        config = cfg.load_config(root)
+    except FatalError as exc:
+        logger.warning("govkb configuration: %s", exc, type="govkb", subtype="config")
+        return run_checks(result.kb, result.findings)
+    today = cfg.resolve_today(config)
+    findings = run_checks(result.kb, result.findings, CheckContext(today=today))
+    return control(root, config, findings, today, config.select, config.ignore)
 
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
