@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from govkb.checks import check
-from govkb.checks.drift_values import ASCII_LOWER, PolicyFacts, find_literals, judge, mask_code, policy_facts
+from govkb.checks.drift_values import (
+    ASCII_LOWER, PolicyFacts, UnitIndex, find_literals, judge, mask_code, policy_facts,
+)
 from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
 
@@ -73,14 +75,14 @@ def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
 @check
 def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
     facts = {p.id: policy_facts(kb, p) for p in kb.policies}
-    units = sorted({unit for f in facts.values() for unit, _ in f.compound})
+    units = UnitIndex.build(unit for f in facts.values() for unit, _ in f.compound)
     for sop in kb.sops:
         if sop.lines:
             yield from sop_literal_findings(kb, sop, facts, units)
 
 
 def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFacts],
-                         units: Iterable[str] = ()) -> Iterator[Finding]:
+                         units: UnitIndex | None = None) -> Iterator[Finding]:
     """KB501/KB502 for one SOP.
 
     The whole file is scanned at once (regexes run in C; a Python loop per line would not
@@ -90,13 +92,16 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     text = "\n".join(sop.lines)
     masked = mask_code(text)
     lowered = masked.translate(ASCII_LOWER)
+    literals = list(find_literals(masked, lowered, units))
+    if not literals:
+        return  # the usual case: values are written through the {pv} role
     line_starts = [0, *accumulate(len(line) + 1 for line in sop.lines)]
     body = line_starts[_body_start(sop.lines)]
     skipped = _skipped_lines(sop)
     sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
     spans = sorted(_step_spans(sop))
     frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None]] = {}
-    for literal in find_literals(masked, lowered, units):
+    for literal in literals:
         if literal.start < body:
             continue
         line = bisect_right(line_starts, literal.start)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Iterable, Iterator
 
 from govkb.findings import Finding, finding
@@ -41,9 +40,12 @@ _UNIT_NAMES = {f"{u}{s}": u for u in ("minute", "min", "hour", "hr", "day", "wee
 _UNIT_WORD = re.compile(r"(?:minute|min|hour|hr|day|week|month|year)s?\b")
 _NUMBER_BEFORE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})(?:[ -](?:calendar|business|working))?[ -]$")
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_STRIKE = re.compile(
-    r"\b(?:strike\s+(?P<a>\d+)\b|(?P<b>\d+)(?:st|nd|rd|th)\s+strike|(?P<c>" + "|".join(_ORDINALS) +
-    rf")\s+strike|(?P<d>{_NUM})\s+strikes\b)")
+# Strike counts are found from the word "strike" (literal-led, fast) and read around it:
+# "strike 3", "3rd strike", "third strike", "3 strikes".
+_STRIKE_WORD = re.compile(r"strike(s?)(?![a-z_])")
+_STRIKE_AFTER = re.compile(r"[ \t]+(\d+)\b")
+_STRIKE_BEFORE = re.compile(
+    r"(?<![\w.])(?:(?P<b>\d+)(?:st|nd|rd|th)|(?P<c>" + "|".join(_ORDINALS) + rf")|(?P<d>{_NUM}))\s+$")
 # Inline code (single backticks, the {pv} role's key included): a literal-led pattern, fast.
 _CODE = re.compile(r"`[^`\n]+`")
 # Sentences end at punctuation, a blank line, a table cell, or a line that starts a list item,
@@ -189,22 +191,47 @@ def _hours(threshold: Threshold) -> float:
     return float(threshold.value) * _HOURS.get(unit, 1.0)
 
 
-@lru_cache(maxsize=512)
-def _unit_pattern(unit: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.])(?P<num>{_NUM})\s+{re.escape(unit)}\b")
+_NUMBER_AND_SPACE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})\s+$")
 
 
-def find_literals(masked: str, lowered: str, units: Iterable[str] = ()) -> Iterator[Literal]:
+@dataclass(frozen=True)
+class UnitIndex:
+    """Compound threshold units ("requests in 10 minutes") found by their first word.
+
+    A corpus may hold thousands of distinct units; one scan for the few distinct first words
+    replaces a substring search per unit per file."""
+
+    first_word: re.Pattern[str] | None
+    units: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def build(cls, units: Iterable[str]) -> UnitIndex:
+        by_word: dict[str, list[str]] = {}
+        for unit in set(units):
+            if unit.split():
+                by_word.setdefault(unit.split()[0], []).append(unit)
+        if not by_word:
+            return cls(None, {})
+        words = sorted(by_word, key=len, reverse=True)
+        return cls(re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?![\w])"),
+                   {w: tuple(sorted(u, key=len, reverse=True)) for w, u in by_word.items()})
+
+
+def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> Iterator[Literal]:
     """Literal values in masked text (``lowered`` is ``masked.translate(ASCII_LOWER)``).
 
     Compound threshold units (lower case) first, then durations, then strike counts."""
     taken: list[tuple[int, int]] = []
-    for unit in units:
-        if unit not in lowered:
-            continue
-        for match in _unit_pattern(unit).finditer(lowered):
-            taken.append(match.span())
-            yield Literal(masked[match.start():match.end()], _number(match.group("num")), f"threshold:{unit}", *match.span())
+    if units is not None and units.first_word is not None:
+        for word in units.first_word.finditer(lowered):
+            at = word.start()
+            unit = next((u for u in units.units[word.group(0)] if lowered.startswith(u, at)), None)
+            number = _NUMBER_AND_SPACE.search(lowered, max(0, at - 40), at) if unit else None
+            if unit is None or number is None or (at and lowered[at - 1].isalnum()):
+                continue
+            start, end = number.start(), at + len(unit)
+            taken.append((start, end))
+            yield Literal(masked[start:end], _number(number.group("num")), f"threshold:{unit}", start, end)
     for unit_match in _UNIT_WORD.finditer(lowered):
         at = unit_match.start()
         if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
@@ -218,12 +245,24 @@ def find_literals(masked: str, lowered: str, units: Iterable[str] = ()) -> Itera
             continue
         unit = _UNIT_NAMES[unit_match.group(0)]
         yield Literal(masked[start:end], _number(number.group("num")) * _HOURS[unit], f"time:{unit}", start, end)
-    if "strike" not in lowered:
-        return
-    for match in _STRIKE.finditer(lowered):
-        raw = match.group("a") or match.group("b") or match.group("d")
-        number_value = float(_ORDINALS[match.group("c")]) if match.group("c") else _number(raw or "0")
-        yield Literal(masked[match.start():match.end()], number_value, "strike", *match.span())
+    for word in _STRIKE_WORD.finditer(lowered):
+        at = word.start()
+        if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+            continue
+        after = None if word.group(1) else _STRIKE_AFTER.match(lowered, word.end())
+        if after is not None:
+            yield Literal(masked[at:after.end()], float(after.group(1)), "strike", at, after.end())
+            continue
+        before = _STRIKE_BEFORE.search(lowered, max(0, at - 20), at)
+        if before is None:
+            continue
+        if word.group(1) and before.group("d"):
+            value = _number(before.group("d"))
+        elif not word.group(1) and (before.group("b") or before.group("c")):
+            value = float(before.group("b") or _ORDINALS[before.group("c")])
+        else:
+            continue
+        yield Literal(masked[before.start():word.end()], value, "strike", before.start(), word.end())
 
 
 def span(separator: re.Pattern[str], text: str, start: int, end: int) -> str:
