@@ -14,7 +14,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 from sphinx_needs.data import SphinxNeedsData
 
-from conftest import ROOTS, model_needs_view, needs_json_view, sphinx_build
+from sphinx_support import ROOTS, model_needs_view, needs_json_view, sphinx_build
 
 pytestmark = pytest.mark.sphinx
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SiteBuild, model_needs_view, needs_json_view, sphinx_build
+from sphinx_support import REPO, SiteBuild, model_needs_view, needs_json_view, sphinx_build
 
 pytestmark = pytest.mark.sphinx
 
