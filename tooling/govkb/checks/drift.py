@@ -99,7 +99,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     body = line_starts[_body_start(sop.lines)]
     skipped = _skipped_lines(sop)
     sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
-    spans = sorted(_step_spans(sop))
+    spans = list(_step_spans(sop))  # steps come in document order
     frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None]] = {}
     for literal in literals:
         if literal.start < body:

@@ -49,10 +49,12 @@ _STRIKE_BEFORE = re.compile(
 # Inline code (single backticks, the {pv} role's key included): a literal-led pattern, fast.
 _CODE = re.compile(r"`[^`\n]+`")
 # Sentences end at punctuation, a blank line, a table cell, or a line that starts a list item,
-# a table row, an option, a heading or a fence (Markdown wraps sentences over lines).
-_BLOCK = r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|\||:[\w-]+:|#|```|:::))|\|"
-_SENTENCE_END = re.compile(r"[.;:!?](?=\s|$)|" + _BLOCK)
-_CLAUSE_END = re.compile(r"[,;:.!?()]| (?:and|or|then|but|while)(?![a-z])|" + _BLOCK)
+# an option, a heading or a fence (Markdown wraps sentences over lines).
+_SENTENCE_END: tuple[str, ...] = (
+    ". ", ".\n", "; ", ";\n", ": ", ":\n", "! ", "!\n", "? ", "?\n", "\n\n", "|",
+    "\n- ", "\n* ", "\n+ ", "\n#", "\n:", "\n```", "\n  - ", "\n  * ")
+_CLAUSE_END: tuple[str, ...] = _SENTENCE_END + (
+    ",", "(", ")", " and ", " or ", " then ", " but ", " while ", ".", ";", ":")
 _STRIKE_WINDOW = re.compile(r"strike window|expir|lapse|rolling|strikes? (?:last|stay|remain|count)")
 _APPEAL = re.compile(r"appeal|complain")
 _RESPONSE = re.compile(r"respon|answer|decide|decision|reply|resolve")
@@ -79,6 +81,7 @@ class Literal:
     start: int
     end: int
     candidates: tuple[Candidate, ...] = ()
+    sentence: str = ""
 
     def with_candidates(self, facts: tuple[PolicyFacts, ...], lowered: str, strike: int | None) -> Literal:
         """The literal with the policy values of ``facts`` it may stand for (see the module doc)."""
@@ -86,7 +89,7 @@ class Literal:
         if kind == "threshold":
             found = [c for f in facts for u, c in f.compound if u == unit]
         elif kind == "time":
-            sentence = span(_SENTENCE_END, lowered, self.start, self.end)
+            sentence = self.sentence or span(_SENTENCE_END, lowered, self.start, self.end)
             clause = span(_CLAUSE_END, lowered, self.start, self.end)
             found = _time_candidates(facts, sentence, clause, strike)
         else:
@@ -122,10 +125,7 @@ class PolicyFacts:
     timed: tuple[tuple[tuple[str, ...], Candidate], ...]         # name words, value in hours
     strikes: frozenset[int]
 
-    @property
-    def time_values(self) -> list[Candidate]:
-        """Every time value: what an unexplained literal may be a copy of."""
-        return [self.strike_window, self.appeal_window, self.appeal_response, *(c for _, _, c in self.ladder)]
+    time_values: tuple[Candidate, ...]  # every time value: what an unexplained literal may copy
 
 
 def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
@@ -148,10 +148,12 @@ def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
         else:
             compound.append((threshold.unit.lower(), Candidate(f"{owner}.{threshold.name}", float(threshold.value),
                                                                threshold.text)))
-    return PolicyFacts(policy.id, days("strike_window", policy.ladder.strike_window_days),
-                       days("appeal_window", policy.appeal.window_days),
-                       days("appeal_response", policy.appeal.response_days), tuple(ladder), tuple(compound),
-                       tuple(timed), frozenset(s.strike for s in policy.ladder.steps))
+    window, appeal, response = (days("strike_window", policy.ladder.strike_window_days),
+                                days("appeal_window", policy.appeal.window_days),
+                                days("appeal_response", policy.appeal.response_days))
+    return PolicyFacts(policy.id, window, appeal, response, tuple(ladder), tuple(compound), tuple(timed),
+                       frozenset(s.strike for s in policy.ladder.steps),
+                       (window, appeal, response, *(c for _, _, c in ladder)))
 
 
 def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, strike: int | None) -> list[Candidate]:
@@ -241,10 +243,14 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         if number is None:
             continue
         start, end = at - len(head) + number.start(), unit_match.end()
-        if any(s <= start < e for s, e in taken) or _LEGAL.search(span(_SENTENCE_END, lowered, start, end)):
+        if any(s <= start < e for s, e in taken):
+            continue
+        sentence = span(_SENTENCE_END, lowered, start, end)
+        if _LEGAL.search(sentence):
             continue
         unit = _UNIT_NAMES[unit_match.group(0)]
-        yield Literal(masked[start:end], _number(number.group("num")) * _HOURS[unit], f"time:{unit}", start, end)
+        yield Literal(masked[start:end], _number(number.group("num")) * _HOURS[unit], f"time:{unit}", start, end,
+                      sentence=sentence)
     for word in _STRIKE_WORD.finditer(lowered):
         at = word.start()
         if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
@@ -265,11 +271,14 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         yield Literal(masked[before.start():word.end()], value, "strike", before.start(), word.end())
 
 
-def span(separator: re.Pattern[str], text: str, start: int, end: int) -> str:
-    """The sentence or clause around ``text[start:end]``."""
-    before = [m.end() for m in separator.finditer(text, max(0, start - 200), start)]
-    after = separator.search(text, end)
-    return text[(before[-1] if before else 0):(after.start() if after else len(text))]
+def span(separators: tuple[str, ...], text: str, start: int, end: int) -> str:
+    """The sentence or clause around ``text[start:end]`` (at most 200 characters each way).
+
+    ``str.rfind``/``find`` per separator: a backward regex scan was the hot spot."""
+    low, high = max(0, start - 200), min(len(text), end + 200)
+    before = max((i + len(sep) for sep in separators if (i := text.rfind(sep, low, start)) >= 0), default=low)
+    after = min((i for sep in separators if (i := text.find(sep, end, high)) >= 0), default=high)
+    return text[before:after]
 
 
 def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str) -> Finding | None:

@@ -62,6 +62,7 @@ _USER_ID = re.compile(
     r"\b(?:uid|user[ _-]?id|account[ _-]?id|creator[ _-]?id|profile[ _-]?id)s?\b\s*(?:[:=#]|is|no\.?)?\s*"
     r"(?P<id>\d{6,})\b")
 _LINK_HINT = re.compile(r"\.(?:com|tv)/")
+_PROFILE_SITES = ("tiktok", "youtube", "twitch", "instagram", "twitter", "x", "facebook")
 _PROFILE = re.compile(
     r"(?<![\w.-])(?:https?://)?(?:www\.|m\.)?(?:"
     r"tiktok\.com/@[\w.-]+|youtube\.com/(?:@[\w.-]+|c/[\w.-]+|channel/[\w-]+|user/[\w.-]+)"
@@ -91,7 +92,9 @@ def scan_text(text: str, teams: frozenset[str] = frozenset()) -> Iterator[tuple[
     lowered = text.translate(ASCII_LOWER)
     taken: list[tuple[int, int]] = []
     for hint in _LINK_HINT.finditer(lowered):
-        # The full pattern (slow: an alternation) runs only around a '.com/' or '.tv/'.
+        # The full pattern (slow: an alternation) runs only after a profile site's name.
+        if not lowered.endswith(_PROFILE_SITES, 0, hint.start()):
+            continue
         match = _PROFILE.search(lowered, max(0, hint.start() - 40), hint.end() + 200)
         if match and match.start() <= hint.start() < match.end() and not _inside(match.start(), taken):
             taken.append(match.span())
