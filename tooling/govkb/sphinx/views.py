@@ -202,6 +202,22 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
             break
 
 
+# ---- incremental builds: dashboards draw every SOP and policy, so they follow any change ---------
+# Their doctrees hold placeholders only; re-writing them (not re-reading) picks up the new model.
+GLOBAL_VIEWS = ("{govkb-coverage}", "{govkb-matrix}", "{govkb-traceability}", "{govkb-browse}")
+
+
+def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    if app.builder.format != "html":
+        return []
+    stale = []
+    for docname in sorted(env.found_docs):
+        path = Path(env.doc2path(docname))
+        if path.suffix == ".md" and any(v in path.read_text(encoding="utf-8") for v in GLOBAL_VIEWS):
+            stale.append(docname)
+    return stale
+
+
 # ---- setup ---------------------------------------------------------------------------------------
 FURO_OPTIONS: dict[str, object] = {
     "navigation_with_keys": True,
@@ -241,6 +257,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     app.connect("doctree-read", decorate_sop_page, priority=600)
     app.connect("doctree-resolved", resolve_views)
+    app.connect("env-updated", rewrite_dashboards)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")
