@@ -34,6 +34,9 @@ def test_base_kb_is_clean():
     ("Apply the Monetization suspension for 14 days.", "KB501"),  # named action: 30 days
     ("More than 5 requests in 10 minutes is mechanical.", "KB501"),  # threshold is 3
     ("More than three requests in 10 minutes is mechanical.", "KB502"),
+    ("Sample 15 minutes of the review.", "KB501"),           # review_sample is 10 minutes
+    ("Sample 10 minutes of each session.", "KB502"),
+    ("Keep the case open for 10 minutes.", "KB502"),         # no cue, but equal to a policy value
     ("On the seventh strike terminate.", "KB501"),           # ladder ends at strike 4
     ("After 6 strikes terminate.", "KB501"),
 ])

@@ -153,7 +153,7 @@ def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
                                 days("appeal_response", policy.appeal.response_days))
     return PolicyFacts(policy.id, window, appeal, response, tuple(ladder), tuple(compound), tuple(timed),
                        frozenset(s.strike for s in policy.ladder.steps),
-                       (window, appeal, response, *(c for _, _, c in ladder)))
+                       (window, appeal, response, *(c for _, _, c in ladder), *(c for _, c in timed)))
 
 
 def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, strike: int | None) -> list[Candidate]:
@@ -176,7 +176,7 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
         if not named and ladder_words and fact.ladder:
             named = [c for s, _, c in fact.ladder if s == strike] or [c for _, _, c in fact.ladder]
         found += named
-        found += [c for words, c in fact.timed if all(w in clause for w in words)]
+        found += [c for words, c in fact.timed if any(w in clause for w in words)]
     return found
 
 
