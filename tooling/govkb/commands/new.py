@@ -75,7 +75,7 @@ def render_sop(kb: KnowledgeBase, rules: Sequence[Rule], *, sop_id: str, title: 
             values=_values(kb, rule)))
     policies = list(dict.fromkeys(rule.policy_id for rule in rules))
     return _template("sop.md").substitute(
-        sop_id=sop_id, title=title, owner=owner, version="1.0.0" if status == "active" else "0.1.0",
+        sop_id=sop_id, title=title, owner=owner, version="1.0.0",
         status=status, review_by=one_year_after(today).isoformat(), policies=", ".join(policies),
         rule_list=", ".join(rule.id for rule in rules), actor=actor, steps="\n".join(steps),
         today=today.isoformat())
