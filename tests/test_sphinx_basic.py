@@ -78,7 +78,7 @@ def test_basic_build_makes_policy_catalog_and_sop_pages(basic: tuple[Path, Sphin
     # the SOP need comes first, under the title, although the author never wrote it
     assert sop.index('id="SOP_REVIEW"') < sop.index("Purpose") < sop.index('id="SOP_REVIEW_01"')
     assert "serves" in text_of(sop) and "part of" in text_of(sop)
-    assert "policy expire after 90 days." in text_of(html(app, "index"))
+    assert "policy expire after 90 days." in text_of(html(app, "docs/index"))
     assert "Gifting suspension for 7 days" in text_of(sop)
 
 
@@ -106,15 +106,20 @@ def test_schemas_are_published(basic: tuple[Path, SphinxTestApp, str]) -> None:
 
 def test_unknown_policy_value_warns_once_at_its_line(sphinx_project: Callable[[str], Path]) -> None:
     src = sphinx_project("basic")
-    index = src / "index.md"
+    index = src / "docs" / "index.md"
     index.write_text(index.read_text().replace("{pv}`LMG_SOLICIT.strike_window`", "{pv}`LMG_SOLICIT.strike_days`"))
     app, _, warnings = build(src)
     line = line_of(index, "strike_days")
     message = "{pv}`LMG_SOLICIT.strike_days` names no policy value; LMG_SOLICIT offers: LMG_SOLICIT.strike_window"
-    assert f"index.md:{line}: WARNING: {message}" in warnings
+    assert f"docs/index.md:{line}: WARNING: {message}" in warnings
     assert warnings.count("names no policy value") == 1, warnings
     assert "[govkb.KB207]" in warnings
-    assert "LMG_SOLICIT.strike_days" in text_of(html(app, "index"))
+    assert "LMG_SOLICIT.strike_days" in text_of(html(app, "docs/index"))
+    # a rebuild that reads nothing still reports it, once, from the findings
+    _, status, warnings = build(src)
+    assert "0 added, 0 changed, 0 removed" in status
+    assert f"docs/index.md:{line}: WARNING: {message}" in warnings
+    assert warnings.count("names no policy value") == 1, warnings
 
 
 def test_step_implementing_an_unknown_rule_fails_the_build(sphinx_project: Callable[[str], Path]) -> None:
@@ -173,9 +178,9 @@ def test_incremental_rebuilds_read_only_what_changed(sphinx_project: Callable[[s
     app, status, warnings = build(src)
     # the policy page, the two pages quoting its values through {pv}, the catalogs listing policies
     reread = set(re.findall(r"reading sources\.\.\. \[[ \d]+%\] (\S+)", status))
-    assert reread == {"policies/solicit", "index", "sop/review", "policies/catalog/actions",
+    assert reread == {"policies/solicit", "docs/index", "sop/review", "policies/catalog/actions",
                       "policies/catalog/areas", "policies/catalog/features"}, status
-    assert "policy expire after 60 days." in text_of(html(app, "index"))
+    assert "policy expire after 60 days." in text_of(html(app, "docs/index"))
 
 
 def test_incremental_rebuild_rewrites_pages_whose_back_links_changed(

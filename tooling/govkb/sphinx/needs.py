@@ -156,8 +156,8 @@ def move_sop_header(_app: Sphinx, doctree: nodes.document) -> None:
     for header in list(doctree.findall(sop_header)):
         header.parent.remove(header)
         section = next(iter(doctree.findall(nodes.section)), None)
-        if section is None:
-            doctree.insert(0, header)
+        if section is None:  # a page without a heading: the need goes first
+            doctree[0:0] = header.children
             continue
         index = 1 if section.children and isinstance(section[0], nodes.title) else 0
         section[index:index] = header.children
