@@ -11,13 +11,15 @@ import re
 from typing import Iterable, Sequence
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>{}|$~#&!])")
-_LEADING = re.compile(r"^(\s*)([-+=:>]|\d+[.)])")
+_LEADING = re.compile(r"^(\s*)([-+=:>%])")
+_ORDERED = re.compile(r"^(\s*\d+)([.)])")
 
 
 def text(value: str) -> str:
     """One paragraph of literal prose (newlines folded)."""
     folded = " ".join(str(value).split())
     escaped = _SPECIAL.sub(r"\\\1", folded)
+    escaped = _ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
     return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
