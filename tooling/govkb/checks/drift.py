@@ -13,7 +13,7 @@ from typing import Iterator
 
 from govkb.checks import check
 from govkb.checks.drift_values import (
-    ASCII_LOWER, PolicyFacts, UnitIndex, find_literals, judge, mask_code, policy_facts,
+    ASCII_LOWER, Literal, PolicyFacts, UnitIndex, find_literals, mask_code, policy_facts, same_value,
 )
 from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
@@ -152,4 +152,26 @@ def _skipped_lines(sop: Sop) -> tuple[int, int] | None:
         if section.level == 2 and section.title.strip().lower() == "revision history":
             end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(sop.lines)
             return section.location.line, end
+    return None
+
+
+def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str) -> Finding | None:
+    """KB501/KB502 for one literal, or None when it names no policy value."""
+    if literal.kind == "strike":
+        strikes = frozenset().union(*(f.strikes for f in facts))
+        if strikes and int(literal.amount) > max(strikes):
+            return finding("KB501", location, f"'{literal.text}' names a strike the ladder does not have "
+                           f"({', '.join(f.policy_id for f in facts)}: strikes up to {max(strikes)})", subject)
+        return None
+    kind, _, unit = literal.kind.partition(":")
+    equal = [c for c in literal.candidates if same_value(kind, literal.amount, c.amount, unit)]
+    if not equal and not literal.candidates and kind == "time":
+        equal = [c for f in facts for c in f.time_values if same_value(kind, literal.amount, c.amount, unit)]
+    if equal:
+        return finding("KB502", location, f"'{literal.text}' retypes {equal[0].key} ({equal[0].text}); write "
+                       f"{{pv}}`{equal[0].key}` so the text follows the policy", subject)
+    if literal.candidates:
+        best = literal.candidates[0]
+        return finding("KB501", location, f"'{literal.text}' contradicts {best.key}, which is {best.text}; "
+                       f"write {{pv}}`{best.key}` instead", subject)
     return None

@@ -21,8 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
-from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location, Policy, Threshold
+from govkb.model import KnowledgeBase, Policy, Threshold
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
@@ -101,7 +100,7 @@ def _number(text: str) -> float:
     return float(_WORDS[text.lower()]) if text.lower() in _WORDS else float(text)
 
 
-def _same(kind: str, a: float, b: float, unit: str = "") -> bool:
+def same_value(kind: str, a: float, b: float, unit: str = "") -> bool:
     # "six months" and "183 days" are the same window: months and years are approximate.
     tolerance = 72.0 if kind == "time" and unit in ("month", "year") else 1e-6
     return abs(a - b) <= tolerance
@@ -279,25 +278,3 @@ def span(separators: tuple[str, ...], text: str, start: int, end: int) -> str:
     before = max((i + len(sep) for sep in separators if (i := text.rfind(sep, low, start)) >= 0), default=low)
     after = min((i for sep in separators if (i := text.find(sep, end, high)) >= 0), default=high)
     return text[before:after]
-
-
-def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str) -> Finding | None:
-    """KB501/KB502 for one literal, or None when it names no policy value."""
-    if literal.kind == "strike":
-        strikes = frozenset().union(*(f.strikes for f in facts))
-        if strikes and int(literal.amount) > max(strikes):
-            return finding("KB501", location, f"'{literal.text}' names a strike the ladder does not have "
-                           f"({', '.join(f.policy_id for f in facts)}: strikes up to {max(strikes)})", subject)
-        return None
-    kind, _, unit = literal.kind.partition(":")
-    equal = [c for c in literal.candidates if _same(kind, literal.amount, c.amount, unit)]
-    if not equal and not literal.candidates and kind == "time":
-        equal = [c for f in facts for c in f.time_values if _same(kind, literal.amount, c.amount, unit)]
-    if equal:
-        return finding("KB502", location, f"'{literal.text}' retypes {equal[0].key} ({equal[0].text}); write "
-                       f"{{pv}}`{equal[0].key}` so the text follows the policy", subject)
-    if literal.candidates:
-        best = literal.candidates[0]
-        return finding("KB501", location, f"'{literal.text}' contradicts {best.key}, which is {best.text}; "
-                       f"write {{pv}}`{best.key}` instead", subject)
-    return None

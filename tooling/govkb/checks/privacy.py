@@ -27,7 +27,7 @@ register("KB902", ERROR, "Phone number in published text",
          "Remove the number; refer to a team or channel instead. Examples may use a fictional "
          "number such as +1 555 0100.",
          "`Call the creator on +44 7700 912345.`")
-register("KB903", ERROR, "@handle in published text",
+register("KB903", ERROR, "Account handle (@name) in published text",
          "Do not name accounts: describe the behaviour instead (\"the host\", \"a viewer\"). Examples may "
          "use handles starting with `@example`; team handles from the owners catalog are allowed.",
          "`@dancer_jane asked viewers for roses.`")
