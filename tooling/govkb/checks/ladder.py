@@ -32,7 +32,7 @@ register("KB605", ERROR, "Severe-case path enters the ladder at a strike that do
          "Set `severe_case.start_at_strike` to one of the ladder's strike counts.",
          "`start_at_strike: 5` where the ladder has strikes 1 to 4.")
 register("KB606", INFO, "Severe or critical rule has no severe-case path",
-         "Consider a `severe_case` (when, start_at_strike) so the worst cases skip the education "
+         "Reported as info for severe rules and as a warning for critical ones. Consider a `severe_case` (when, start_at_strike) so the worst cases skip the education "
          "steps; if every case starts at strike 1 on purpose, say so in the rationale.",
          "A `severity: critical` rule without `severe_case`.")
 register("KB607", ERROR, "Timed action in the ladder without a duration",
@@ -62,8 +62,10 @@ def check_ladders(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"{rule.severe_case.start_at_strike}, which is not a step of the {policy.id} ladder "
                               f"(strikes: {', '.join(map(str, sorted(strikes)))})", rule.id)
             elif rule.severe_case is None and _is_severe(kb, rule.severity):
+                # A critical rule that starts with an education notice is likelier an oversight.
+                level = WARNING if rule.severity == "critical" else None
                 yield finding("KB606", rule.location, f"rule {rule.id} is {rule.severity} but has no severe_case: "
-                              "every case starts at the first ladder step", rule.id)
+                              "every case starts at the first ladder step", rule.id, severity=level)
 
 
 def _is_severe(kb: KnowledgeBase, severity: str) -> bool:
