@@ -39,3 +39,24 @@ def test_every_policy_and_catalog_file_is_a_page(repo_build: SiteBuild) -> None:
         page = repo_build.outdir / path.relative_to(REPO).with_suffix(".html")
         assert page.is_file(), page
         assert re.search(r"<h1>", page.read_text(encoding="utf-8")), page
+
+
+REMOTE_LOADS = (
+    re.compile(r"<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=[\"'](?:https?:)?//", re.I),
+    re.compile(r"<link\b(?=[^>]*\brel=[\"'][^\"']*(?:stylesheet|preload|icon|modulepreload)[^\"']*[\"'])"
+               r"[^>]*\bhref=[\"'](?:https?:)?//", re.I),
+    re.compile(r"url\(\s*[\"']?(?:https?:)?//", re.I),
+    re.compile(r"@import\s+[\"'](?:https?:)?//", re.I),
+)
+
+
+def test_site_loads_nothing_from_other_hosts(built_site: Path) -> None:
+    """No CDN: every script, stylesheet, font and image the site loads is its own."""
+    offenders = []
+    for path in sorted(built_site.rglob("*")):
+        if path.suffix not in (".html", ".css", ".js") or "_sources" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{path.relative_to(built_site)}: {m.group(0)[:80]}"
+                      for pattern in REMOTE_LOADS for m in pattern.finditer(text)]
+    assert offenders == []
