@@ -135,3 +135,17 @@ def test_text_output_names_the_location(kb, capsys):
     assert main(["--root", str(kb), "check"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("sop/review.md:2: KB403 [warning] SOP SOP_REVIEW was due for review on 2026-01-31")
+
+
+def test_info_never_fails_even_with_strict(kb, capsys):
+    (kb / "pyproject.toml").write_text('[tool.govkb]\nseverity = {KB4 = "info"}\n', encoding="utf-8")
+    code, findings, _ = run(kb, "--strict", capsys=capsys)
+    assert code == 0 and [(f["code"], f["severity"]) for f in findings] == [("KB403", "info")]
+
+
+def test_cli_select_replaces_config_select_and_ignore_adds(kb, capsys):
+    (kb / "pyproject.toml").write_text('[tool.govkb]\nselect = ["KB9"]\n', encoding="utf-8")
+    assert run(kb, capsys=capsys)[1] == []
+    assert codes(run(kb, "--select", "KB4", capsys=capsys)[1]) == ["KB403"]
+    (kb / "pyproject.toml").write_text('[tool.govkb]\nignore = ["KB9"]\n', encoding="utf-8")
+    assert run(kb, "--ignore", "KB403", capsys=capsys)[1] == []
