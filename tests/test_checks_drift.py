@@ -69,6 +69,16 @@ def test_sop_prose_outside_steps_uses_front_matter_policies():
     assert "LMG_SOLICIT.strike_window" in found[0].message
 
 
+@pytest.mark.parametrize("purpose, code", [
+    ("QA samples cases from the last 14 days.", None),        # no cue outside a step: a period, not a copy
+    ("Appeals are answered within 14 days.", "KB502"),        # the cue makes it the appeal response
+    ("Appeals are answered within 10 days.", "KB501"),
+])
+def test_sop_prose_needs_a_cue(purpose, code):
+    found = [f for f in k.findings(k.with_sop(k.sop_text(purpose=purpose))) if f.code.startswith("KB50")]
+    assert [(f.code, f.line) for f in found] == ([(code, k.PURPOSE_LINE)] if code else [])
+
+
 def test_column_points_at_the_literal():
     body = "Strikes expire after 60 days."
     found = k.of(k.with_sop(k.sop_text(body)), "KB501")

@@ -100,7 +100,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     skipped = _skipped_lines(sop)
     sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
     spans = list(_step_spans(sop))  # steps come in document order
-    frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None]] = {}
+    frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None, bool]] = {}
     for literal in literals:
         if literal.start < body:
             continue
@@ -109,15 +109,16 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
             continue
         step = _step_at(spans, line)
         if step is None:
-            frame, strike, subject = sop_facts, None, sop.id
+            frame, strike, precise, subject = sop_facts, None, False, sop.id
         else:
             if step.id not in frames:
-                frames[step.id] = (tuple(facts[p.id] for p in _policies_of(kb, step)) or sop_facts, step.strike)
-            (frame, strike), subject = frames[step.id], step.id
+                own = tuple(facts[p.id] for p in _policies_of(kb, step))
+                frames[step.id] = (own or sop_facts, step.strike, bool(own))
+            (frame, strike, precise), subject = frames[step.id], step.id
         if not frame:
             continue
         located = Location(sop.path, line, literal.start - line_starts[line - 1] + 1)
-        result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject)
+        result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise)
         if result is not None:
             yield result
 
@@ -155,8 +156,13 @@ def _skipped_lines(sop: Sop) -> tuple[int, int] | None:
     return None
 
 
-def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str) -> Finding | None:
-    """KB501/KB502 for one literal, or None when it names no policy value."""
+def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, subject: str,
+          precise: bool = True) -> Finding | None:
+    """KB501/KB502 for one literal, or None when it names no policy value.
+
+    A literal with no cue word is compared with every time value only where the frame is
+    precise (a step that implements rules): in general prose "the last 14 days" is more
+    often a reporting period than a copy of an appeal deadline."""
     if literal.kind == "strike":
         strikes = frozenset().union(*(f.strikes for f in facts))
         if strikes and int(literal.amount) > max(strikes):
@@ -165,7 +171,7 @@ def judge(literal: Literal, facts: tuple[PolicyFacts, ...], location: Location, 
         return None
     kind, _, unit = literal.kind.partition(":")
     equal = [c for c in literal.candidates if same_value(kind, literal.amount, c.amount, unit)]
-    if not equal and not literal.candidates and kind == "time":
+    if not equal and not literal.candidates and kind == "time" and precise:
         equal = [c for f in facts for c in f.time_values if same_value(kind, literal.amount, c.amount, unit)]
     if equal:
         return finding("KB502", location, f"'{literal.text}' retypes {equal[0].key} ({equal[0].text}); write "

@@ -90,7 +90,7 @@ class Literal:
         elif kind == "time":
             sentence = self.sentence or span(_SENTENCE_END, lowered, self.start, self.end)
             clause = span(_CLAUSE_END, lowered, self.start, self.end)
-            found = _time_candidates(facts, sentence, clause, strike)
+            found = _time_candidates(facts, sentence, clause, strike, unit)
         else:
             return self
         return replace(self, candidates=tuple(found))
@@ -121,7 +121,7 @@ class PolicyFacts:
     appeal_response: Candidate
     ladder: tuple[tuple[int, tuple[str, ...], Candidate], ...]  # strike, action names, duration
     compound: tuple[tuple[str, Candidate], ...]                  # lower-case unit, value
-    timed: tuple[tuple[tuple[str, ...], Candidate], ...]         # name words, value in hours
+    timed: tuple[tuple[tuple[str, ...], str, Candidate], ...]    # name words, unit, value in hours
     strikes: frozenset[int]
 
     time_values: tuple[Candidate, ...]  # every time value: what an unexplained literal may copy
@@ -143,7 +143,8 @@ def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
         if _PLAIN_UNITS.match(threshold.unit):
             words = tuple(w for w in threshold.name.split("_") if len(w) > 3 and not _PLAIN_UNITS.match(w))
             if words:
-                timed.append((words, Candidate(f"{owner}.{threshold.name}", _hours(threshold), threshold.text)))
+                unit = _UNIT_NAMES.get(threshold.unit.lower(), threshold.unit.lower())
+                timed.append((words, unit, Candidate(f"{owner}.{threshold.name}", _hours(threshold), threshold.text)))
         else:
             compound.append((threshold.unit.lower(), Candidate(f"{owner}.{threshold.name}", float(threshold.value),
                                                                threshold.text)))
@@ -152,10 +153,11 @@ def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
                                 days("appeal_response", policy.appeal.response_days))
     return PolicyFacts(policy.id, window, appeal, response, tuple(ladder), tuple(compound), tuple(timed),
                        frozenset(s.strike for s in policy.ladder.steps),
-                       (window, appeal, response, *(c for _, _, c in ladder), *(c for _, c in timed)))
+                       (window, appeal, response, *(c for _, _, c in ladder), *(c for _, _, c in timed)))
 
 
-def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, strike: int | None) -> list[Candidate]:
+def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, strike: int | None,
+                     unit: str) -> list[Candidate]:
     """Policy values the literal may stand for, read from the words around it.
 
     "Appeal" counts anywhere in the sentence ("if the creator appeals, we answer within ...");
@@ -175,7 +177,9 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
         if not named and ladder_words and fact.ladder:
             named = [c for s, _, c in fact.ladder if s == strike] or [c for _, _, c in fact.ladder]
         found += named
-        found += [c for words, c in fact.timed if any(w in clause for w in words)]
+        # A threshold's name word is a weak cue, so the unit must match too ("a sample of 10
+        # minutes" is the review sample; "cases from the last 14 days" is not).
+        found += [c for words, u, c in fact.timed if u == unit and any(w in clause for w in words)]
     return found
 
 
