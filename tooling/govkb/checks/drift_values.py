@@ -6,13 +6,17 @@ module finds literal values in SOP text (durations such as "7 days", "seven days
 compares them with the values of the policies in scope: the policies of the rules a step
 implements, or the SOP's ``policies`` for prose outside steps.
 
-Which policy value a literal speaks about is read from its sentence: "expire" points at the
-strike window, "appeal" at the appeal window (or, with "respond", the response time), a
-suspension at the ladder durations, a threshold's name at that threshold.  A literal that
-matches the value it speaks about is retyped (KB502, a warning); one that matches none of
-them contradicts the policy (KB501, an error).  Literals with no recognisable subject are
-reported only when they equal a policy value.  The Revision history is history, not
-instructions, and is never scanned.
+Which policy value a literal speaks about is read from the words around it: "appeal" in its
+sentence points at the appeal window (with "respond"/"answer", the response time); in its
+own clause, "expire" points at the strike window, a suspension or an action's title at the
+ladder durations (the step's :strike: narrows it), a threshold's name word plus the same
+unit at that threshold; a compound unit ("requests in 10 minutes") names its threshold by
+itself.  A literal equal to a value it speaks about is retyped (KB502, a warning); one equal
+to none contradicts the policy (KB501, an error).  A literal with no cue is reported only
+inside a step that implements rules, and only when it equals one of their policies' values.
+Values quoted from the law ("the six months DSA Art. 20 requires"), code spans and the
+Revision history (history, not instructions) are never judged.  Everything works on whole
+files with literal-led regexes; this runs on every pre-commit.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Literal:
+    """A value typed in prose, where it is (offsets in the file text), and what it may mean."""
+
     text: str
     amount: float
     kind: str  # "time:<unit>" (amount in hours), "strike" or "threshold:<unit text>"
