@@ -96,6 +96,15 @@ def test_revision_history_is_not_scanned():
     assert k.of(k.base_kb(), "KB501") == []
 
 
+def test_code_blocks_are_quoted_material():
+    body = "Send the notice.\n\n~~~text\nYour gifting is off for 10 days.\n~~~\n\nThen close it in 3 weeks."
+    found = [f for f in k.findings(k.with_sop(k.sop_text(body))) if f.code.startswith("KB50")]
+    assert found == []
+    body = body.replace("in 3 weeks", "for a 10-day suspension")
+    found = [f for f in k.findings(k.with_sop(k.sop_text(body))) if f.code.startswith("KB50")]
+    assert [(f.code, f.line) for f in found] == [("KB501", k.BODY_LINE + 6)]
+
+
 def test_mask_code_keeps_columns():
     text = "a {pv}`X.y` b `7 days` c"
     masked = mask_code(text)

@@ -7,6 +7,7 @@ strike, with the ladder of the policies whose rules it implements.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from itertools import accumulate
 from typing import Iterator
@@ -43,6 +44,12 @@ register("KB505", ERROR, "Step applies a different action than the ladder at its
 def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:
     ids = dict.fromkeys(kb.rule_by_id[r].policy_id for r in step.implements if r in kb.rule_by_id)
     return tuple(kb.policy_by_id[p] for p in ids if p in kb.policy_by_id)
+
+
+# A fenced code block that is no directive (```text, ~~~): roles do not work there, so it is
+# quoted material (a log line, a sample payload), not instructions.
+_CODE_BLOCK = re.compile(r"(?:^|\n)[ ]{0,3}(?P<fence>`{3,}|~{3,})(?![`{~])[^\n]*\n.*?\n[ ]{0,3}(?P=fence)[ \t]*(?=\n|$)",
+                         re.DOTALL)
 
 
 @check
@@ -95,6 +102,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     literals = list(find_literals(masked, lowered, units))
     if not literals:
         return  # the usual case: values are written through the {pv} role
+    blocks = [m.span() for m in _CODE_BLOCK.finditer(text)]
+    if blocks:
+        literals = [lit for lit in literals if not any(a <= lit.start < b for a, b in blocks)]
     line_starts = [0, *accumulate(len(line) + 1 for line in sop.lines)]
     body = line_starts[_body_start(sop.lines)]
     skipped = _skipped_lines(sop)
