@@ -130,6 +130,7 @@ def apply_severities(findings: Iterable[Finding], overrides: Mapping[str, str] |
 # ---- waivers -----------------------------------------------------------------------------
 def apply_waivers(findings: Iterable[Finding], waivers: Iterable[Waiver], today: dt.date) -> list[Finding]:
     """Drop findings an unexpired waiver covers; report expired and unused waivers."""
+    waivers = tuple(waivers)
     live = [w for w in waivers if w.expires >= today]
     used: set[Waiver] = set()
     kept: list[Finding] = []
