@@ -43,3 +43,10 @@ def test_check_modules_stay_short_and_documented(module):
 def test_hints_say_what_to_do():
     for code in CODES.values():
         assert len(code.hint) >= 30 and code.title[0].isupper(), code.code
+
+
+def test_code_texts_have_balanced_backticks():
+    # The site renders `...` in titles, hints and examples as literals.
+    for code in CODES.values():
+        for text in (code.title, code.hint, code.example):
+            assert text.count("`") % 2 == 0, (code.code, text)
