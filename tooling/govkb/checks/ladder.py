@@ -20,7 +20,7 @@ register("KB602", ERROR, "Ladder restriction gets lighter at a later step",
          "Order the steps so each action weighs at least as much as the one before (weights are in "
          "policies/catalog/actions.yaml); a repeat offender must never get a milder action.",
          "strike 2 ACT_MONETIZATION_SUSPEND (weight 70), strike 3 ACT_GIFTING_SUSPEND (weight 40).")
-register("KB603", ERROR, "Final ladder step is not the heaviest",
+register("KB603", ERROR, "Ladder has no final step, or it is not the heaviest",
          "Make the last step the heaviest action of the ladder; the final step is what a creator "
          "reaches after every other step.",
          "final step ACT_GIFTING_SUSPEND (weight 40) after ACT_MONETIZATION_SUSPEND (weight 70).")
