@@ -14,6 +14,8 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 from sphinx_needs.data import SphinxNeedsData
 
+from govkb.load import load_knowledge_base
+
 from sphinx_support import ROOTS, model_needs_view, needs_json_view, sphinx_build
 
 pytestmark = pytest.mark.sphinx
@@ -94,6 +96,10 @@ def test_basic_needs_equal_the_model(basic: tuple[Path, SphinxTestApp, str]) -> 
     assert needs["SOP_REVIEW_02"]["part_of"] == ["SOP_REVIEW"]
     assert needs["SOP_REVIEW"]["review_by"] == "2027-05-31"
     assert needs["LMG_SOLICIT_01"]["severity"] == "major"
+    # every need is located where the model says it is written (YAML line, SOP line)
+    kb = load_knowledge_base(src).kb
+    located = {need.id: (need.location.path.rsplit(".", 1)[0], need.location.line) for need in kb.needs()}
+    assert {need_id: (need["docname"], need["lineno"]) for need_id, need in needs.items()} == located
 
 
 def test_schemas_are_published(basic: tuple[Path, SphinxTestApp, str]) -> None:

@@ -6,11 +6,13 @@ Both tests share the one session build of the repository (``repo_build`` in conf
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from govkb.load import load_knowledge_base
 from sphinx_support import REPO, SiteBuild, model_needs_view, needs_json_view, sphinx_build
 
 pytestmark = pytest.mark.sphinx
@@ -32,6 +34,11 @@ def test_repository_needs_export_equals_the_model(repo_build: SiteBuild, tmp_pat
     differing = {need_id: (built[need_id], model[need_id]) for need_id in model if built[need_id] != model[need_id]}
     assert differing == {}
     assert len(built) > 50  # the real knowledge base, not an empty export
+    # and each need is located where the model says it is written
+    data = json.loads(needs_json.read_text(encoding="utf-8"))
+    exported = data["versions"][data["current_version"]]["needs"]
+    located = {n.id: (n.location.path.rsplit(".", 1)[0], n.location.line) for n in load_knowledge_base(REPO).kb.needs()}
+    assert {i: (n["docname"], n["lineno"]) for i, n in exported.items()} == located
 
 
 def test_every_policy_and_catalog_file_is_a_page(repo_build: SiteBuild) -> None:

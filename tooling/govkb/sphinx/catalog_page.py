@@ -58,7 +58,8 @@ def _action(kb: KnowledgeBase, action: Action) -> str:
     ])
     options = {"id": action.id, "weight": str(action.weight), "restricts": md.ids(action.restricts),
                "duration_kind": action.duration}
-    return f"## {md.text(action.title)}\n\n" + md.need("action", action.title, options, body)
+    need = md.need("action", action.title, options, body, action.location.line)
+    return f"## {md.text(action.title)}\n\n{need}"
 
 
 def _actions(kb: KnowledgeBase) -> str:
@@ -76,7 +77,8 @@ def _kpi(kpi: Kpi) -> str:
     ])
     options = {"id": kpi.id, "unit": kpi.unit, "target": kpi.target.text, "frequency": kpi.frequency,
                "owner": kpi.owner, "measures": md.ids(kpi.measures)}
-    return f"## {md.text(kpi.title)}\n\n" + md.need("kpi", kpi.title, options, body)
+    need = md.need("kpi", kpi.title, options, body, kpi.location.line)
+    return f"## {md.text(kpi.title)}\n\n{need}"
 
 
 def _kpis(kb: KnowledgeBase) -> str:

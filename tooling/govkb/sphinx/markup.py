@@ -36,10 +36,15 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def need(directive: str, title: str, options: dict[str, str], body: str = "") -> str:
-    """A need directive in a backtick fence long enough for any fence in ``body``."""
+def need(directive: str, title: str, options: dict[str, str], body: str = "", line: int = 0) -> str:
+    """A need directive in a backtick fence long enough for any fence in ``body``.
+
+    ``line`` is where the need is written in its source file (``:source_line:``).
+    """
     fence = "`" * max(3, _longest_fence(body) + 1)
     lines = [f"{fence}{{{directive}}} {title}"]
+    if line:
+        lines.append(f":source_line: {line}")
     lines += [f":{name}: {option(value)}" for name, value in options.items() if value not in ("", None)]
     lines += ["", body.rstrip(), fence, ""]
     return "\n".join(lines)

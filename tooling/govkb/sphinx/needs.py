@@ -99,6 +99,25 @@ class StepDirective(NeedDirective):
         return super().run()
 
 
+class ModelNeedDirective(NeedDirective):
+    """The needs of generated pages (policy, rule, action, kpi): located at their YAML line.
+
+    The page text is generated, so its line numbers mean nothing to an author; the generator
+    passes the model's line in ``:source_line:`` and warnings and ``needs.json`` use it.
+    """
+
+    _source_line: int | None = None
+
+    def run(self) -> Sequence[nodes.Node]:
+        line = self.options.pop("source_line", None)
+        self._source_line = int(line) if line and line.isdigit() else None
+        return super().run()
+
+    def get_source_info(self) -> tuple[str, int]:
+        source, line = super().get_source_info()
+        return source, self._source_line or line
+
+
 def sop_for_doc(docname: str, directive: SphinxDirective) -> Sop | None:
     kb = knowledge_base(directive.env)
     path = source_path(directive.env, docname)
@@ -163,9 +182,14 @@ def move_sop_header(_app: Sphinx, doctree: nodes.document) -> None:
         section[index:index] = header.children
 
 
+GENERATED_TYPES = ("policy", "rule", "action", "kpi")
+
+
 def _register_step_directive(app: Sphinx, _config: Config) -> None:
-    # after sphinx-needs registered its own ``step`` directive (config-inited, priority 500)
+    # after sphinx-needs registered its own need directives (config-inited, priority 500)
     app.add_directive("step", StepDirective, override=True)
+    for name in GENERATED_TYPES:
+        app.add_directive(name, ModelNeedDirective, override=True)
 
 
 def setup_needs(app: Sphinx) -> None:

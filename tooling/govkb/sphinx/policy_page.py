@@ -52,7 +52,7 @@ def _policy_need(kb: KnowledgeBase, policy: Policy) -> str:
     ])
     if policy.superseded_by:
         body += f"\nSuperseded by {md.role('need', policy.superseded_by)}.\n"
-    return md.need("policy", policy.title, options, body)
+    return md.need("policy", policy.title, options, body, policy.location.line)
 
 
 def _thresholds(thresholds: tuple[Threshold, ...]) -> str:
@@ -72,7 +72,7 @@ def _rule_need(kb: KnowledgeBase, rule: Rule) -> str:
     body += ["**Violating examples**\n", md.bullets(md.text(e) for e in rule.violating)]
     body += ["**Allowed examples**\n", md.bullets(md.text(e) for e in rule.allowed)]
     body += ["**Carried out by**\n", _steps_table(rule.id)]
-    return md.need("rule", rule.title, options, "\n".join(body))
+    return md.need("rule", rule.title, options, "\n".join(body), rule.location.line)
 
 
 def _steps_table(rule_id: str) -> str:
