@@ -127,8 +127,11 @@ def check_catalog_references(kb: KnowledgeBase) -> Iterator[Finding]:
 def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
     refs = [ref for sop in kb.sops for ref in sop.value_refs]
     refs += [ref for doc in kb.documents for ref in doc.value_refs]
+    known: dict[str, bool] = {}  # the same keys recur across steps and pages: resolve each once
     for ref in refs:
-        if kb.policy_value(ref.key) is not None:
+        if ref.key not in known:
+            known[ref.key] = kb.policy_value(ref.key) is not None
+        if known[ref.key]:
             continue
         subject = ref.key.partition(".")[0]
         keys = kb.policy_value_keys(subject)
