@@ -57,22 +57,22 @@ def policy_bars(kb: KnowledgeBase, link: Link) -> list[Bar]:
 
 
 def coverage_html(kb: KnowledgeBase, link: Link) -> str:
-    """Both charts, the totals and the list of uncovered rules."""
-    rules = [r for p in active_policies(kb) for r in p.rules]
-    total = _bar(kb, "All active rules", rules, None)
-    uncovered = [r for r in rules if not covering_steps(kb, r.id)]
-    parts = [f'<p class="govkb-total"><strong>{total.covered} of {total.total}</strong> active rules '
-             f"({total.percent:.0f}%) are carried out by a step of an active SOP.</p>",
-             '<div class="govkb-diagram">', coverage_svg(area_bars(kb, link), "Rules covered, by area"), "</div>",
-             '<div class="govkb-diagram">', coverage_svg(policy_bars(kb, link), "Rules covered, by policy"), "</div>",
-             '<h3 id="uncovered-rules">Uncovered rules</h3>']
+    """The totals and both charts (by area, by policy)."""
+    total = _bar(kb, "All active rules", (r for p in active_policies(kb) for r in p.rules), None)
+    return (f'<p class="govkb-total"><strong>{total.covered} of {total.total}</strong> active rules '
+            f"({total.percent:.0f}%) are carried out by a step of an active SOP.</p>"
+            f'<div class="govkb-diagram">{coverage_svg(area_bars(kb, link), "Rules covered, by area")}</div>'
+            f'<div class="govkb-diagram">{coverage_svg(policy_bars(kb, link), "Rules covered, by policy")}</div>')
+
+
+def uncovered_html(kb: KnowledgeBase, link: Link) -> str:
+    """The active rules no step of an active SOP implements."""
+    uncovered = [r for p in active_policies(kb) for r in p.rules if not covering_steps(kb, r.id)]
     if not uncovered:
-        parts.append("<p>Every active rule is implemented by at least one step of an active SOP.</p>")
-    else:
-        items = "".join(f"<li>{need_link(link, r.id)}: {_esc(r.title)} <span class=\"govkb-muted\">"
-                        f"({_esc(r.severity)})</span></li>" for r in uncovered)
-        parts.append(f'<ul class="govkb-uncovered">{items}</ul>')
-    return "".join(parts)
+        return '<p class="govkb-uncovered-none">Every active rule is implemented by at least one step of an active SOP.</p>'
+    items = "".join(f"<li>{need_link(link, r.id)}: {_esc(r.title)} <span class=\"govkb-muted\">"
+                    f"({_esc(r.severity)})</span></li>" for r in uncovered)
+    return f'<ul class="govkb-uncovered">{items}</ul>'
 
 
 def matrix_html(kb: KnowledgeBase, link: Link) -> str:

@@ -1,6 +1,6 @@
 """Site views: directives for the pictures, the dashboards and the generated reference pages.
 
-``{govkb-ladder} POLICY``, ``{govkb-sop-flow} SOP``, ``{govkb-coverage}``, ``{govkb-matrix}``,
+``{govkb-ladder} POLICY``, ``{govkb-sop-flow} SOP``, ``{govkb-coverage}``, ``{govkb-uncovered}``, ``{govkb-matrix}``,
 ``{govkb-traceability}``, ``{govkb-print}``, ``{govkb-codes}`` and ``{govkb-browse} area|feature|owner|actor``.
 Pictures and tables link to needs, whose pages are only known once every page is read, so the
 directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces with HTML.
@@ -71,6 +71,7 @@ RENDERERS: dict[str, Renderer] = {
     "ladder": _ladder,
     "sop-flow": _sop_flow,
     "coverage": lambda kb, _s, link: tables.coverage_html(kb, link),
+    "uncovered": lambda kb, _s, link: tables.uncovered_html(kb, link),
     "matrix": lambda kb, _s, link: tables.matrix_html(kb, link),
     "traceability": lambda kb, _s, link: tables.traceability_html(kb, link),
 }
@@ -204,7 +205,7 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
 
 # ---- incremental builds: dashboards draw every SOP and policy, so they follow any change ---------
 # Their doctrees hold placeholders only; re-writing them (not re-reading) picks up the new model.
-GLOBAL_VIEWS = ("{govkb-coverage}", "{govkb-matrix}", "{govkb-traceability}", "{govkb-browse}")
+GLOBAL_VIEWS = ("{govkb-coverage}", "{govkb-uncovered}", "{govkb-matrix}", "{govkb-traceability}", "{govkb-browse}")
 
 
 def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -249,7 +250,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_node(node, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("govkb-ladder", _view("ladder", lambda kb: dict(kb.policy_by_id)))
     app.add_directive("govkb-sop-flow", _view("sop-flow", lambda kb: dict(kb.sop_by_id)))
-    for kind in ("coverage", "matrix", "traceability"):
+    for kind in ("coverage", "uncovered", "matrix", "traceability"):
         app.add_directive(f"govkb-{kind}", _view(kind))
     app.add_directive("govkb-print", PrintDirective)
     app.add_directive("govkb-codes", CodesDirective)
