@@ -14,6 +14,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 from sphinx_needs.data import SphinxNeedsData
 
+from govkb.checks import run_checks
 from govkb.load import load_knowledge_base
 
 from sphinx_support import ROOTS, model_needs_view, needs_json_view, sphinx_build
@@ -120,6 +121,9 @@ def test_unknown_policy_value_warns_once_at_its_line(sphinx_project: Callable[[s
     assert f"docs/index.md:{line}: WARNING: {message}" in warnings
     assert warnings.count("names no policy value") == 1, warnings
     assert "[govkb.KB207]" in warnings
+    # word for word the message of check KB207
+    result = load_knowledge_base(src)
+    assert [f.message for f in run_checks(result.kb, result.findings) if f.code == "KB207"] == [message]
     assert "LMG_SOLICIT.strike_days" in text_of(html(app, "docs/index"))
     # a rebuild that reads nothing still reports it, once, from the findings
     _, status, warnings = build(src)
