@@ -123,7 +123,9 @@ def test_unknown_policy_value_warns_once_at_its_line(sphinx_project: Callable[[s
     assert "[govkb.KB207]" in warnings
     # word for word the message of check KB207
     result = load_knowledge_base(src)
-    assert [f.message for f in run_checks(result.kb, result.findings) if f.code == "KB207"] == [message]
+    [finding] = [f for f in run_checks(result.kb, result.findings) if f.code == "KB207"]
+    assert finding.message.startswith(message)
+    assert f"docs/index.md:{line}: WARNING: {finding.message} [govkb.KB207]" in warnings
     assert "LMG_SOLICIT.strike_days" in text_of(html(app, "docs/index"))
     # a rebuild that reads nothing still reports it, once, from the findings
     _, status, warnings = build(src)
