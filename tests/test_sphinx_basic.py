@@ -217,3 +217,11 @@ def rule_block(page: str, need_id: str) -> str:
     start = page.index(f'id="{need_id}"')
     end = page.find('<table class="need', start + 1)
     return page[start:end if end > 0 else None]
+
+
+def test_a_broken_policy_file_is_a_located_warning_not_a_crash(sphinx_project: Callable[[str], Path]) -> None:
+    src = sphinx_project("basic")
+    (src / "policies" / "broken.yaml").write_text("id: LMG_BROKEN\ntitle: [unclosed\n")
+    app, _, warnings = build(src)
+    assert re.search(r"policies/broken\.yaml:\d+: WARNING: .*\[govkb\.KB1\d\d\]", warnings), warnings
+    assert "is not a policy govkb could load" in text_of(html(app, "policies/broken"))
