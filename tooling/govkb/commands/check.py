@@ -8,6 +8,7 @@ for.  ``--select``/``--ignore`` take codes or prefixes, comma-separated, and may
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(report, args.strict)
 
 
-def control(root: Path, config: cfg.Config, findings: list[Finding], today: Any, select: tuple[str, ...],
+def control(root: Path, config: cfg.Config, findings: list[Finding], today: dt.date, select: tuple[str, ...],
             ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
     """Waivers, then severities, then select/ignore (so a waiver can be selected or ignored too)."""
     waiver_file = waivers_option or config.waivers
