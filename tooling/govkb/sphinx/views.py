@@ -208,8 +208,19 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
 GLOBAL_VIEWS = ("{govkb-coverage}", "{govkb-uncovered}", "{govkb-matrix}", "{govkb-traceability}", "{govkb-browse}")
 
 
+MODEL_SOURCES = ("sop/", "policies/")
+
+
+def note_model_changes(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                       removed: set[str]) -> list[str]:
+    """``env-get-outdated``: remember whether an SOP or a policy changed (nothing to re-read)."""
+    setattr(app, "_govkb_model_changed", any(d.startswith(MODEL_SOURCES) for d in added | changed | removed))
+    return []
+
+
 def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    if app.builder.format != "html":
+    """``env-updated``: after an SOP or policy change, re-write the pages that draw the whole model."""
+    if app.builder.format != "html" or not getattr(app, "_govkb_model_changed", True):
         return []
     stale = []
     for docname in sorted(env.found_docs):
@@ -258,6 +269,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     app.connect("doctree-read", decorate_sop_page, priority=600)
     app.connect("doctree-resolved", resolve_views)
+    app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
