@@ -142,7 +142,8 @@ def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link) -> str:
                             % len(_ACTOR_COLOURS)]
     rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{_cell_href(link, step.id)}>'
             f'<B>{index}. {_wrap(step.title, 40)}</B></TD></TR>',
-            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#3c4650">{_esc(step.actor.upper())}</FONT></TD></TR>']
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#3c4650">{_esc(step.actor.upper())}'
+            f'{f"  ·  STRIKE {step.strike}" if step.strike is not None else ""}</FONT></TD></TR>']
     # Rules grouped by policy (LMG_PASSIVE 01 02 03) keep a step with many rules compact.
     groups: dict[str, list[str]] = {}
     for rule_id in step.implements:

@@ -118,6 +118,8 @@ def traceability_html(kb: KnowledgeBase, link: Link) -> str:
                          f"({need_link(link, sop.id, sop.title)})</span>")
             actor = _esc(step.actor)
             actions = "<br/>".join(need_link(link, a, _action_title(kb, a), a) for a in step.applies)
+            if step.strike is not None and actions:
+                actions += f'<br/><span class="govkb-muted">at strike {step.strike}</span>'
         body.append(f"<tr data-policy=\"{_esc(policy.id)}\">"
                     f"<td>{need_link(link, rule.id, rule.id)}<br/><span class=\"govkb-muted\">{_esc(rule.title)}</span></td>"
                     f"<td>{_esc(rule.severity)}</td><td>{step_cell}</td><td>{actor}</td><td>{actions}</td></tr>")
