@@ -257,3 +257,15 @@ def fails(findings: Iterable[Finding], strict: bool) -> bool:
     failing = {ERROR, WARNING} if strict else {ERROR}
     return any(item.severity in failing for item in findings)
 
+
+def apply_control(root: Path, config: Config, findings: list[Finding], today: dt.date, select: tuple[str, ...],
+            ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
+    """Waivers, then severities, then select/ignore (so a waiver can be selected or ignored too)."""
+    waiver_file = waivers_option or config.waivers
+    if not waiver_file and (root / DEFAULT_WAIVERS).is_file():
+        waiver_file = DEFAULT_WAIVERS
+    if waiver_file:
+        waivers, problems = load_waivers(root, waiver_file)
+        findings = apply_waivers(findings, waivers, today) + problems
+    findings = apply_severities(findings, config.severity)
+    return select_findings(findings, select, ignore)

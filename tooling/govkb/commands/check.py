@@ -8,7 +8,6 @@ for.  ``--select``/``--ignore`` take codes or prefixes, comma-separated, and may
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import sys
 from pathlib import Path
@@ -18,7 +17,6 @@ from govkb import config as cfg
 from govkb.checks import CheckContext, import_check_modules, run_checks
 from govkb.cli import resolve_root
 from govkb.errors import FatalError
-from govkb.findings import Finding
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
 
@@ -59,24 +57,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if collecting:
             gc.enable()
-    findings = control(root, config, findings, today, select or config.select, (*config.ignore, *ignore),
+    findings = cfg.apply_control(root, config, findings, today, select or config.select, (*config.ignore, *ignore),
                        args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)
-
-
-def control(root: Path, config: cfg.Config, findings: list[Finding], today: dt.date, select: tuple[str, ...],
-            ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
-    """Waivers, then severities, then select/ignore (so a waiver can be selected or ignored too)."""
-    waiver_file = waivers_option or config.waivers
-    if not waiver_file and (root / cfg.DEFAULT_WAIVERS).is_file():
-        waiver_file = cfg.DEFAULT_WAIVERS
-    if waiver_file:
-        waivers, problems = cfg.load_waivers(root, waiver_file)
-        findings = cfg.apply_waivers(findings, waivers, today) + problems
-    findings = cfg.apply_severities(findings, config.severity)
-    return cfg.select_findings(findings, select, ignore)
 
 
 def exit_code(report: Report, strict: bool) -> int:

@@ -19,7 +19,6 @@ from sphinx.util import logging
 
 from govkb import config as cfg
 from govkb.checks import CheckContext, run_checks
-from govkb.commands.check import control
 from govkb.errors import FatalError
 from govkb.findings import INFO, Finding
 from govkb.sphinx.kbstate import absolute, kb_root, load_result
@@ -53,7 +52,7 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
         return run_checks(result.kb, result.findings)
     today = cfg.resolve_today(config)
     findings = run_checks(result.kb, result.findings, CheckContext(today=today))
-    return control(root, config, findings, today, config.select, config.ignore)
+    return cfg.apply_control(root, config, findings, today, config.select, config.ignore)
 
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
