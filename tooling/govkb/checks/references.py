@@ -133,10 +133,15 @@ def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
             known[ref.key] = kb.policy_value(ref.key) is not None
         if known[ref.key]:
             continue
-        subject = ref.key.partition(".")[0]
-        keys = kb.policy_value_keys(subject)
-        hint = f"; {subject} offers: {', '.join(keys)}" if keys else f"; '{subject}' is no policy or rule id"
-        yield finding("KB207", ref.location, f"{{pv}}`{ref.key}` names no policy value{hint}", ref.key)
+        yield finding("KB207", ref.location, unknown_value_message(kb, ref.key), ref.key)
+
+
+def unknown_value_message(kb: KnowledgeBase, key: str) -> str:
+    """The KB207 message; the Sphinx role warns with the same words."""
+    subject = key.partition(".")[0]
+    keys = kb.policy_value_keys(subject)
+    hint = f"; {subject} offers: {', '.join(keys)}" if keys else f"; '{subject}' is no policy or rule id"
+    return f"{{pv}}`{key}` names no policy value{hint}"
 
 
 def _unknown(subject: str, location: Location, kind: str, values: Iterable[str], known: set[str]) -> Iterator[Finding]:

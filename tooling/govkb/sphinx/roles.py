@@ -3,7 +3,7 @@
 ``{pv}`LMG_SOLICIT.step2.duration``` renders ``KnowledgeBase.policy_value(key).text``, so
 SOP prose cannot drift from the policy.  The page notes a dependency on the files the value
 comes from, so editing the policy re-reads the page.  An unknown key is rendered literally and
-warned about at the source line with the message of check KB207 (the finding reporter leaves
+warned about at the source line with the message of check KB207, from the same function (the finding reporter leaves
 KB207 to this role for the pages it read).
 """
 
@@ -14,18 +14,11 @@ from docutils.nodes import Node, system_message
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from govkb.checks.references import unknown_value_message
 from govkb.model import KnowledgeBase
 from govkb.sphinx.kbstate import absolute, knowledge_base
 
 logger = logging.getLogger(__name__)
-
-
-def unknown_value_message(kb: KnowledgeBase, key: str) -> str:
-    """The KB207 message (kept word for word equal to ``govkb.checks.references``)."""
-    subject = key.partition(".")[0]
-    keys = kb.policy_value_keys(subject)
-    hint = f"; {subject} offers: {', '.join(keys)}" if keys else f"; '{subject}' is no policy or rule id"
-    return f"{{pv}}`{key}` names no policy value{hint}"
 
 
 class PolicyValueRole(SphinxRole):
