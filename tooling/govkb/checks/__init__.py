@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterable
 
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
+from govkb.parallel import fork_map
+
+# From this many rules on, checks run on two cores (smaller models finish before a fork pays off).
+PARALLEL_MIN_RULES = 2000
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,13 @@ def run_checks(
 ) -> list[Finding]:
     """All findings for ``kb``: the loader's, then every registered check's, sorted."""
     import_check_modules()
-    context = context or CheckContext()
-    findings = list(load_findings)
-    for function in REGISTRY:
-        findings.extend(function(kb))
-    for context_function in CONTEXT_REGISTRY:
-        findings.extend(context_function(kb, context))
-    return sort_findings(findings)
+    ctx = context or CheckContext()
+    tasks: list[Callable[[], Iterable[Finding]]] = [partial(f, kb) for f in REGISTRY]
+    tasks += [partial(f, kb, ctx) for f in CONTEXT_REGISTRY]
+    # Indices cross to the forked worker, never the model: it already has it in memory.
+    results = fork_map(lambda index: list(tasks[index]()), range(len(tasks)),
+                       parallel=len(kb.rules) >= PARALLEL_MIN_RULES)
+    return sort_findings([*load_findings, *(f for found in results for f in found)])
 
 
 def import_check_modules() -> None:

@@ -3,11 +3,15 @@
 ``load_knowledge_base(root)`` never raises for a problem in a user's file: such problems
 come back as findings next to the (partial) model.  Files are read in sorted order so the
 model, and everything made from it, is deterministic.
+
+Large knowledge bases are read on two cores (:func:`govkb.parallel.fork_map`); results come
+back in file order, so the model is the same whichever way it was read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +19,16 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
+from govkb.parallel import fork_map
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
 SOP_DIR = "sop"
 DOCS_DIR = "docs"
+# Below this many files a second process costs more than it saves (measured: fork + pickling).
+PARALLEL_MIN_FILES = 400
+
+Loaded = tuple[Any, list[m.Requirement], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -35,15 +44,25 @@ def relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_knowledge_base(root: Path | str) -> LoadResult:
+def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadResult:
+    """Load everything under ``root``; ``parallel`` None means: on two cores when it pays off."""
     root = Path(root)
     findings: list[Finding] = []
+    jobs = [("policy", p) for p in sorted((root / POLICY_DIR).glob("*.yaml"))]
+    jobs += [("sop", p) for p in sorted((root / SOP_DIR).rglob("*.md"))]
+    jobs += [("doc", p) for p in sorted((root / DOCS_DIR).rglob("*.md"))]
+    results = _run(root, jobs, parallel)
+
     policies: list[m.Policy] = []
-    for path in sorted((root / POLICY_DIR).glob("*.yaml")):
-        policy, problems = load_policy(path, relpath(path, root))
+    sops: list[m.Sop] = []
+    documents: list[m.Document] = []
+    requirements: list[m.Requirement] = []
+    kept: dict[str, list[Any]] = {"policy": policies, "sop": sops, "doc": documents}
+    for (kind, _), (record, reqs, problems) in zip(jobs, results):
         findings += problems
-        if policy is not None:
-            policies.append(policy)
+        requirements += reqs
+        if record is not None:
+            kept[kind].append(record)
     for path in sorted((root / POLICY_DIR).glob("*.yml")):
         findings.append(finding("KB105", m.Location(relpath(path, root), 1, 1),
                                 f"{path.name}: policy files use the .yaml extension; rename it"))
@@ -62,23 +81,6 @@ def load_knowledge_base(root: Path | str) -> LoadResult:
             catalogs[name] = records
             catalog_paths.append((name, rel))
 
-    sops: list[m.Sop] = []
-    requirements: list[m.Requirement] = []
-    for path in sorted((root / SOP_DIR).rglob("*.md")):
-        sop, reqs, problems = load_sop(path, relpath(path, root))
-        findings += problems
-        requirements += reqs
-        if sop is not None:
-            sops.append(sop)
-
-    documents: list[m.Document] = []
-    for path in sorted((root / DOCS_DIR).rglob("*.md")):
-        document, reqs, problems = load_document(path, relpath(path, root))
-        findings += problems
-        requirements += reqs
-        if document is not None:
-            documents.append(document)
-
     kb = m.KnowledgeBase(
         root=str(root),
         policies=tuple(policies),
@@ -95,3 +97,22 @@ def load_knowledge_base(root: Path | str) -> LoadResult:
         catalog_paths=tuple(catalog_paths),
     )
     return LoadResult(kb, tuple(findings))
+
+
+def _load_file(root: Path, kind: str, path: Path) -> Loaded:
+    rel = relpath(path, root)
+    if kind == "policy":
+        policy, problems = load_policy(path, rel)
+        return policy, [], problems
+    record, reqs, problems = (load_sop if kind == "sop" else load_document)(path, rel)
+    return record, list(reqs), list(problems)
+
+
+def _run(root: Path, jobs: list[tuple[str, Path]], parallel: bool | None) -> list[Loaded]:
+    if parallel is None:
+        parallel = len(jobs) >= PARALLEL_MIN_FILES
+    return fork_map(partial(_load_job, root), jobs, parallel)
+
+
+def _load_job(root: Path, job: tuple[str, Path]) -> Loaded:
+    return _load_file(root, *job)
