@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Pinned versions for make html / make test. Regenerate with: make lock' > constraints.txt
+	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Pinned versions for make html / make test (pip install -c constraints.txt). Regenerate with: make lock' > constraints.txt
 
 clean:
 	rm -rf $(BUILDDIR) .pytest_cache .mypy_cache

@@ -75,8 +75,12 @@ def test_pre_commit_hook_runs_govkb_check_on_content(name: str) -> None:
         assert (hook["entry"], hook["language"]) == ("govkb check", "python")
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit not installed")
+PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+
+
+@pytest.mark.skipif(PRE_COMMIT is None, reason="pre-commit not installed")
 def test_pre_commit_validates_its_files() -> None:
+    assert PRE_COMMIT is not None
     for command, name in (("validate-manifest", ".pre-commit-hooks.yaml"), ("validate-config", ".pre-commit-config.yaml")):
-        proc = subprocess.run(["pre-commit", command, name], cwd=REPO, capture_output=True, text=True)
+        proc = subprocess.run([PRE_COMMIT, command, name], cwd=REPO, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -145,6 +145,7 @@ class _Builder:
         self.locator = Locator(rel)
         self.findings: list[Finding] = []
         self.seen: set[int] = set()
+        self.aliased: set[int] = set()
 
     def loc(self, node: Node) -> Location:
         return Location(self.rel, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
@@ -152,11 +153,13 @@ class _Builder:
     def build(self, node: Node, json_path: JsonPath) -> Any:
         where = self.loc(node)
         if id(node) in self.seen:
-            self.findings.append(finding(
-                "KB103", where,
-                f"the value anchored here (&name) is re-used through an alias at '{dotted(json_path)}'; "
-                "govkb does not expand YAML aliases: write the value out instead",
-            ))
+            if id(node) not in self.aliased:  # one finding per anchor, however often it is re-used
+                self.aliased.add(id(node))
+                self.findings.append(finding(
+                    "KB103", where,
+                    f"the value anchored here (&name) is re-used through an alias (first at "
+                    f"'{dotted(json_path)}'); govkb does not expand YAML aliases: write the value out instead",
+                ))
             return None
         self.seen.add(id(node))
         self.locator.values[json_path] = where
