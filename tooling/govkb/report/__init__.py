@@ -52,6 +52,13 @@ class Report:
     def summary(self) -> dict[str, int]:
         return summarize(self.findings)
 
+    @property
+    def summary_line(self) -> str:
+        """``2 error(s), 0 warning(s), 1 info; rule coverage 58/59 (98.3 %)``."""
+        s, cov = self.summary, self.coverage
+        return (f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
+                f"rule coverage {cov.rules_covered}/{cov.rules_total} ({cov.percent:g} %)")
+
 
 class Formatter:
     """One output format; subclasses override :meth:`format`."""

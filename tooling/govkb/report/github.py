@@ -41,8 +41,6 @@ class GithubFormatter(Formatter):
 
     def format(self, report: Report) -> str:
         lines = [annotation(item) for item in report.findings]
-        s, cov = report.summary, report.coverage
         # A plain line (not a command) so the job log says what ran.
-        lines.append(f"govkb: {s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
-                     f"rule coverage {cov.rules_covered}/{cov.rules_total} ({cov.percent:g} %)")
+        lines.append(f"govkb: {report.summary_line}")
         return "\n".join(lines) + "\n"

@@ -23,9 +23,5 @@ class TextFormatter(Formatter):
 
     def format(self, report: Report) -> str:
         lines = [text_line(f) for f in report.findings]
-        s, cov = report.summary, report.coverage
-        lines.append(
-            f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
-            f"rule coverage {cov.rules_covered}/{cov.rules_total} ({cov.percent:g} %)"
-        )
+        lines.append(report.summary_line)
         return "\n".join(lines) + "\n"
