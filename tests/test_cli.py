@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from govkb.cli import main
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIKB = FIXTURES / "minikb"
 BROKENKB = FIXTURES / "brokenkb"
+NEW_SOP = ["--id", "SOP_NEW", "--title", "New"]
 CLEAN_SUMMARY = "0 error(s), 0 warning(s), 0 info; rule coverage 3/3 (100 %)\n"
 
 
@@ -80,12 +82,40 @@ def test_root_is_found_from_a_subfolder(capsys: pytest.CaptureFixture[str], monk
      "govkb: error: --output /nonexistent/dir/out.txt:"),
     (["--root", str(MINIKB), "check", "--no-such-option"], "unrecognized arguments: --no-such-option"),
     (["no-such-command"], "invalid choice: 'no-such-command'"),
+    (["--root", str(MINIKB / "sop" / "review.md"), "check"], "review.md: no such directory"),
+    (["--root", str(MINIKB), "check", "--output", str(MINIKB)], f"govkb: error: --output {MINIKB}:"),
+    (["--root", str(MINIKB), "new", "sop", *NEW_SOP, "--rule", "LMG_NOPE_01", "--owner", "lmg-ops"],
+     "govkb: error: --rule LMG_NOPE_01: no such rule"),
+    (["--root", str(MINIKB), "new", "sop", *NEW_SOP, "--rule", "LMG_SOLICIT_01", "--owner", "nobody"],
+     "govkb: error: --owner nobody: not in the owners catalog"),
+    (["--root", str(MINIKB), "new", "sop", *NEW_SOP, "--rule", "LMG_SOLICIT_01", "--owner", "lmg-ops",
+      "--path", "../outside.md"], "govkb: error: --path ../outside.md: an SOP is a .md file under sop/"),
 ])
 def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert message in err
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(("pyproject", "argv", "message"), [
+    ("[tool.govkb]\nselect = 3\n", ["check"], "[tool.govkb] select = 3: use a list of codes"),
+    ("[tool.govkb]\nignore = [1]\n", ["check"], "[tool.govkb] ignore = [1]: use a list of codes"),
+    ("[tool.govkb]\nwaivers = 3\n", ["check"], "[tool.govkb] waivers = 3: use the path of a waiver file"),
+    ("[tool.govkb]\ntoday = 5\n", ["check"], "[tool.govkb] today = 5 is not a date"),
+    ("[tool]\ngovkb = 3\n", ["check"], "[tool.govkb] must be a table"),
+    ("[tool.govkb\n", ["check"], "cannot read [tool.govkb]"),
+    ("", ["impact"], "cannot read revision 'origin/main' from git: fatal: not a git repository"),
+])
+def test_usage_errors_in_a_copied_tree_exit_2(pyproject: str, argv: list[str], message: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "kb"  # outside any git repository
+    shutil.copytree(MINIKB, root)
+    (root / "pyproject.toml").write_text(pyproject, "utf-8")
+    code, out, err = run(capsys, "--root", str(root), *argv)
+    assert (code, out) == (2, ""), err
+    assert message in err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
 def test_no_knowledge_base_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],

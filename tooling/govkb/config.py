@@ -208,9 +208,12 @@ def load_config(root: Path) -> Config:
     if not path.is_file():
         return Config()
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("govkb", {})
+        tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FatalError(f"{path}: cannot read [tool.govkb]: {exc}") from exc
+    table = tool.get("govkb", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise FatalError(f"{path}: [tool.govkb] must be a table")
     return config_from_table(table, str(path))
 
 
@@ -221,6 +224,12 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
     unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today"})
     if unknown:
         raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today")
+    for key in ("select", "ignore"):
+        value = table.get(key, [])
+        if not isinstance(value, str) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise bad(f"{key} = {value!r}: use a list of codes such as [\"KB3\", \"KB501\"]")
+    if not isinstance(table.get("waivers", ""), str):
+        raise bad(f"waivers = {table['waivers']!r}: use the path of a waiver file, e.g. \"govkb-waivers.yaml\"")
     select, ignore = parse_selectors(table.get("select")), parse_selectors(table.get("ignore"))
     severity = table.get("severity", {})
     if not isinstance(severity, dict):

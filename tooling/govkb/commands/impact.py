@@ -51,7 +51,8 @@ def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
     except FileNotFoundError as exc:
         raise FatalError("git is not installed: govkb impact reads the base revision from git") from exc
     except subprocess.CalledProcessError as exc:
-        message = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        stderr = exc.stderr or b""  # text for rev-parse, bytes for archive
+        message = (stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")).strip().splitlines()
         raise FatalError(f"cannot read revision '{revision}' from git: {message[-1] if message else exc}") from exc
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from govkb.cli import resolve_root
 from govkb.errors import FatalError
-from govkb.load import load_knowledge_base
+from govkb.load import SOP_DIR, load_knowledge_base
 from govkb.model import KnowledgeBase, Rule
 
 SOP_ID = re.compile(r"^SOP_[A-Z0-9]+(_[A-Z]+)*$")
@@ -102,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
     kb = load_knowledge_base(root).kb
     rules = _validate(kb, args)
     rel = args.path or default_path(args.sop_id)
-    target = Path(rel) if Path(rel).is_absolute() else root / rel
+    target = (Path(rel) if Path(rel).is_absolute() else root / rel).resolve()
+    if not target.is_relative_to(root / SOP_DIR) or target.suffix != ".md":
+        raise FatalError(f"--path {rel}: an SOP is a .md file under {SOP_DIR}/ (govkb check reads nothing else)")
     if target.exists():
         raise FatalError(f"{rel} already exists; govkb new never overwrites a file (choose another --path)")
     text = render_sop(kb, rules, sop_id=args.sop_id, title=args.title, owner=args.owner,
