@@ -65,6 +65,12 @@ def copy(source: str, destination: str) -> Callable[[Path], None]:
     return mutate
 
 
+def symlink(path: str, target: str) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        (root / path).symlink_to(target)
+    return mutate
+
+
 # (case id, mutation, expected "path:line: CODE")
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("malformed-yaml", replace(POLICY, "title: Gift solicitation\n", "title: [Gift solicitation\n"),
@@ -93,6 +99,14 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("step-bad-strike", replace(SOP, ":strike: 2", ":strike: second"), f"{SOP}:36: KB107"),
     ("catalog-wrong-key", replace("policies/catalog/areas.yaml", "areas:", "area:"),
      "policies/catalog/areas.yaml:1: KB105"),
+    ("directory-named-yaml", lambda root: (root / "policies/x.yaml").mkdir(), "policies/x.yaml:1: KB100"),
+    ("broken-symlink", symlink("policies/gone.yaml", "/nonexistent/gone.yaml"), "policies/gone.yaml:1: KB100"),
+    ("symlink-loop", symlink("policies/loop.yaml", "loop.yaml"), "policies/loop.yaml:1: KB100"),
+    ("policy-is-a-list", write("policies/list.yaml", "- id: LMG_LIST\n- title: A list\n"),
+     "policies/list.yaml:1: KB105"),
+    ("sop-front-matter-is-a-list", write("sop/list.md", "---\n- id: SOP_LIST\n- title: A list\n---\n# A list\n"),
+     "sop/list.md:2: KB106"),
+    ("step-strike-not-a-number", replace(SOP, ":strike: 2", ":strike: abc"), f"{SOP}:36: KB107"),
 ]
 
 
