@@ -212,6 +212,24 @@ def test_incremental_rebuild_rewrites_pages_whose_back_links_changed(
     assert "SOP_REVIEW_01" not in rule_block(html(app, "policies/solicit"), "LMG_SOLICIT_02")
 
 
+def test_incremental_rebuild_rewrites_dashboards_without_reading_them(
+        sphinx_project: Callable[[str], Path]) -> None:
+    src = sphinx_project("basic")
+    (src / "docs" / "dashboard.md").write_text("---\norphan: true\n---\n# Dashboard\n\n```{govkb-uncovered}\n```\n")
+    app, _, warnings = build(src)
+    assert warnings == "", warnings
+    assert "LMG_SOLICIT_02" not in text_of(html(app, "docs/dashboard"))
+    sop = src / "sop" / "review.md"
+    sop.write_text(sop.read_text().replace(":implements: LMG_SOLICIT_01, LMG_SOLICIT_02",
+                                           ":implements: LMG_SOLICIT_01"))
+    bump(sop)
+    app, status, _ = build(src)
+    reread = set(re.findall(r"reading sources\.\.\. \[[ \d]+%\] (\S+)", status))
+    written = set(re.findall(r"writing output\.\.\. \[[ \d]+%\] (\S+)", status))
+    assert "docs/dashboard" not in reread and "docs/dashboard" in written, status
+    assert "LMG_SOLICIT_02" in text_of(html(app, "docs/dashboard"))
+
+
 def rule_block(page: str, need_id: str) -> str:
     """The HTML of one need (from its anchor to the next need's table)."""
     start = page.index(f'id="{need_id}"')

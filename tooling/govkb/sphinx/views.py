@@ -22,6 +22,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from govkb.findings import CODES
+from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
 from govkb.sphinx import browse, diagrams, tables
 
@@ -93,6 +94,8 @@ class ViewDirective(SphinxDirective):
                 logger.warning("govkb-%s: unknown id %r", self.kind, subject, location=self.get_location(),
                                type="govkb", subtype="view")
                 return []
+        else:
+            note_dashboard(self.env)
         return [govkb_view("", kind=self.kind, subject=subject)]
 
 
@@ -136,6 +139,7 @@ class BrowseDirective(SphinxDirective):
             logger.warning("govkb-browse: unknown view %r (use one of %s)", kind, ", ".join(browse.BROWSE),
                            location=self.get_location(), type="govkb", subtype="view")
             return []
+        note_dashboard(self.env)
         return browse.BROWSE[kind](knowledge_base(self.env))
 
 
@@ -205,10 +209,31 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
 
 # ---- incremental builds: dashboards draw every SOP and policy, so they follow any change ---------
 # Their doctrees hold placeholders only; re-writing them (not re-reading) picks up the new model.
-GLOBAL_VIEWS = ("{govkb-coverage}", "{govkb-uncovered}", "{govkb-matrix}", "{govkb-traceability}", "{govkb-browse}")
+# The directives note their page while it is read (kept per docname, like sphinx.ext.todo), so
+# finding the dashboards never re-reads a source file.
+MODEL_SOURCES = (f"{SOP_DIR}/", f"{POLICY_DIR}/")
 
 
-MODEL_SOURCES = ("sop/", "policies/")
+def _dashboards(env: BuildEnvironment) -> set[str]:
+    if not hasattr(env, "govkb_dashboards"):
+        env.govkb_dashboards = set()  # type: ignore[attr-defined]
+    found: set[str] = env.govkb_dashboards  # type: ignore[attr-defined]
+    return found
+
+
+def note_dashboard(env: BuildEnvironment) -> None:
+    """The page being read draws the whole model (coverage, matrix, traceability, browse)."""
+    _dashboards(env).add(env.docname)
+
+
+def purge_dashboard(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """``env-purge-doc``: forget a page before it is read again (or removed)."""
+    _dashboards(env).discard(docname)
+
+
+def merge_dashboards(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    """``env-merge-info``: pages a parallel reader found (``sphinx-build -j N``)."""
+    _dashboards(env).update(_dashboards(other) & set(docnames))
 
 
 def note_model_changes(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
@@ -222,12 +247,7 @@ def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated``: after an SOP or policy change, re-write the pages that draw the whole model."""
     if app.builder.format != "html" or not getattr(app, "_govkb_model_changed", True):
         return []
-    stale = []
-    for docname in sorted(env.found_docs):
-        path = Path(env.doc2path(docname))
-        if path.suffix == ".md" and any(v in path.read_text(encoding="utf-8") for v in GLOBAL_VIEWS):
-            stale.append(docname)
-    return stale
+    return sorted(_dashboards(env) & env.found_docs)
 
 
 # ---- setup ---------------------------------------------------------------------------------------
@@ -271,6 +291,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", resolve_views)
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
+    app.connect("env-purge-doc", purge_dashboard)
+    app.connect("env-merge-info", merge_dashboards)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")
