@@ -145,11 +145,9 @@ class BrowseDirective(SphinxDirective):
 
 def _import_all_codes() -> None:
     # Check modules register their codes on import; make sure all of them have been imported.
-    import govkb.checks as checks
+    from govkb.checks import import_check_modules
 
-    importer = getattr(checks, "import_check_modules", None) or getattr(checks, "_import_check_modules", None)
-    if callable(importer):
-        importer()
+    import_check_modules()
 
 
 # ---- resolving placeholders ----------------------------------------------------------------------
