@@ -77,3 +77,12 @@ def test_needs_are_sorted_and_linked() -> None:
     assert step.link("part_of") == ("SOP_A",) and step.link("satisfies") == ("REQ_0001",)
     assert needs["SOP_A"].link("serves") == ("LMG_X",)
     assert needs["ACT_NOTICE"].links == ()
+
+
+@pytest.mark.parametrize(("status", "covering"), [("active", ("SOP_A_01",)), ("draft", ()), ("retired", ())])
+def test_only_steps_of_active_sops_cover_a_rule(status: str, covering: tuple[str, ...]) -> None:
+    from dataclasses import replace
+
+    kb = replace(KB, sops=tuple(replace(s, status=status) for s in KB.sops))
+    assert tuple(s.id for s in kb.active_steps_implementing.get("LMG_X_01", ())) == covering
+    assert [s.id for s in kb.steps_implementing["LMG_X_01"]] == ["SOP_A_01"]

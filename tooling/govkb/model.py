@@ -431,6 +431,14 @@ class KnowledgeBase:
                 found.setdefault(rule_id, []).append(step)
         return {k: tuple(v) for k, v in found.items()}
 
+    @cached_property
+    def active_steps_implementing(self) -> dict[str, tuple[Step, ...]]:
+        """Rule id -> the steps of active SOPs that implement it: what rule coverage counts."""
+        active = {s.id for s in self.sops if s.status == "active"}
+        found = {rule_id: tuple(s for s in steps if s.sop_id in active)
+                 for rule_id, steps in self.steps_implementing.items()}
+        return {rule_id: steps for rule_id, steps in found.items() if steps}
+
     def catalog_path(self, name: str) -> str:
         return dict(self.catalog_paths).get(name, f"policies/catalog/{name}.yaml")
 

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from govkb.checks import check
 from govkb.findings import ERROR, INFO, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase, Step
+from govkb.model import KnowledgeBase
 
 register("KB301", ERROR, "Active rule not implemented by any SOP step",
          "Add a step that lists the rule in :implements: to the SOP that carries out the policy "
@@ -40,18 +40,13 @@ register("KB307", ERROR, "SOP implements rules of a policy it does not serve",
          "A step of SOP_REVIEW implements LMG_GAMBLING_01 but SOP_REVIEW lists `policies: [LMG_SOLICIT]`.")
 
 
-def _active_steps(kb: KnowledgeBase, rule_id: str) -> list[Step]:
-    return [s for s in kb.steps_implementing.get(rule_id, ())
-            if (sop := kb.sop_by_id.get(s.sop_id)) is not None and sop.status == "active"]
-
-
 @check
 def check_rule_coverage(kb: KnowledgeBase) -> Iterator[Finding]:
     for policy in kb.policies:
         if policy.status != "active":
             continue
         for rule in policy.rules:
-            if not _active_steps(kb, rule.id):
+            if rule.id not in kb.active_steps_implementing:
                 yield finding("KB301", rule.location, f"rule {rule.id} ({rule.title}) is active but no step of an "
                               "active SOP implements it", rule.id)
 
@@ -76,7 +71,7 @@ def check_area_coverage(kb: KnowledgeBase) -> Iterator[Finding]:
         location = area_location.get(area_id)
         if location is None or not rule_ids:
             continue  # unknown areas are KB206
-        uncovered = [rid for rid in rule_ids if not _active_steps(kb, rid)]
+        uncovered = [rid for rid in rule_ids if rid not in kb.active_steps_implementing]
         covered = len(rule_ids) - len(uncovered)
         if covered == 0:
             yield finding("KB303", location, f"area {area_id} has {len(rule_ids)} active rule(s) and no active "

@@ -31,11 +31,9 @@ class Coverage:
 
 def compute_coverage(kb: KnowledgeBase) -> Coverage:
     """Active rules of active policies, and which of them an active SOP step implements."""
-    active_sops = {s.id for s in kb.sops if s.status == "active"}
     rules = [r for p in kb.policies if p.status == "active" for r in p.rules]
-    covered = [r for r in rules if any(s.sop_id in active_sops for s in kb.steps_implementing.get(r.id, ()))]
-    covered_ids = {r.id for r in covered}
-    return Coverage(len(rules), len(covered), tuple(sorted(r.id for r in rules if r.id not in covered_ids)))
+    uncovered = sorted(r.id for r in rules if r.id not in kb.active_steps_implementing)
+    return Coverage(len(rules), len(rules) - len(uncovered), tuple(uncovered))
 
 
 @dataclass(frozen=True)

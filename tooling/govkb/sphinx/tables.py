@@ -33,8 +33,7 @@ def active_policies(kb: KnowledgeBase) -> list[Policy]:
 
 def covering_steps(kb: KnowledgeBase, rule_id: str) -> list[Step]:
     """Steps of active SOPs that implement ``rule_id``, in SOP then step order."""
-    active = {s.id for s in kb.sops if s.status == "active"}
-    return [s for s in kb.steps_implementing.get(rule_id, ()) if s.sop_id in active]
+    return list(kb.active_steps_implementing.get(rule_id, ()))
 
 
 def _bar(kb: KnowledgeBase, label: str, rules: Iterable[Rule], url: str | None) -> Bar:
