@@ -59,32 +59,45 @@ def test_pictures_are_deterministic(kb) -> None:
     assert diagrams.sop_flow_svg(kb, sop, link) == diagrams.sop_flow_svg(kb, sop, link)
 
 
-def test_coverage_chart_counts_rules(kb) -> None:
+# (fixture, (covered, total) per policy bar, uncovered rules, matrix hits): minikb covers every
+# rule, brokenkb leaves LMG_SOLICIT_03 uncovered, so both branches of each view are exercised.
+COVERAGE_CASES = [
+    ("minikb", [(1, 1), (2, 2)], [], 3),
+    ("brokenkb", [(1, 1), (2, 3)], ["LMG_SOLICIT_03"], 3),
+]
+
+
+@pytest.mark.parametrize(("fixture", "counts", "uncovered", "hits"), COVERAGE_CASES)
+def test_coverage_chart_counts_rules(fixture: str, counts: list[tuple[int, int]], uncovered: list[str],
+                                     hits: int) -> None:
+    kb = load_knowledge_base(FIXTURE.parent / fixture).kb
     bars = tables.policy_bars(kb, link)
-    assert [b.total for b in bars] == [len(p.rules) for p in tables.active_policies(kb)]
+    assert [(b.covered, b.total) for b in bars] == counts
     svg = diagrams.coverage_svg(bars, "Rules covered, by policy")
-    for bar in bars:
-        assert f"{bar.covered}/{bar.total}" in svg
+    for covered, total in counts:
+        assert f"{covered}/{total}" in svg
     assert "Rules covered, by area" in tables.coverage_html(kb, link)
     html = tables.uncovered_html(kb, link)
-    uncovered = [r.id for p in tables.active_policies(kb) for r in p.rules if not tables.covering_steps(kb, r.id)]
-    for rule_id in uncovered:
-        assert f"#{rule_id}" in html
+    assert re.findall(r'href="page\.html#(LMG_\w+)"', html) == uncovered
     assert ("Every active rule" in html) == (not uncovered)
 
 
-def test_traceability_has_a_row_per_rule_and_step(kb) -> None:
+@pytest.mark.parametrize(("fixture", "counts", "uncovered", "hits"), COVERAGE_CASES)
+def test_traceability_has_a_row_per_rule_and_step(fixture: str, counts: list[tuple[int, int]],
+                                                  uncovered: list[str], hits: int) -> None:
+    kb = load_knowledge_base(FIXTURE.parent / fixture).kb
     rows = tables.traceability_rows(kb)
-    rules = {r.id for p in tables.active_policies(kb) for r in p.rules}
-    assert {rule.id for _p, rule, _s in rows} == rules
+    assert [r.id for _p, r, step in rows if step is None] == uncovered
+    assert len(rows) == sum(total for _, total in counts)  # one step per covered rule in both fixtures
     html = tables.traceability_html(kb, link)
     assert html.count("<tr data-policy=") == len(rows)
     assert 'data-govkb-filter="govkb-trace"' in html
-    if any(step is None for _p, _r, step in rows):
-        assert "not covered" in html
+    assert html.count("not covered") == len(uncovered)
 
 
-def test_matrix_marks_covered_cells(kb) -> None:
-    html = tables.matrix_html(kb, link)
-    covered = sum(1 for r in kb.rules if tables.covering_steps(kb, r.id))
-    assert html.count("govkb-hit") >= covered
+@pytest.mark.parametrize(("fixture", "counts", "uncovered", "hits"), COVERAGE_CASES)
+def test_matrix_marks_covered_cells(fixture: str, counts: list[tuple[int, int]], uncovered: list[str],
+                                    hits: int) -> None:
+    html = tables.matrix_html(load_knowledge_base(FIXTURE.parent / fixture).kb, link)
+    assert html.count('class="govkb-hit"') == hits
+    assert html.count('class="govkb-miss"') == len(uncovered)
