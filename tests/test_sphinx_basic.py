@@ -168,6 +168,23 @@ def test_findings_follow_the_govkb_configuration(sphinx_project: Callable[[str],
     assert "KB205" not in warnings
 
 
+@pytest.mark.parametrize(("pyproject", "today", "message"), [
+    ("[tool.govkb]\nselect = 3\n", None, "[tool.govkb] select = 3"),
+    ("", "someday", "GOVKB_TODAY: 'someday' is not a date"),
+])
+def test_a_bad_govkb_configuration_is_one_warning(pyproject: str, today: str | None, message: str,
+                                                  sphinx_project: Callable[[str], Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    src = sphinx_project("basic")
+    (src / "pyproject.toml").write_text(pyproject)
+    if today is not None:
+        monkeypatch.setenv("GOVKB_TODAY", today)
+    app, _, warnings = build(src)
+    lines = [line for line in warnings.splitlines() if "govkb configuration" in line]
+    assert len(lines) == 1 and message in lines[0], warnings
+    assert "Traceback" not in warnings and (Path(app.outdir) / "policies" / "solicit.html").exists()
+
+
 def test_parallel_build_exports_the_model(sphinx_project: Callable[[str], Path]) -> None:
     src = sphinx_project("basic")
     html_build = sphinx_build(src, src / "_build" / "html", "-W", "--keep-going", "-j", "2")

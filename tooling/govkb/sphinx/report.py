@@ -47,10 +47,10 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
     root = Path(result.kb.root)
     try:
         config = cfg.load_config(root)
+        today = cfg.resolve_today(config)  # GOVKB_TODAY may be malformed too
     except FatalError as exc:
         logger.warning("govkb configuration: %s", exc, type="govkb", subtype="config")
         return run_checks(result.kb, result.findings)
-    today = cfg.resolve_today(config)
     findings = run_checks(result.kb, result.findings, CheckContext(today=today))
     return cfg.apply_control(root, config, findings, today, config.select, config.ignore)
 
