@@ -86,3 +86,12 @@ def test_only_steps_of_active_sops_cover_a_rule(status: str, covering: tuple[str
     kb = replace(KB, sops=tuple(replace(s, status=status) for s in KB.sops))
     assert tuple(s.id for s in kb.active_steps_implementing.get("LMG_X_01", ())) == covering
     assert [s.id for s in kb.steps_implementing["LMG_X_01"]] == ["SOP_A_01"]
+
+
+def test_items_are_found_by_source_path() -> None:
+    from dataclasses import replace
+
+    kb = replace(KB, policies=(replace(POLICY, path="policies/x.yaml"),),
+                 sops=tuple(replace(s, path="sop/a.md") for s in KB.sops))
+    assert kb.policy_by_path["policies/x.yaml"].id == "LMG_X" and kb.sop_by_path["sop/a.md"].id == "SOP_A"
+    assert "sop/b.md" not in kb.sop_by_path

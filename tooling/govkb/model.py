@@ -403,6 +403,21 @@ class KnowledgeBase:
         return {s.id: s for s in self.sops}
 
     @cached_property
+    def sop_by_path(self) -> dict[str, Sop]:
+        """Source path -> SOP (one per file): how a Sphinx page finds its SOP."""
+        found: dict[str, Sop] = {}
+        for sop in self.sops:
+            found.setdefault(sop.path, sop)
+        return found
+
+    @cached_property
+    def policy_by_path(self) -> dict[str, Policy]:
+        found: dict[str, Policy] = {}
+        for policy in self.policies:
+            found.setdefault(policy.path, policy)
+        return found
+
+    @cached_property
     def step_by_id(self) -> dict[str, Step]:
         return {s.id: s for s in self.steps}
 

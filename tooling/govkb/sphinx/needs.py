@@ -121,7 +121,7 @@ class ModelNeedDirective(NeedDirective):
 def sop_for_doc(docname: str, directive: SphinxDirective) -> Sop | None:
     kb = knowledge_base(directive.env)
     path = source_path(directive.env, docname)
-    return next((sop for sop in kb.sops if sop.path == path), None)
+    return kb.sop_by_path.get(path)
 
 
 class sop_header(nodes.container):
@@ -166,7 +166,7 @@ def append_sop_need(app: Sphinx, docname: str, source: list[str]) -> None:
     """``source-read``: append the SOP need directive at the END, so no source line moves."""
     env = app.env
     path = source_path(env, docname)
-    if path.endswith(".md") and any(sop.path == path for sop in knowledge_base(env).sops):
+    if path.endswith(".md") and path in knowledge_base(env).sop_by_path:
         source[0] = source[0] + SOP_NEED_MARKUP
 
 

@@ -35,7 +35,7 @@ def page_markdown(kb: KnowledgeBase, path: str) -> tuple[str, list[str]]:
     if str(pure.parent) == CATALOG_DIR and pure.stem in CATALOG_NAMES:
         policies = [p.path for p in kb.policies] if pure.stem in CATALOGS_LISTING_POLICIES else []
         return catalog_markdown(kb, pure.stem), policies
-    policy = next((p for p in kb.policies if p.path == path), None)
+    policy = kb.policy_by_path.get(path)
     if policy is not None:
         catalogs = [kb.catalog_path(name) for name in ("actions", "features", "markets")]
         return policy_markdown(kb, policy), catalogs

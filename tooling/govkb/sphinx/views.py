@@ -194,7 +194,7 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
     from govkb.sphinx.kbstate import source_path
 
     path = source_path(app.env, app.env.docname)
-    sop = next((s for s in knowledge_base(app.env).sops if s.path == path), None)
+    sop = knowledge_base(app.env).sop_by_path.get(path)
     top = next(iter(doctree.findall(nodes.section)), None)
     if sop is None or top is None:
         return
