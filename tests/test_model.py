@@ -91,7 +91,7 @@ def test_only_steps_of_active_sops_cover_a_rule(status: str, covering: tuple[str
 def test_items_are_found_by_source_path() -> None:
     from dataclasses import replace
 
-    kb = replace(KB, policies=(replace(POLICY, path="policies/x.yaml"),),
-                 sops=tuple(replace(s, path="sop/a.md") for s in KB.sops))
+    kb = replace(KB, policies=(replace(POLICY, location=m.Location("policies/x.yaml", 1, 1)),),
+                 sops=tuple(replace(s, location=m.Location("sop/a.md", 2, 1)) for s in KB.sops))
     assert kb.policy_by_path["policies/x.yaml"].id == "LMG_X" and kb.sop_by_path["sop/a.md"].id == "SOP_A"
     assert "sop/b.md" not in kb.sop_by_path
