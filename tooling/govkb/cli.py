@@ -33,6 +33,17 @@ def resolve_root(value: str | None) -> Path:
     return root
 
 
+def write_output(text: str, output: str | None) -> None:
+    """A command's report to standard output, or to ``--output FILE`` (a bad path is a usage error)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"--output {output}: {exc.strerror or exc}") from exc
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

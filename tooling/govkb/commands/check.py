@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import sys
-from pathlib import Path
 from typing import Any
 
 from govkb import config as cfg
 from govkb.checks import CheckContext, import_check_modules, run_checks
-from govkb.cli import resolve_root
+from govkb.cli import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
@@ -67,12 +65,3 @@ def run(args: argparse.Namespace) -> int:
 def exit_code(report: Report, strict: bool) -> int:
     return 1 if cfg.fails(report.findings, strict) else 0
 
-
-def write_output(text: str, output: str | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"--output {output}: {exc.strerror or exc}") from exc

@@ -15,8 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from govkb.cli import resolve_root
-from govkb.commands.check import write_output
+from govkb.cli import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.impact import ImpactReport, compare
 from govkb.load import load_knowledge_base
