@@ -78,7 +78,7 @@ def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
         ),
         satisfies=tuple(data.get("satisfies", ())),
         superseded_by=data.get("superseded_by"),
-        location=loc.at(("id",)) if ("id",) in loc.values else loc.at(()),
+        location=loc.at(("id",)),
     )
 
 

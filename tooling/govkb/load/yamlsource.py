@@ -13,7 +13,7 @@ ourselves instead of letting a constructor run, so that:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,23 +64,45 @@ class _Loader(_SafeLoader):
 
 @dataclass
 class Locator:
-    """JSON path -> location of the value (and of the key, for mapping entries)."""
+    """Finds the location of a JSON path in the composed node tree, when asked.
+
+    Nothing is recorded while building: most values are never asked for, so walking the
+    tree for the few that are (record ids, schema errors) is cheaper than noting them all.
+    """
 
     path: str
-    values: dict[JsonPath, Location] = field(default_factory=dict)
-    keys: dict[JsonPath, Location] = field(default_factory=dict)
+    root: Node | None = None
+    line_offset: int = 0
 
     def at(self, json_path: JsonPath) -> Location:
-        """The location of ``json_path``, or of its nearest located ancestor."""
-        probe = tuple(json_path)
-        while probe:
-            if probe in self.values:
-                return self.values[probe]
-            probe = probe[:-1]
-        return self.values.get((), Location(self.path, 1, 1))
+        """The location of ``json_path``'s value, or of its nearest existing ancestor."""
+        node, _ = self._walk(json_path)
+        return self._location(node)
 
     def key_at(self, json_path: JsonPath) -> Location:
-        return self.keys.get(tuple(json_path)) or self.at(json_path)
+        """The location of the mapping key that holds ``json_path`` (else of its value)."""
+        node, key = self._walk(json_path)
+        return self._location(key if key is not None else node)
+
+    def _walk(self, json_path: JsonPath) -> tuple[Node | None, Node | None]:
+        node, key = self.root, None
+        for part in json_path:
+            step: Node | None = None
+            if isinstance(node, MappingNode) and isinstance(part, str):
+                # The first occurrence: the builder keeps it and reports later duplicates.
+                step, key = next(((v, k) for k, v in node.value
+                                  if isinstance(k, ScalarNode) and k.value == part), (None, None))
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                step, key = node.value[part], None
+            if step is None:
+                return node, None
+            node = step
+        return node, key
+
+    def _location(self, node: Node | None) -> Location:
+        if node is None:
+            return Location(self.path, 1 + self.line_offset, 1)
+        return Location(self.path, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
 
 
 @dataclass
@@ -134,6 +156,7 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument 
     if root is None:
         return None, [finding("KB104", Location(rel, 1 + line_offset, 1), "the file holds no YAML document")]
     builder = _Builder(rel, line_offset)
+    builder.locator.root = root
     data = builder.build(root, ())
     return YamlDocument(data, builder.locator), builder.findings
 
@@ -142,7 +165,7 @@ class _Builder:
     def __init__(self, rel: str, line_offset: int) -> None:
         self.rel = rel
         self.line_offset = line_offset
-        self.locator = Locator(rel)
+        self.locator = Locator(rel, line_offset=line_offset)
         self.findings: list[Finding] = []
         self.seen: set[int] = set()
         self.aliased: set[int] = set()
@@ -151,18 +174,16 @@ class _Builder:
         return Location(self.rel, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
 
     def build(self, node: Node, json_path: JsonPath) -> Any:
-        where = self.loc(node)
         if id(node) in self.seen:
             if id(node) not in self.aliased:  # one finding per anchor, however often it is re-used
                 self.aliased.add(id(node))
                 self.findings.append(finding(
-                    "KB103", where,
+                    "KB103", self.loc(node),
                     f"the value anchored here (&name) is re-used through an alias (first at "
                     f"'{dotted(json_path)}'); govkb does not expand YAML aliases: write the value out instead",
                 ))
             return None
         self.seen.add(id(node))
-        self.locator.values[json_path] = where
         kind = node.__class__
         if kind is ScalarNode:
             return self._scalar(node, json_path)  # type: ignore[arg-type]
@@ -185,7 +206,7 @@ class _Builder:
         if self._forbidden_tag(node):
             return None
         result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
+        first: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == _STANDARD + "merge":
                 self.findings.append(finding(
@@ -194,16 +215,14 @@ class _Builder:
                 ))
                 continue
             key = str(key_node.value)
-            key_loc = self.loc(key_node)
-            if key in result or key in first_line:
+            if key in first:
                 self.findings.append(finding(
-                    "KB102", key_loc,
-                    f"duplicate key '{key}' (first defined on line {first_line[key]}); "
+                    "KB102", self.loc(key_node),
+                    f"duplicate key '{key}' (first defined on line {self.loc(first[key]).line}); "
                     "remove one: YAML would silently keep only the last value",
                 ))
                 continue
-            first_line[key] = key_loc.line
-            self.locator.keys[json_path + (key,)] = key_loc
+            first[key] = key_node
             result[key] = self.build(value_node, json_path + (key,))
         return result
 
