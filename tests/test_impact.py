@@ -83,3 +83,15 @@ def test_cli_unknown_revision_is_a_usage_error(tmp_path: Path, capsys: pytest.Ca
     _git(root, "init", "-q")
     assert main(["--root", str(root), "impact", "--base", "no-such-rev"]) == 2
     assert "cannot read revision 'no-such-rev'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy(tmp_path)
+    (root / "policies" / "gone.yaml").symlink_to("/nonexistent/gone.yaml")
+    _git(root, "init", "-q")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    assert main(["--root", str(root), "impact", "--base", "HEAD"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("No policy changes since HEAD.\n", "")

@@ -54,8 +54,16 @@ def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
         message = (stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")).strip().splitlines()
         raise FatalError(f"cannot read revision '{revision}' from git: {message[-1] if message else exc}") from exc
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        tar.extractall(into, filter=_safe_member)
     return load_knowledge_base(into / prefix).kb
+
+
+def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """The ``data`` filter, but a link out of the tree is left out instead of stopping the command."""
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
 
 
 def format_text(report: ImpactReport, base: str) -> str:
