@@ -52,3 +52,9 @@ def test_write_then_check_then_stale(kb_root: Path, capsys: pytest.CaptureFixtur
                       encoding="utf-8")
     assert main(["--root", str(kb_root), "codeowners", "--check"]) == 1
     assert "out of date" in capsys.readouterr().err
+
+
+def test_an_undecodable_codeowners_is_out_of_date(kb_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (kb_root / "CODEOWNERS").write_bytes(b"\xff* @someone\n")
+    assert main(["--root", str(kb_root), "codeowners", "--check"]) == 1
+    assert capsys.readouterr().err == "CODEOWNERS is out of date: run `govkb codeowners` and commit the result\n"

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     text = render_codeowners(kb)
     target = root / args.output
     if args.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        current = _read(target)
         if current == text:
             print(f"{args.output} is current")
             return 0
@@ -86,6 +86,14 @@ def run(args: argparse.Namespace) -> int:
     _write(target, text)
     print(f"wrote {args.output}")
     return 0
+
+
+def _read(target: Path) -> str | None:
+    """The committed file, None when there is none (undecodable bytes just make it out of date)."""
+    try:
+        return target.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _write(target: Path, text: str) -> None:
