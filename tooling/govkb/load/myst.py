@@ -54,8 +54,11 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
     while index < len(lines):
         number = first_line + index
         text = lines[index]
-        _collect_roles(text, rel, number, page)
-        opened = _FENCE_OPEN.match(text)
+        if "{pv}" in text:
+            _collect_roles(text, rel, number, page)
+        # Only lines starting (after up to 3 spaces) with a fence or '#' need a regex.
+        head = text[:4].lstrip(" ")[:1]
+        opened = _FENCE_OPEN.match(text) if head in ("`", ":") else None
         if opened:
             end = _fence_end(lines, index, opened.group("fence"))
             directive = _DIRECTIVE.match(opened.group("info").strip())
@@ -63,10 +66,11 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
                 body = lines[index + 1:end]
                 page.directives.append(_directive(directive, body, number))
                 for offset, inner in enumerate(body):
-                    _collect_roles(inner, rel, number + 1 + offset, page)
+                    if "{pv}" in inner:
+                        _collect_roles(inner, rel, number + 1 + offset, page)
             index = end + 1
             continue
-        heading = _HEADING.match(text)
+        heading = _HEADING.match(text) if head == "#" else None
         if heading:
             page.headings.append(m.Section(heading.group("title").strip(), len(heading.group("hashes")),
                                            m.Location(rel, number, 1)))
