@@ -15,10 +15,23 @@ from govkb.model import KnowledgeBase
 
 
 @dataclass(frozen=True)
+class PolicyCoverage:
+    policy_id: str
+    title: str
+    rules_total: int
+    rules_covered: int
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.rules_covered / self.rules_total, 1) if self.rules_total else 100.0
+
+
+@dataclass(frozen=True)
 class Coverage:
     rules_total: int
     rules_covered: int
     uncovered: tuple[str, ...]
+    by_policy: tuple[PolicyCoverage, ...] = field(default=(), compare=False)
 
     @property
     def percent(self) -> float:
@@ -31,9 +44,13 @@ class Coverage:
 
 def compute_coverage(kb: KnowledgeBase) -> Coverage:
     """Active rules of active policies, and which of them an active SOP step implements."""
-    rules = [r for p in kb.policies if p.status == "active" for r in p.rules]
-    uncovered = sorted(r.id for r in rules if r.id not in kb.active_steps_implementing)
-    return Coverage(len(rules), len(rules) - len(uncovered), tuple(uncovered))
+    covered = kb.active_steps_implementing
+    active = sorted((p for p in kb.policies if p.status == "active"), key=lambda p: p.id)
+    rules = [r for p in active for r in p.rules]
+    uncovered = sorted(r.id for r in rules if r.id not in covered)
+    by_policy = tuple(PolicyCoverage(p.id, p.title, len(p.rules), sum(r.id in covered for r in p.rules))
+                      for p in active)
+    return Coverage(len(rules), len(rules) - len(uncovered), tuple(uncovered), by_policy)
 
 
 @dataclass(frozen=True)

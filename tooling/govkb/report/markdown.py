@@ -9,7 +9,6 @@ because job summaries have a size limit.
 from __future__ import annotations
 
 from govkb.findings import ERROR, SEVERITIES, WARNING, Finding
-from govkb.model import KnowledgeBase
 from govkb.report import Formatter, Report, formatter
 
 MAX_ROWS = 200
@@ -28,8 +27,8 @@ class MarkdownFormatter(Formatter):
 
     def format(self, report: Report) -> str:
         parts = [_headline(report), _counts(report)]
-        if report.kb is not None and report.kb.policies:
-            parts.append(_coverage(report, report.kb))
+        if report.coverage.by_policy:
+            parts.append(_coverage(report))
         if report.findings:
             parts.append(_findings(report.findings))
         return "\n\n".join(parts) + "\n"
@@ -56,16 +55,10 @@ def _counts(report: Report) -> str:
     return "\n".join(rows)
 
 
-def _coverage(report: Report, kb: KnowledgeBase) -> str:
-    uncovered = set(report.coverage.uncovered)
+def _coverage(report: Report) -> str:
     rows = ["### Coverage per policy", "", "| Policy | Title | Rules | Covered | % |", "|---|---|---:|---:|---:|"]
-    for policy in sorted(kb.policies, key=lambda p: p.id):
-        if policy.status != "active":
-            continue
-        total = len(policy.rules)
-        covered = sum(1 for rule in policy.rules if rule.id not in uncovered)
-        percent = round(100.0 * covered / total, 1) if total else 100.0
-        rows.append(f"| `{policy.id}` | {cell(policy.title)} | {total} | {covered} | {percent:g} |")
+    rows += [f"| `{c.policy_id}` | {cell(c.title)} | {c.rules_total} | {c.rules_covered} | {c.percent:g} |"
+             for c in report.coverage.by_policy]
     return "\n".join(rows)
 
 
