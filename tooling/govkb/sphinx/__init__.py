@@ -24,6 +24,7 @@ from govkb.sphinx.needs import setup_needs
 from govkb.sphinx.pages import setup_pages
 from govkb.sphinx.report import setup_report
 from govkb.sphinx.roles import PolicyValueRole
+from govkb.sphinx import views
 from govkb.sphinx.schemas import setup_schemas
 
 __all__ = ["get_knowledge_base", "setup"]
@@ -49,13 +50,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_schemas(app)
     setup_report(app)
     setup_incremental(app)
-    _setup_views(app)
+    views.setup(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
-
-def _setup_views(app: Sphinx) -> None:
-    try:
-        from govkb.sphinx import views
-    except ImportError:  # the site views are optional for a bare knowledge base
-        return
-    views.setup(app)
