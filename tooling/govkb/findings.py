@@ -83,7 +83,8 @@ def summarize(findings: Iterable[Finding]) -> dict[str, int]:
 
 # ---- codes the loader reports (KB1xx) ---------------------------------------------------
 register("KB100", ERROR, "File cannot be read as UTF-8 text",
-         "Save the file as UTF-8 (without a byte-order mark is best) and remove binary content.")
+         "Save the file as UTF-8 (without a byte-order mark is best) and remove binary content; "
+         "replace a directory or a broken link that has a source file's name.")
 register("KB101", ERROR, "YAML syntax error",
          "Fix the YAML syntax at the position shown; check indentation, colons and quotes.")
 register("KB102", ERROR, "Duplicate key in a mapping",

@@ -124,7 +124,10 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [finding("KB100", Location(rel, 1, 1), f"cannot read the file: {exc.strerror or exc}")]
+        reason = ("it is a directory" if path.is_dir() else
+                  "it is a link to nothing (or a link loop)" if path.is_symlink() else exc.strerror or str(exc))
+        return None, [finding("KB100", Location(rel, 1, 1),
+                              f"cannot read the file: {reason}; make it a UTF-8 text file or remove it")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
