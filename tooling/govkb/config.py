@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from govkb.errors import FatalError
 from govkb.findings import CODES, ERROR, SEVERITIES, WARNING, Finding, finding, register
 from govkb.load.yamlsource import Locator, parse_yaml, read_text
-from govkb.model import Location
+from govkb.model import KnowledgeBase, Location
 
 DEFAULT_WAIVERS = "govkb-waivers.yaml"
 WAIVER_FIELDS = frozenset({"code", "subject", "path", "reason", "owner", "expires"})
@@ -278,3 +278,12 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
         findings = apply_waivers(findings, waivers, today) + problems
     findings = apply_severities(findings, config.severity)
     return select_findings(findings, select, ignore)
+
+
+def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config: Config, today: dt.date,
+                     select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
+    """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control."""
+    from govkb.checks import CheckContext, run_checks  # the checks import this module's codes
+
+    findings = run_checks(kb, load_findings, CheckContext(today=today))
+    return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

@@ -12,7 +12,7 @@ import gc
 from typing import Any
 
 from govkb import config as cfg
-from govkb.checks import CheckContext, import_check_modules, run_checks
+from govkb.checks import import_check_modules
 from govkb.cli import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
@@ -51,12 +51,11 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()
     try:
         result = load_knowledge_base(root)
-        findings = run_checks(result.kb, result.findings, CheckContext(today=today))
+        findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
+                                        (*config.ignore, *ignore), args.waivers)
     finally:
         if collecting:
             gc.enable()
-    findings = cfg.apply_control(root, config, findings, today, select or config.select, (*config.ignore, *ignore),
-                       args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)

@@ -18,7 +18,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from govkb import config as cfg
-from govkb.checks import CheckContext, run_checks
+from govkb.checks import run_checks
 from govkb.errors import FatalError
 from govkb.findings import INFO, Finding
 from govkb.sphinx.kbstate import absolute, kb_root, load_result
@@ -51,8 +51,7 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
     except FatalError as exc:
         logger.warning("govkb configuration: %s", exc, type="govkb", subtype="config")
         return run_checks(result.kb, result.findings)
-    findings = run_checks(result.kb, result.findings, CheckContext(today=today))
-    return cfg.apply_control(root, config, findings, today, config.select, config.ignore)
+    return cfg.project_findings(result.kb, result.findings, config, today, config.select, config.ignore)
 
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
