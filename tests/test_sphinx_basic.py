@@ -185,6 +185,14 @@ def test_a_bad_govkb_configuration_is_one_warning(pyproject: str, today: str | N
     assert "Traceback" not in warnings and (Path(app.outdir) / "policies" / "solicit.html").exists()
 
 
+def test_a_missing_govkb_root_is_named_first(sphinx_project: Callable[[str], Path]) -> None:
+    src = sphinx_project("basic")
+    (src / "conf.py").write_text((src / "conf.py").read_text() + 'govkb_root = "nope"\n')
+    _, _, warnings = build(src)
+    assert warnings.splitlines()[0] == (f"WARNING: govkb_root = 'nope': {src.resolve() / 'nope'} is not a directory; "
+                                        "set it to the folder holding policies/ [govkb.config]"), warnings
+
+
 def test_parallel_build_exports_the_model(sphinx_project: Callable[[str], Path]) -> None:
     src = sphinx_project("basic")
     html_build = sphinx_build(src, src / "_build" / "html", "-W", "--keep-going", "-j", "2")

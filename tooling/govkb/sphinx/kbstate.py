@@ -13,12 +13,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinx.environment import BuildEnvironment
 
 from govkb.load import LoadResult, load_knowledge_base
 from govkb.model import KnowledgeBase
 
 _CACHE: dict[str, LoadResult] = {}
+logger = logging.getLogger(__name__)
 
 
 def kb_root(config_root: str | None, srcdir: str | os.PathLike[str]) -> str:
@@ -35,6 +37,9 @@ def _resolve(config_root: str | None, srcdir: str) -> str:
 def load_for_build(app: Sphinx) -> LoadResult:
     """Load (again) at the start of a build: sources may have changed since the last one."""
     root = kb_root(app.config.govkb_root, app.srcdir)
+    if not Path(root).is_dir():  # say why, before every page warns about ids that "do not exist"
+        logger.warning("govkb_root = %r: %s is not a directory; set it to the folder holding policies/",
+                       app.config.govkb_root, root, type="govkb", subtype="config")
     _CACHE[root] = result = load_knowledge_base(root)
     return result
 
