@@ -11,7 +11,7 @@ from typing import Iterator
 
 from govkb.checks import CheckContext, check, check_in_context
 from govkb.findings import ERROR, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase
+from govkb.model import KnowledgeBase, Policy
 
 register("KB401", ERROR, "Active SOP serves a policy that is not active",
          "Point the SOP at the active policy (or its successor), or change the SOP's status.",
@@ -36,6 +36,11 @@ register("KB406", WARNING, "KPI measures an item that is not active",
          "KPI_RECIDIVISM_90D measures SOP_OLD_ENFORCEMENT, which is retired.")
 
 
+def _status(policy: Policy) -> str:
+    """``retired``, or ``superseded; it is superseded by LMG_NEW``: what KB401/KB402 say."""
+    return policy.status + (f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else "")
+
+
 @check
 def check_sop_policy_status(kb: KnowledgeBase) -> Iterator[Finding]:
     for sop in kb.sops:
@@ -45,9 +50,8 @@ def check_sop_policy_status(kb: KnowledgeBase) -> Iterator[Finding]:
             policy = kb.policy_by_id.get(policy_id)
             if policy is None or policy.status == "active":
                 continue
-            successor = f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else ""
             yield finding("KB401", sop.location, f"active SOP {sop.id} serves {policy_id}, which is "
-                          f"{policy.status}{successor}", sop.id)
+                          f"{_status(policy)}", sop.id)
 
 
 @check
@@ -63,9 +67,8 @@ def check_step_rule_status(kb: KnowledgeBase) -> Iterator[Finding]:
                 if policy is None or policy.status == "active" or policy.id in reported:
                     continue
                 reported.add(policy.id)
-                successor = f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else ""
                 yield finding("KB402", step.location, f"step {step.id} implements {rule_id}, whose policy "
-                              f"{policy.id} is {policy.status}{successor}", step.id)
+                              f"{policy.id} is {_status(policy)}", step.id)
 
 
 @check
