@@ -23,6 +23,18 @@ def test_active_sop_serves_inactive_policy(status, fires):
     assert k.where(k.of(kb, "KB401")) == ([(SOP, 2, "SOP_REVIEW")] if fires else [])
 
 
+@pytest.mark.parametrize("status, superseded_by, ending", [
+    ("retired", None, "which is retired"),
+    ("superseded", "LMG_SOLICIT_V2", "which is superseded; it is superseded by LMG_SOLICIT_V2"),
+])
+def test_inactive_policy_messages_name_the_successor(status, superseded_by, ending):
+    kb = k.with_policy(status=status, superseded_by=superseded_by)
+    [sop_finding] = k.of(kb, "KB401")
+    assert sop_finding.message == f"active SOP SOP_REVIEW serves LMG_SOLICIT, {ending}"
+    [step_finding] = k.of(kb, "KB402")
+    assert step_finding.message.endswith(f"whose policy LMG_SOLICIT is {ending.removeprefix('which is ')}")
+
+
 @pytest.mark.parametrize("policy_status, sop_status, fires", [
     ("active", "active", False), ("retired", "active", True), ("draft", "active", True),
     ("retired", "draft", False),
