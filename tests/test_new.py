@@ -42,13 +42,14 @@ def test_scaffold_has_every_section_in_order_and_one_step_per_rule(kb_root: Path
     assert procedure.count("```{step}") == 2
 
 
-def test_front_matter_is_filled_in(kb_root: Path) -> None:
+def test_front_matter_is_filled_in(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVKB_TODAY", "2028-02-29")  # the same date govkb check would use
     assert scaffold(kb_root) == 0
     kb = load_knowledge_base(kb_root).kb
     sop = kb.sop_by_id["SOP_GIFT_CHECK"]
     assert sop.policies == ("LMG_SOLICIT", "LMG_PASSIVE")
     assert sop.owner == "lmg-ops" and sop.status == "draft" and sop.title == "Gift check"
-    assert sop.review_by == one_year_after(dt.date.today()).isoformat()
+    assert sop.review_by == "2029-02-28"
     assert [s.implements for s in sop.steps] == [("LMG_SOLICIT_01",), ("LMG_PASSIVE_01",)]
 
 

@@ -1,8 +1,9 @@
 """``govkb new sop``: scaffold an SOP for one or more rules, ready to write and check.
 
 The file gets its front matter filled in (policies derived from the rules, review-by date a
-year from today), every required section in template order with guidance, and one step per
-rule already linked with ``:implements:``.  It never overwrites a file: an existing path, an
+year after today as ``govkb check`` sees it: GOVKB_TODAY, ``[tool.govkb] today``, the real
+date), every required section in template order with guidance, and one step per rule
+already linked with ``:implements:``.  It never overwrites a file: an existing path, an
 unknown rule or owner, or a clashing SOP id is a usage error (exit 2).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, Sequence
 
+from govkb import config as cfg
 from govkb.cli import resolve_root
 from govkb.errors import FatalError
 from govkb.load import SOP_DIR, load_knowledge_base
@@ -108,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if target.exists():
         raise FatalError(f"{rel} already exists; govkb new never overwrites a file (choose another --path)")
     text = render_sop(kb, rules, sop_id=args.sop_id, title=args.title, owner=args.owner,
-                      status=args.status, actor=args.actor, today=dt.date.today())
+                      status=args.status, actor=args.actor,
+                      today=cfg.resolve_today(cfg.load_config(root)))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
