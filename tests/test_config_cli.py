@@ -118,10 +118,18 @@ def test_configured_waiver_file_and_option(kb, capsys):
     assert run(kb, capsys=capsys)[1] == []
 
 
-def test_malformed_waiver_file_is_a_finding_not_a_traceback(kb, capsys):
-    (kb / "govkb-waivers.yaml").write_text("waivers: [\n  - code: KB403\n", encoding="utf-8")
+@pytest.mark.parametrize("make", [
+    lambda path: path.write_text("waivers: [\n  - code: KB403\n", encoding="utf-8"),
+    lambda path: path.write_text("waivers: KB403\n", encoding="utf-8"),
+    lambda path: path.write_text("- code: KB403\n", encoding="utf-8"),
+    lambda path: path.mkdir(),                              # a directory under the default name
+    lambda path: path.symlink_to("/nonexistent/waivers.yaml"),
+], ids=["yaml-error", "not-a-list", "top-level-list", "directory", "broken-link"])
+def test_malformed_waiver_file_is_a_finding_not_a_traceback(kb, capsys, make):
+    make(kb / "govkb-waivers.yaml")
     code, findings, err = run(kb, capsys=capsys)
     assert code == 1 and "KB001" in codes(findings) and "KB403" in codes(findings)
+    assert next(f for f in findings if f["code"] == "KB001")["path"] == "govkb-waivers.yaml"
     assert "Traceback" not in err
 
 

@@ -271,7 +271,8 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
             ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
     """Waivers, then severities, then select/ignore (so a waiver can be selected or ignored too)."""
     waiver_file = waivers_option or config.waivers
-    if not waiver_file and (root / DEFAULT_WAIVERS).is_file():
+    default = root / DEFAULT_WAIVERS
+    if not waiver_file and (default.exists() or default.is_symlink()):  # a directory or dead link: KB001
         waiver_file = DEFAULT_WAIVERS
     if waiver_file:
         waivers, problems = load_waivers(root, waiver_file)
