@@ -50,3 +50,13 @@ def test_need_fence_outgrows_fences_in_its_body() -> None:
 def test_table_cells_escape_pipes() -> None:
     table = md.table(["a", "b"], [[md.cell("x | y"), md.cell("")]])
     assert table.splitlines()[2] == "| x \\| y | — |"
+
+
+def test_every_step_and_req_option_is_a_registered_field_or_link() -> None:
+    """The loader's directive options and the needs configuration must not drift apart."""
+    from govkb.load.myst import REQ_OPTIONS, STEP_OPTIONS
+    from govkb.sphinx.needs import FIELDS, LINKS
+
+    known = {"id", "status", *FIELDS, *LINKS}  # id and status are sphinx-needs built-ins
+    assert STEP_OPTIONS - known == set()
+    assert REQ_OPTIONS - known == set()
