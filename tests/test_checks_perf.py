@@ -28,8 +28,8 @@ def big_kb(policies: int = 1000, rules: int = 10, sops: int = 2000, steps: int =
         rs = tuple(replace(k.RULES[j % 2], id=f"{pid}_{j:02d}", policy_id=pid,
                            location=k.loc(50 + j, f"policies/p{i}.yaml")) for j in range(rules))
         built.append(replace(k.POLICY, id=pid, rules=rs, location=k.loc(1, f"policies/p{i}.yaml"),
-                             lines=tuple(f"description: line {x} with a source https://example.com/a{x}"
-                                         for x in range(40))))
+                             text="\n".join(f"description: line {x} with a source https://example.com/a{x}"
+                                           for x in range(40))))
     rule_ids = [r.id for p in built for r in p.rules]
     text = k.sop_text("Apply {pv}`LMG_P0001.step2`; strikes expire after {pv}`LMG_P0001.strike_window`.\n"
                       "Tell the creator within 2 hours and note the 3rd strike.")

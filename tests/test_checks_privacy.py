@@ -63,13 +63,13 @@ def test_sop_line_and_column():
 
 
 def test_policy_lines_are_scanned():
-    kb = k.with_policy(lines=("id: LMG_SOLICIT", "summary: call jane@gmail.com"))
+    kb = k.with_policy(text="id: LMG_SOLICIT\nsummary: call jane@gmail.com")
     found = k.of(kb, "KB901")
     assert [(f.path, f.line, f.column, f.subject) for f in found] == [(k.P, 2, 15, "LMG_SOLICIT")]
 
 
 def test_document_lines_are_scanned():
-    doc = k.m.Document("docs/about.md", (), ("# About", "", "Follow tiktok.com/@someone for news."))
+    doc = k.m.Document("docs/about.md", (), "# About\n\nFollow tiktok.com/@someone for news.")
     found = k.of(k.base_kb(documents=(doc,)), "KB905")
     assert [(f.path, f.line, f.column) for f in found] == [("docs/about.md", 3, 8)]
 

@@ -17,14 +17,14 @@ ODD = {
     "empty ladder": lambda: k.with_policy(ladder=m.Ladder(90, (), k.loc(28))),
     "unknown actions in ladder": lambda: k.with_policy(ladder=k.ladder((1, "ACT_NOPE", None), (2, "ACT_GONE", 3))),
     "no catalogs": lambda: k.base_kb(actions=(), owners=(), areas=(), severities=(), markets=(), features=()),
-    "sop without lines or sections": lambda: k.base_kb(sops=(replace(k.base_kb().sops[0], lines=(), sections=()),)),
+    "sop without text or sections": lambda: k.base_kb(sops=(replace(k.base_kb().sops[0], text="", sections=()),)),
     "step with no body": lambda: k.with_sop(k.sop_text(body="")),
     "sop only front matter": lambda: k.with_sop("---\nid: SOP_REVIEW\ntitle: t\nowner: lmg-ops\nversion: 1.0.0\n"
                                                 "status: active\nreview_by: 2027-01-01\npolicies: [LMG_SOLICIT]\n---\n"),
     "bad dates": lambda: k.base_kb(policies=(replace(k.POLICY, effective="soon"),),
                                    sops=(replace(k.base_kb().sops[0], review_by="later"),)),
     "unicode text": lambda: k.with_sop(k.sop_text("İstanbul ﬁle: strıke 2 expires after 60 days — ok.")),
-    "values at end of file": lambda: k.base_kb(sops=(replace(k.base_kb().sops[0], lines=("expire after 60 days",)),)),
+    "values at end of file": lambda: k.base_kb(sops=(replace(k.base_kb().sops[0], text="expire after 60 days"),)),
     "zero thresholds": lambda: k.with_policy(thresholds=(m.Threshold("x", 0, "", ""),)),
 }
 

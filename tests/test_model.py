@@ -95,3 +95,15 @@ def test_items_are_found_by_source_path() -> None:
                  sops=tuple(replace(s, location=m.Location("sop/a.md", 2, 1)) for s in KB.sops))
     assert kb.policy_by_path["policies/x.yaml"].id == "LMG_X" and kb.sop_by_path["sop/a.md"].id == "SOP_A"
     assert "sop/b.md" not in kb.sop_by_path
+
+
+@pytest.mark.parametrize("raw, text, starts", [
+    ("", "", [0]),
+    ("a\nbc\n", "a\nbc", [0, 2]),
+    ("a\r\nb\rc\u2028d", "a\nb\nc\nd", [0, 2, 4, 6]),
+    ("\n\nx", "\n\nx", [0, 1, 2]),
+])
+def test_source_text_numbers_lines_as_splitlines(raw: str, text: str, starts: list[int]) -> None:
+    assert m.source_text(raw) == text
+    assert m.line_starts(text) == starts
+    assert [text[s:].split("\n")[0] for s in starts] == raw.splitlines() or raw == ""

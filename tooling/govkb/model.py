@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 from typing import Iterable, Iterator, Literal, NamedTuple
 
 Status = Literal["draft", "active", "superseded", "retired"]
@@ -148,7 +149,8 @@ class Policy:
     satisfies: tuple[str, ...] = ()
     superseded_by: str | None = None
     location: Location = NOWHERE
-    lines: tuple[str, ...] = field(default=(), compare=False, repr=False)  # raw YAML text, for privacy checks
+    # The raw YAML, lines joined with "\n" (see :func:`source_text`), for the privacy checks.
+    text: str = field(default="", compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -304,7 +306,7 @@ class Sop:
     sections: tuple[Section, ...] = ()
     steps: tuple[Step, ...] = ()
     value_refs: tuple[ValueRef, ...] = ()
-    lines: tuple[str, ...] = ()
+    text: str = ""  # the whole file, lines joined with "\n" (see :func:`source_text`)
     front_matter_keys: tuple[str, ...] = ()
     location: Location = NOWHERE
 
@@ -330,7 +332,7 @@ class Document:
 
     path: str
     value_refs: tuple[ValueRef, ...] = ()
-    lines: tuple[str, ...] = ()
+    text: str = ""
 
 
 class Need(NamedTuple):
@@ -518,6 +520,20 @@ class KnowledgeBase:
 
 
 _STEP_KEY = re.compile(r"^step(\d+)(?:\.(duration|action))?$")
+
+
+def source_text(raw: str) -> str:
+    """``raw`` with every line break written "\n" and none at the end.
+
+    Lines are numbered the way ``str.splitlines`` splits them everywhere in govkb, so line N
+    of a file is ``source_text(raw).split("\n")[N - 1]``.
+    """
+    return "\n".join(raw.splitlines())
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of each line's first character in a :func:`source_text` (index 0 is line 1)."""
+    return [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
 
 
 def _policy_value(kb: KnowledgeBase, policy: Policy, key: str, rest: str) -> PolicyValue | None:

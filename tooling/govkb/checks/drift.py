@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from typing import Iterator
 
 from govkb.checks import check
@@ -17,7 +16,7 @@ from govkb.checks.drift_values import (
     ASCII_LOWER, Literal, PolicyFacts, UnitIndex, find_literals, mask_code, policy_facts, same_value,
 )
 from govkb.findings import ERROR, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
+from govkb.model import KnowledgeBase, Location, Policy, Sop, Step, line_starts
 
 register("KB501", ERROR, "Value in SOP text contradicts the policy",
          "Replace the typed value with the {pv} role named in the message, e.g. "
@@ -84,7 +83,7 @@ def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
     facts = {p.id: policy_facts(kb, p) for p in kb.policies}
     units = UnitIndex.build(unit for f in facts.values() for unit, _ in f.compound)
     for sop in kb.sops:
-        if sop.lines:
+        if sop.text:
             yield from sop_literal_findings(kb, sop, facts, units)
 
 
@@ -96,7 +95,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     meet the 10,000-step budget) and only the few hits are placed: their line, the step
     they are in, and so the policies and strike that frame them.
     """
-    text = "\n".join(sop.lines)
+    text = sop.text
     masked = mask_code(text)
     lowered = masked.translate(ASCII_LOWER)
     literals = list(find_literals(masked, lowered, units))
@@ -105,8 +104,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     blocks = [m.span() for m in _CODE_BLOCK.finditer(text)]
     if blocks:
         literals = [lit for lit in literals if not any(a <= lit.start < b for a, b in blocks)]
-    line_starts = [0, *accumulate(len(line) + 1 for line in sop.lines)]
-    body = line_starts[_body_start(sop.lines)]
+    starts = line_starts(text)
+    first_body_line = _body_start(text)
+    body = starts[first_body_line] if first_body_line < len(starts) else len(text) + 1
     skipped = _skipped_lines(sop)
     sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
     spans = list(_step_spans(sop))  # steps come in document order
@@ -114,7 +114,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     for literal in literals:
         if literal.start < body:
             continue
-        line = bisect_right(line_starts, literal.start)
+        line = bisect_right(starts, literal.start)
         if skipped and skipped[0] <= line <= skipped[1]:
             continue
         step = _step_at(spans, line)
@@ -127,7 +127,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
             (frame, strike, precise), subject = frames[step.id], step.id
         if not frame:
             continue
-        located = Location(sop.path, line, literal.start - line_starts[line - 1] + 1)
+        located = Location(sop.path, line, literal.start - starts[line - 1] + 1)
         result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise)
         if result is not None:
             yield result
@@ -147,8 +147,9 @@ def _step_at(spans: list[tuple[int, int, int, Step]], line: int) -> Step | None:
     return None
 
 
-def _body_start(lines: tuple[str, ...]) -> int:
+def _body_start(text: str) -> int:
     """Index of the first line after the front matter."""
+    lines = text.split("\n")
     if lines and lines[0].strip() == "---":
         for index in range(1, len(lines)):
             if lines[index].strip() == "---":
@@ -161,7 +162,7 @@ def _skipped_lines(sop: Sop) -> tuple[int, int] | None:
     heads = [s for s in sop.sections if s.level <= 2]
     for position, section in enumerate(heads):
         if section.level == 2 and section.title.strip().lower() == "revision history":
-            end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(sop.lines)
+            end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else sop.text.count("\n") + 1
             return section.location.line, end
     return None
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from typing import Iterator
 
 from govkb.checks import check
 from govkb.findings import ERROR, Finding, finding, register
-from govkb.model import KnowledgeBase, Location
+from govkb.model import KnowledgeBase, Location, line_starts
 
 register("KB901", ERROR, "Email address in published text",
          "Remove the address or use a team contact from the owners catalog; in examples use an "
@@ -154,13 +153,12 @@ _WHAT = {"KB901": "email address", "KB902": "phone number", "KB903": "handle", "
          "KB905": "link to a creator profile"}
 
 
-def _scan_lines(path: str, lines: tuple[str, ...], subject: str, teams: frozenset[str]) -> Iterator[Finding]:
-    text = "\n".join(lines)
-    line_starts: list[int] | None = None
+def _scan_file(path: str, text: str, subject: str, teams: frozenset[str]) -> Iterator[Finding]:
+    starts: list[int] | None = None
     for code, offset, what in scan_text(text, teams):
-        line_starts = line_starts or [0, *accumulate(len(line) + 1 for line in lines)]
-        line = bisect_right(line_starts, offset)
-        yield finding(code, Location(path, line, offset - line_starts[line - 1] + 1),
+        starts = starts or line_starts(text)
+        line = bisect_right(starts, offset)
+        yield finding(code, Location(path, line, offset - starts[line - 1] + 1),
                       f"{_WHAT[code]} '{what}' in published text", subject)
 
 
@@ -168,11 +166,11 @@ def _scan_lines(path: str, lines: tuple[str, ...], subject: str, teams: frozense
 def check_personal_data(kb: KnowledgeBase) -> Iterator[Finding]:
     teams = frozenset(o.github_team.lower() for o in kb.owners if o.github_team)
     for policy in kb.policies:
-        yield from _scan_lines(policy.path, policy.lines, policy.id, teams)
+        yield from _scan_file(policy.path, policy.text, policy.id, teams)
     for sop in kb.sops:
-        yield from _scan_lines(sop.path, sop.lines, sop.id, teams)
+        yield from _scan_file(sop.path, sop.text, sop.id, teams)
     for document in kb.documents:
-        yield from _scan_lines(document.path, document.lines, "", teams)
+        yield from _scan_file(document.path, document.text, "", teams)
     yield from _scan_catalogs(kb, teams)
 
 

@@ -43,8 +43,8 @@ def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
     data, locator, findings = _parse_and_validate(text, rel, "policy")
     if data is None or locator is None:
         return None, findings
-    # The raw lines travel with the policy so text checks (privacy) can point at line:column.
-    return replace(build_policy(data, locator), lines=tuple(text.splitlines())), []
+    # The raw text travels with the policy so text checks (privacy) can point at line:column.
+    return replace(build_policy(data, locator), text=m.source_text(text)), []
 
 
 def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
