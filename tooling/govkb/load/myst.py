@@ -47,64 +47,79 @@ class ScannedPage:
     value_refs: list[m.ValueRef] = field(default_factory=list)
 
 
+# The only lines the scanner must look at: fence and heading candidates, and {pv} uses.
+# Every other line is skipped by the regex engine, not by a Python loop.
+_INTERESTING = re.compile(r"^(?:[^\S\n]*(?:`{3}|:{3})|#)[^\n]*|^[^\n]*\{pv\}[^\n]*", re.MULTILINE)
+
+
 def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
-    """Headings, top-level directives and ``{pv}`` uses; ``first_line`` is lines[0]'s number."""
+    """Headings, top-level directives and ``{pv}`` uses; ``first_line`` is lines[0]'s number.
+
+    Outside a fence, a line opening a backtick or colon fence starts one (nested fences
+    need a longer or different closing run); a line of only the fence character closes
+    the innermost.  A fence whose info string is ``{name} argument`` is a directive: its
+    body and the ``{pv}`` uses in it are kept.  Headings count only outside fences.
+    """
+    text = "\n".join(lines)
     page = ScannedPage()
-    index = 0
-    while index < len(lines):
-        number = first_line + index
-        text = lines[index]
-        if "{pv}" in text:
-            _collect_roles(text, rel, number, page)
-        # Only lines starting (after up to 3 spaces) with a fence or '#' need a regex.
-        head = text[:4].lstrip(" ")[:1]
-        opened = _FENCE_OPEN.match(text) if head in ("`", ":") else None
-        if opened:
-            end = _fence_end(lines, index, opened.group("fence"))
-            directive = _DIRECTIVE.match(opened.group("info").strip())
-            if directive:
-                body = lines[index + 1:end]
-                page.directives.append(_directive(directive, body, number))
-                for offset, inner in enumerate(body):
-                    if "{pv}" in inner:
-                        _collect_roles(inner, rel, number + 1 + offset, page)
-            index = end + 1
+    line, counted = first_line, 0
+    stack: list[str] = []  # open fences, outermost first
+    opened_at = body_start = 0  # line number and offset of the outermost fence's body
+    directive: re.Match[str] | None = None
+    for found in _INTERESTING.finditer(text):
+        start = found.start()
+        line += text.count("\n", counted, start)
+        counted = start
+        current = found.group()
+        if stack:
+            stripped = current.strip()
+            top = stack[-1]
+            if stripped and stripped.count(top[0]) == len(stripped) and len(stripped) >= len(top):
+                stack.pop()
+                if not stack and directive is not None:
+                    page.directives.append(_directive(directive, _body_lines(text, body_start, start), opened_at))
+                continue
+            nested = _FENCE_OPEN.match(current)
+            if nested and nested.group("info").strip():
+                stack.append(nested.group("fence"))
+            if directive is not None and "{pv}" in current:
+                _collect_roles(current, rel, line, page)
             continue
-        heading = _HEADING.match(text) if head == "#" else None
+        if "{pv}" in current:
+            _collect_roles(current, rel, line, page)
+        opened = _FENCE_OPEN.match(current) if current[:4].lstrip(" ")[:1] in ("`", ":") else None
+        if opened:
+            stack.append(opened.group("fence"))
+            directive = _DIRECTIVE.match(opened.group("info").strip())
+            opened_at, body_start = line, found.end() + 1
+            continue
+        heading = _HEADING.match(current) if current[:1] == "#" else None
         if heading:
             page.headings.append(m.Section(heading.group("title").strip(), len(heading.group("hashes")),
-                                           m.Location(rel, number, 1)))
-        index += 1
+                                           m.Location(rel, line, 1)))
+    if stack and directive is not None:  # never closed: the directive runs to the end
+        page.directives.append(_directive(directive, _body_lines(text, body_start, None), opened_at))
     return page
 
 
-def _fence_end(lines: list[str], start: int, fence: str) -> int:
-    """Index of the line closing the fence opened at ``start`` (nested fences are skipped)."""
-    stack = [fence]
-    for index in range(start + 1, len(lines)):
-        stripped = lines[index].strip()
-        top = stack[-1]
-        if stripped and set(stripped) == {top[0]} and len(stripped) >= len(top):
-            stack.pop()
-            if not stack:
-                return index
-            continue
-        opened = _FENCE_OPEN.match(lines[index])
-        if opened and opened.group("info").strip():
-            stack.append(opened.group("fence"))
-    return len(lines)
+def _body_lines(text: str, start: int, end: int | None) -> list[str]:
+    """The lines from offset ``start`` up to the line starting at ``end`` (None: to the end)."""
+    if end is None:
+        return text[start:].split("\n") if start <= len(text) else []
+    return text[start:end].split("\n")[:-1] if end > start else []
 
 
 def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
     options: dict[str, str] = {}
     option_lines: dict[str, int] = {}
     index = 0
-    while index < len(body):
-        option = _OPTION.match(body[index].strip())
-        if not option or not body[index].strip():
+    for raw in body:
+        option = _OPTION.match(raw.strip())
+        if option is None:
             break
-        options[option.group("name")] = option.group("value").strip()
-        option_lines[option.group("name")] = line + 1 + index
+        name = option.group("name")
+        options[name] = option.group("value").strip()
+        option_lines[name] = line + 1 + index
         index += 1
     while index < len(body) and not body[index].strip():
         index += 1

@@ -1,0 +1,44 @@
+"""The regex-driven MyST scanner finds exactly what the plain line loop finds."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from govkb.load.myst import ScannedPage, scan, split_front_matter
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+from reference_scanner import reference_scan  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PIECES = [
+    "# H", "## Procedure", "  # indented", "#hash", "###### six #", "```{step} T", "``` {req} spaced", "```{step}",
+    ":id: X", ":actor: R", "  :id: Y", " :x: y", ":bad", "", "text", ":::{req} Q", ":::", "  :::", "::::",
+    ":::::{step} S", "::::{note} n", "```", "````", "```python", "```  ", "   ```{step} I", "    ```{step} four",
+    "\u3000```", "{pv}`A.b` x", "a {pv}`B.c` b {pv}`C.d`", "`{pv}` code", "~~~",
+]
+
+
+def _summary(page: ScannedPage) -> tuple[object, ...]:
+    return ([(h.title, h.level, h.location) for h in page.headings],
+            [(d.name, d.argument, d.options, d.option_lines, d.body, d.line, d.body_line) for d in page.directives],
+            [(r.key, r.location) for r in page.value_refs])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_scanner_matches_the_line_loop_on_random_pages(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(3000):
+        lines = [rng.choice(PIECES) for _ in range(rng.randint(0, 16))]
+        assert _summary(scan(lines, "sop/x.md", 5)) == _summary(reference_scan(lines, "sop/x.md", 5)), lines
+
+
+def test_scanner_matches_the_line_loop_on_every_page_in_the_repository() -> None:
+    pages = [*REPO.glob("sop/**/*.md"), *REPO.glob("docs/**/*.md"), *REPO.glob("tests/**/*.md")]
+    assert len(pages) > 20
+    for path in pages:
+        _front, body, first = split_front_matter(path.read_text(encoding="utf-8"))
+        assert _summary(scan(body, str(path), first)) == _summary(reference_scan(body, str(path), first)), path
