@@ -1,5 +1,5 @@
 """``python -m govkb``."""
 
-from govkb.cli import main
+from govkb.cli import entry
 
-raise SystemExit(main())
+entry()
