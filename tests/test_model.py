@@ -107,3 +107,12 @@ def test_source_text_numbers_lines_as_splitlines(raw: str, text: str, starts: li
     assert m.source_text(raw) == text
     assert m.line_starts(text) == starts
     assert [text[s:].split("\n")[0] for s in starts] == raw.splitlines() or raw == ""
+
+
+def test_build_indexes_fills_every_cached_index() -> None:
+    from functools import cached_property
+
+    kb = m.KnowledgeBase(root=".")
+    kb.build_indexes()
+    names = [n for n, v in vars(m.KnowledgeBase).items() if isinstance(v, cached_property)]
+    assert len(names) >= 10 and all(n in vars(kb) for n in names)

@@ -380,6 +380,12 @@ class KnowledgeBase:
     catalog_paths: tuple[tuple[str, str], ...] = ()
 
     # ---- indexes -------------------------------------------------------------------
+    def build_indexes(self) -> None:
+        """Compute every index now (e.g. once, before checks are shared with a forked process)."""
+        for name, value in type(self).__dict__.items():
+            if isinstance(value, cached_property):
+                getattr(self, name)
+
     @cached_property
     def rules(self) -> tuple[Rule, ...]:
         return tuple(rule for policy in self.policies for rule in policy.rules)

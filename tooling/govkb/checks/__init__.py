@@ -55,9 +55,11 @@ def run_checks(
     ctx = context or CheckContext()
     tasks: list[Callable[[], Iterable[Finding]]] = [partial(f, kb) for f in REGISTRY]
     tasks += [partial(f, kb, ctx) for f in CONTEXT_REGISTRY]
+    parallel = len(kb.rules) >= PARALLEL_MIN_RULES
+    if parallel:
+        kb.build_indexes()  # once, shared with the forked worker, instead of once in each process
     # Indices cross to the forked worker, never the model: it already has it in memory.
-    results = fork_map(lambda index: list(tasks[index]()), range(len(tasks)),
-                       parallel=len(kb.rules) >= PARALLEL_MIN_RULES)
+    results = fork_map(lambda index: list(tasks[index]()), range(len(tasks)), parallel=parallel)
     return sort_findings([*load_findings, *(f for found in results for f in found)])
 
 
