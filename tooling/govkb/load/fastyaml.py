@@ -1,0 +1,304 @@
+"""A fast path for plain block YAML: rapidyaml reads it, PyYAML stays the reference.
+
+Composing a node tree with PyYAML costs a Python call per node, which is most of the time
+``govkb check`` spends on a large knowledge base.  rapidyaml (``ryml``, C++) parses the same
+text about twenty times faster.  It is used only where it cannot disagree with the
+reference path in :mod:`govkb.load.yamlsource`:
+
+* the text holds none of the YAML features govkb reports or PyYAML reads differently
+  (tags, anchors, aliases, merge and complex keys, directives, several documents,
+  escapes, tabs, other line breaks, characters YAML forbids);
+* the data comes out through rapidyaml's JSON emitter, and every scalar that PyYAML's
+  YAML 1.1 resolver would type differently (``yes``, ``~``, ``0x10``, ``1e3``, ...)
+  sends the file back to PyYAML, as does any duplicate key;
+* a location is read from where rapidyaml found the node in the text, for the node
+  kinds whose PyYAML mark is known exactly (plain or quoted scalars, block mappings,
+  block sequences); for anything else the locator composes the file with PyYAML.
+
+``parse_fast`` returns None whenever the file should take the reference path; that path
+then produces the data and the findings.  ``tests/test_load_fastyaml.py`` holds the two
+paths to the same data and the same locations.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from yaml.nodes import ScalarNode
+
+from govkb.model import Location
+
+try:  # the fast path is optional: without rapidyaml everything takes the reference path
+    import ryml
+except ImportError:  # pragma: no cover - rapidyaml is a pinned dependency
+    ryml = None
+else:  # node type bits, tested on ``Tree.type(node)`` (one call instead of one per question)
+    _NONE = ryml.NONE
+    _KEY, _VAL, _MAP, _SEQ = ryml.KEY, ryml.VAL, ryml.MAP, ryml.SEQ
+    _FLOW = ryml.FLOW_SL | ryml.FLOW_ML
+    _KEY_QUOTED, _VAL_QUOTED = ryml.KEY_SQUO | ryml.KEY_DQUO, ryml.VAL_SQUO | ryml.VAL_DQUO
+    _KEY_BLOCK, _VAL_BLOCK = ryml.KEY_LITERAL | ryml.KEY_FOLDED, ryml.VAL_LITERAL | ryml.VAL_FOLDED
+
+JsonPath = tuple[str | int, ...]
+
+# Characters that may make a file one for PyYAML: always (tabs, other line breaks,
+# escapes, control characters), or where a node may start (line start, after whitespace
+# or a flow indicator): "&anchor", "*alias", "!!tag", "<<" and "? key" do, while "R&D" or
+# "now!" in prose do not.
+_CANDIDATE = re.compile(r"[\t\r\\\x85\u2028\u2029\x00-\x08\x0b-\x1f\x7f!&*<?]")
+_ALWAYS = frozenset("\t\r\\\x85\u2028\u2029\x7f") | frozenset(map(chr, range(0x20)))
+_NODE_START_BEFORE = frozenset(" \n[]{},")
+_BLOCK_INDENT = re.compile(r"[|>][-+]?[0-9]")
+# YAML forbids these characters (PyYAML reports them); rapidyaml would read them.
+_NON_PRINTABLE = re.compile("[^\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def needs_reference(text: str) -> bool:
+    """True when ``text`` uses anything the fast path leaves to PyYAML."""
+    if ("|" in text or ">" in text) and (not text.endswith("\n") or _BLOCK_INDENT.search(text)):
+        return True  # block scalars at the very end or with an indentation digit: read differently
+    if "\n%" in text or "\n---" in text or "\n..." in text or text.startswith(("%", "---", "...")):
+        return True  # directives and document markers
+    if not text.isascii() and _NON_PRINTABLE.search(text):
+        return True
+    for found in _CANDIDATE.finditer(text):
+        char, at = found.group(), found.start()
+        if char in _ALWAYS and char != "\n":
+            return True
+        if at and text[at - 1] not in _NODE_START_BEFORE:
+            continue  # inside a word: prose, not an indicator
+        after = text[at + 1:at + 2]
+        if char in "!&*" or (char == "<" and after == "<") or (char == "?" and after in ("", " ", "\n")):
+            return True
+    return False
+
+
+# JSON strings that might be a plain scalar PyYAML types as something else: they start
+# like a number, a null or a merge/value key, or are a YAML 1.1 boolean or null word.
+_SUSPECT_STRING = re.compile(r'"([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
+
+_STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+class _Disagree(Exception):
+    """PyYAML would read this file differently: take the reference path."""
+
+
+def parse_fast(text: str, rel: str, line_offset: int,
+               resolve: Callable[[Any, str, tuple[bool, bool]], str]) -> tuple[Any, FastLocator] | None:
+    """(data, locator) for ``text``, or None when the file must take the reference path.
+
+    ``resolve`` is PyYAML's implicit resolver (``Loader.resolve``), the judge of scalar types.
+    """
+    if ryml is None or needs_reference(text):
+        return None
+    raw = text.encode("utf-8")
+    buffer = bytearray(raw)
+    tree = ryml.Tree()
+    with _quiet_stderr():  # rapidyaml prints its parse errors; PyYAML will word them
+        try:
+            ryml.parse_in_place(buffer, tree=tree)
+        except Exception:  # noqa: BLE001 - any rapidyaml failure: the reference path decides
+            return None
+    root = tree.root_id()
+    if not tree.is_map(root) or tree.is_flow(root):
+        return None  # govkb files are block mappings; anything else gets PyYAML's words
+    emitted = ryml.emit_json(tree)
+    if emitted is None:
+        return None
+    if isinstance(emitted, (bytes, bytearray, memoryview)):
+        emitted = bytes(emitted).decode("utf-8")
+    try:
+        _check_strings(emitted, resolve)
+        data = json.loads(
+            emitted,
+            object_pairs_hook=_unique_keys,
+            parse_int=lambda token: _number(token, resolve, _INT_TAG, int),
+            parse_float=lambda token: _number(token, resolve, _FLOAT_TAG, float),
+            parse_constant=_refuse,
+        )
+    except (_Disagree, ValueError):
+        return None
+    return data, FastLocator(text, raw, buffer, tree, rel, line_offset)
+
+
+def _check_strings(emitted: str, resolve: Callable[[Any, str, tuple[bool, bool]], str]) -> None:
+    for suspect in _SUSPECT_STRING.finditer(emitted):
+        if resolve(ScalarNode, suspect.group(1), (True, False)) not in _STR_TAGS:
+            raise _Disagree(suspect.group(1))
+
+
+def _number(token: str, resolve: Callable[[Any, str, tuple[bool, bool]], str], tag: str,
+            convert: Callable[[str], Any]) -> Any:
+    if resolve(ScalarNode, token, (True, False)) != tag:
+        raise _Disagree(token)
+    return convert(token)
+
+
+def _refuse(token: str) -> Any:
+    raise _Disagree(token)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs) or "" in result:  # PyYAML reports both (an empty key is a syntax error)
+        raise _Disagree("duplicate or empty key")
+    return result
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while rapidyaml parses."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to protect
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class _PyBuffer(ctypes.Structure):
+    _fields_ = [("buf", ctypes.c_void_p), ("obj", ctypes.py_object), ("len", ctypes.c_ssize_t),
+                ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
+                ("format", ctypes.c_char_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
+
+
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = [ctypes.POINTER(_PyBuffer)]
+
+
+def _address(view: Any) -> int:
+    """Where a rapidyaml memoryview's bytes are in memory (its buffer protocol pointer)."""
+    buffer = _PyBuffer()
+    _get_buffer(view, ctypes.byref(buffer), 0)
+    try:
+        return int(buffer.buf or 0)
+    finally:
+        _release_buffer(ctypes.byref(buffer))
+
+
+class FastLocator:
+    """A :class:`govkb.load.yamlsource.Locator` over a rapidyaml tree.
+
+    Positions come from the offsets rapidyaml parsed the nodes at, mapped to PyYAML's
+    marks; for a node kind where that mapping is not exact, the file is composed with
+    PyYAML once and the reference locator answers.
+    """
+
+    def __init__(self, text: str, raw: bytes, buffer: bytearray, tree: Any, path: str, line_offset: int) -> None:
+        self.text = text
+        self.raw = raw  # the original bytes: parsing in place rewrites scalars in ``buffer``
+        self.buffer = buffer
+        self.tree = tree
+        self.base = ctypes.addressof((ctypes.c_char * len(buffer)).from_buffer(buffer)) if buffer else 0
+        self.path = path
+        self.line_offset = line_offset
+        self._reference: Any = None
+        self._root = tree.root_id()
+        self._nodes: dict[JsonPath, tuple[int, bool, bool]] = {}
+
+    def at(self, json_path: JsonPath) -> Location:
+        node = self._walk(json_path)[0]
+        offset = self._node_offset(node)
+        return self._location(offset) if offset is not None else self.reference().at(json_path)
+
+    def key_at(self, json_path: JsonPath) -> Location:
+        node, is_key, _ = self._walk(json_path)
+        offset = self._key_offset(node) if is_key else self._node_offset(node)
+        return self._location(offset) if offset is not None else self.reference().key_at(json_path)
+
+    def reference(self) -> Any:
+        """The PyYAML locator for this file, composed on first use."""
+        if self._reference is None:
+            from govkb.load.yamlsource import compose_locator
+
+            self._reference = compose_locator(self.text, self.path, self.line_offset)
+        return self._reference
+
+    def _walk(self, json_path: JsonPath) -> tuple[int, bool, bool]:
+        """The node at ``json_path`` (else its deepest existing ancestor), whether it is a
+        mapping value (so it has a key), and whether the whole path exists.  Paths share
+        prefixes, so nodes are remembered."""
+        known = self._nodes.get(json_path)
+        if known is not None:
+            return known
+        if not json_path:
+            return self._root, False, True
+        parent, is_key, complete = self._walk(json_path[:-1])
+        found = (parent, False, False)
+        if complete:
+            part, tree = json_path[-1], self.tree
+            kind = tree.type(parent)
+            if kind & _MAP and isinstance(part, str):
+                child = tree.find_child(parent, part.encode("utf-8"))
+                if child != _NONE:
+                    found = (child, True, True)
+            elif kind & _SEQ and isinstance(part, int) and 0 <= part < tree.num_children(parent):
+                found = (tree.child(parent, part), False, True)
+        self._nodes[json_path] = found
+        return found
+
+    def _node_offset(self, node: int) -> int | None:
+        """Offset of PyYAML's start mark for ``node``: a scalar's first character (its quote
+        if quoted), a block mapping's first key, a block sequence's first '-', a flow
+        collection's bracket.  None where that is not known exactly."""
+        tree = self.tree
+        kind = tree.type(node)
+        if kind & (_MAP | _SEQ):
+            first = tree.first_child(node)
+            if first == _NONE:
+                return None
+            inner = self._key_offset(first) if kind & _MAP else self._node_offset(first)
+            if inner is None:
+                return None
+            if kind & _FLOW:
+                return self._opener(inner, b"{" if kind & _MAP else b"[")
+            return inner if kind & _MAP else self._opener(inner, b"-")
+        if not kind & _VAL or kind & _VAL_BLOCK:
+            return None
+        return self._scalar_offset(tree.val(node), bool(kind & _VAL_QUOTED))
+
+    def _opener(self, inner: int, char: bytes) -> int | None:
+        """The ``char`` before ``inner`` with only blanks between, else None."""
+        at = self.raw.rfind(char, 0, inner)
+        return at if at >= 0 and not self.raw[at + 1:inner].strip(b" \n") else None
+
+    def _key_offset(self, node: int) -> int | None:
+        kind = self.tree.type(node)
+        if not kind & _KEY or kind & _KEY_BLOCK:
+            return None
+        return self._scalar_offset(self.tree.key(node), bool(kind & _KEY_QUOTED))
+
+    def _scalar_offset(self, view: Any, quoted: bool) -> int | None:
+        if view is None:
+            return None
+        offset = _address(view) - self.base
+        if not 0 <= offset <= len(self.raw):
+            return None  # rapidyaml moved this scalar out of the buffer
+        if quoted:
+            offset -= 1
+            if offset < 0 or self.raw[offset:offset + 1] not in (b"'", b'"'):
+                return None
+        return offset
+
+    def _location(self, offset: int) -> Location:
+        line_start = self.raw.rfind(b"\n", 0, offset) + 1
+        line = self.raw.count(b"\n", 0, offset) + 1
+        column = len(self.raw[line_start:offset].decode("utf-8", "replace")) + 1
+        return Location(self.path, line + self.line_offset, column)
