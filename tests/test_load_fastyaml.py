@@ -63,6 +63,11 @@ def assert_same(text: str) -> bool:
     for at in paths(data):
         assert locator.at(at) == expected[1].at(at), (at, text)
         assert locator.key_at(at) == expected[1].key_at(at), (at, text)
+        for key in (None, "id", "k"):
+            each = locator.each_at(at, key)
+            assert each == expected[1].each_at(at, key), (at, key, text)
+            tail = (key,) if key else ()
+            assert each == [expected[1].at(at + (i,) + tail) for i in range(len(each))]
     return True
 
 

@@ -38,6 +38,13 @@ try:  # the fast path is optional: without rapidyaml everything takes the refere
 except ImportError:  # pragma: no cover - rapidyaml is a pinned dependency
     ryml = None
 else:  # node type bits, tested on ``Tree.type(node)`` (one call instead of one per question)
+    from ryml import _ryml
+
+    # The tree's C functions themselves: the generated Python methods only add a frame.
+    _type, _find_child, _child, _first_child = (_ryml.Tree_type, _ryml.Tree_find_child, _ryml.Tree_child,
+                                                _ryml.Tree_first_child)
+    _num_children, _key, _val = _ryml.Tree_num_children, _ryml.Tree_key, _ryml.Tree_val
+    _next_sibling = _ryml.Tree_next_sibling
     _NONE = ryml.NONE
     _KEY, _VAL, _MAP, _SEQ = ryml.KEY, ryml.VAL, ryml.MAP, ryml.SEQ
     _FLOW = ryml.FLOW_SL | ryml.FLOW_ML
@@ -183,14 +190,17 @@ _release_buffer = ctypes.pythonapi.PyBuffer_Release
 _release_buffer.argtypes = [ctypes.POINTER(_PyBuffer)]
 
 
+_VIEW = _PyBuffer()
+_VIEW_REF = ctypes.byref(_VIEW)
+
+
 def _address(view: Any) -> int:
     """Where a rapidyaml memoryview's bytes are in memory (its buffer protocol pointer)."""
-    buffer = _PyBuffer()
-    _get_buffer(view, ctypes.byref(buffer), 0)
+    _get_buffer(view, _VIEW_REF, 0)
     try:
-        return int(buffer.buf or 0)
+        return int(_VIEW.buf or 0)
     finally:
-        _release_buffer(ctypes.byref(buffer))
+        _release_buffer(_VIEW_REF)
 
 
 class FastLocator:
@@ -223,6 +233,26 @@ class FastLocator:
         offset = self._key_offset(node) if is_key else self._node_offset(node)
         return self._location(offset) if offset is not None else self.reference().key_at(json_path)
 
+    def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
+        """``at(json_path + (i,))`` (or ``+ (i, key)``) for every item of the sequence there."""
+        node, _, complete = self._walk(json_path)
+        tree, found = self.tree, []
+        if not complete or not _type(tree, node) & _SEQ:
+            return found
+        encoded = key.encode("utf-8") if key is not None else None
+        child, index = _first_child(tree, node), 0
+        while child != _NONE:
+            target = child
+            if encoded is not None:
+                target = _find_child(tree, child, encoded) if _type(tree, child) & _MAP else _NONE
+            offset = self._node_offset(target) if target != _NONE else None
+            if offset is not None:
+                found.append(self._location(offset))
+            else:
+                found.append(self.at(json_path + (index,) + ((key,) if key is not None else ())))
+            child, index = _next_sibling(tree, child), index + 1
+        return found
+
     def reference(self) -> Any:
         """The PyYAML locator for this file, composed on first use."""
         if self._reference is None:
@@ -244,13 +274,13 @@ class FastLocator:
         found = (parent, False, False)
         if complete:
             part, tree = json_path[-1], self.tree
-            kind = tree.type(parent)
+            kind = _type(tree, parent)
             if kind & _MAP and isinstance(part, str):
-                child = tree.find_child(parent, part.encode("utf-8"))
+                child = _find_child(tree, parent, part.encode("utf-8"))
                 if child != _NONE:
                     found = (child, True, True)
-            elif kind & _SEQ and isinstance(part, int) and 0 <= part < tree.num_children(parent):
-                found = (tree.child(parent, part), False, True)
+            elif kind & _SEQ and isinstance(part, int) and 0 <= part < _num_children(tree, parent):
+                found = (_child(tree, parent, part), False, True)
         self._nodes[json_path] = found
         return found
 
@@ -259,9 +289,9 @@ class FastLocator:
         if quoted), a block mapping's first key, a block sequence's first '-', a flow
         collection's bracket.  None where that is not known exactly."""
         tree = self.tree
-        kind = tree.type(node)
+        kind = _type(tree, node)
         if kind & (_MAP | _SEQ):
-            first = tree.first_child(node)
+            first = _first_child(tree, node)
             if first == _NONE:
                 return None
             inner = self._key_offset(first) if kind & _MAP else self._node_offset(first)
@@ -272,7 +302,7 @@ class FastLocator:
             return inner if kind & _MAP else self._opener(inner, b"-")
         if not kind & _VAL or kind & _VAL_BLOCK:
             return None
-        return self._scalar_offset(tree.val(node), bool(kind & _VAL_QUOTED))
+        return self._scalar_offset(_val(tree, node), bool(kind & _VAL_QUOTED))
 
     def _opener(self, inner: int, char: bytes) -> int | None:
         """The ``char`` before ``inner`` with only blanks between, else None."""
@@ -280,10 +310,10 @@ class FastLocator:
         return at if at >= 0 and not self.raw[at + 1:inner].strip(b" \n") else None
 
     def _key_offset(self, node: int) -> int | None:
-        kind = self.tree.type(node)
+        kind = _type(self.tree, node)
         if not kind & _KEY or kind & _KEY_BLOCK:
             return None
-        return self._scalar_offset(self.tree.key(node), bool(kind & _KEY_QUOTED))
+        return self._scalar_offset(_key(self.tree, node), bool(kind & _KEY_QUOTED))
 
     def _scalar_offset(self, view: Any, quoted: bool) -> int | None:
         if view is None:

@@ -128,8 +128,7 @@ def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
 
 
 def _collect_roles(text: str, rel: str, number: int, page: ScannedPage) -> None:
-    for key, column in pv_uses(text):
-        page.value_refs.append(m.ValueRef(key, m.Location(rel, number, column)))
+    page.value_refs += [m.ValueRef(key, m.Location(rel, number, column)) for key, column in pv_uses(text)]
 
 
 def pv_uses(text: str) -> list[tuple[str, int]]:
@@ -155,7 +154,8 @@ def split_front_matter(text: str) -> tuple[str | None, list[str], int]:
 
 
 def ids(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in re.split(r"[,\s]+", value) if part.strip())
+    """The ids in an option value separated by commas and/or whitespace."""
+    return tuple(value.replace(",", " ").split())
 
 
 def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], list[Finding]]:

@@ -51,8 +51,8 @@ def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
     policy_id = data["id"]
     ladder = data["ladder"]
     steps = tuple(
-        m.LadderStep(step["strike"], step["action"], step.get("duration_days"), loc.at(("ladder", "steps", i)))
-        for i, step in enumerate(ladder["steps"])
+        m.LadderStep(step["strike"], step["action"], step.get("duration_days"), where)
+        for step, where in zip(ladder["steps"], loc.each_at(("ladder", "steps")), strict=True)
     )
     dsa = data.get("dsa")
     return m.Policy(
@@ -69,12 +69,13 @@ def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
         rationale=data["rationale"].strip(),
         ladder=m.Ladder(ladder["strike_window_days"], steps, loc.at(("ladder",))),
         appeal=m.Appeal(data["appeal"]["window_days"], data["appeal"]["response_days"], loc.at(("appeal",))),
-        rules=tuple(_rule(policy_id, rule, loc, ("rules", i)) for i, rule in enumerate(data["rules"])),
+        rules=tuple(_rule(policy_id, rule, loc, ("rules", i), where)
+                    for i, (rule, where) in enumerate(zip(data["rules"], loc.each_at(("rules",), "id"), strict=True))),
         dsa=m.DsaGrounds(dsa["category"], tuple(dsa.get("keywords", ())), dsa["ground"], loc.at(("dsa",))) if dsa else None,
         thresholds=_thresholds(data.get("thresholds", ()), loc, ("thresholds",)),
         sources=tuple(
-            m.Source(s["title"], s.get("url", ""), s.get("note", ""), loc.at(("sources", i)))
-            for i, s in enumerate(data["sources"])
+            m.Source(s["title"], s.get("url", ""), s.get("note", ""), where)
+            for s, where in zip(data["sources"], loc.each_at(("sources",)), strict=True)
         ),
         satisfies=tuple(data.get("satisfies", ())),
         superseded_by=data.get("superseded_by"),
@@ -82,7 +83,7 @@ def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
     )
 
 
-def _rule(policy_id: str, data: dict[str, Any], loc: Locator, at: JsonPath) -> m.Rule:
+def _rule(policy_id: str, data: dict[str, Any], loc: Locator, at: JsonPath, location: m.Location) -> m.Rule:
     severe = data.get("severe_case")
     return m.Rule(
         id=data["id"],
@@ -95,14 +96,16 @@ def _rule(policy_id: str, data: dict[str, Any], loc: Locator, at: JsonPath) -> m
         thresholds=_thresholds(data.get("thresholds", ()), loc, at + ("thresholds",)),
         severe_case=m.SevereCase(severe["when"], severe["start_at_strike"], loc.at(at + ("severe_case",))) if severe else None,
         satisfies=tuple(data.get("satisfies", ())),
-        location=loc.at(at + ("id",)),
+        location=location,
     )
 
 
 def _thresholds(items: Any, loc: Locator, at: JsonPath) -> tuple[m.Threshold, ...]:
+    if not items:
+        return ()
     return tuple(
-        m.Threshold(t["name"], t["value"], t["unit"], t.get("description", ""), loc.at(at + (i,)))
-        for i, t in enumerate(items)
+        m.Threshold(t["name"], t["value"], t["unit"], t.get("description", ""), where)
+        for t, where in zip(items, loc.each_at(at), strict=True)
     )
 
 

@@ -74,6 +74,11 @@ class Locator(Protocol):
 
     def key_at(self, json_path: JsonPath) -> Location: ...
 
+    def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
+        """``at(json_path + (i,))``, or ``at(json_path + (i, key))``, for each item of the
+        sequence at ``json_path`` (none when there is no sequence there)."""
+        ...
+
 
 @dataclass
 class NodeLocator:
@@ -89,15 +94,24 @@ class NodeLocator:
 
     def at(self, json_path: JsonPath) -> Location:
         """The location of ``json_path``'s value, or of its nearest existing ancestor."""
-        node, _ = self._walk(json_path)
+        node, _, _ = self._walk(json_path)
         return self._location(node)
 
     def key_at(self, json_path: JsonPath) -> Location:
         """The location of the mapping key that holds ``json_path`` (else of its value)."""
-        node, key = self._walk(json_path)
+        node, key, _ = self._walk(json_path)
         return self._location(key if key is not None else node)
 
-    def _walk(self, json_path: JsonPath) -> tuple[Node | None, Node | None]:
+    def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
+        node, _, complete = self._walk(json_path)
+        if not complete or not isinstance(node, SequenceNode):
+            return []
+        tail = (key,) if key is not None else ()
+        return [self.at(json_path + (index,) + tail) for index in range(len(node.value))]
+
+    def _walk(self, json_path: JsonPath) -> tuple[Node | None, Node | None, bool]:
+        """The node at ``json_path`` (else its deepest existing ancestor), the key node that
+        holds it, and whether the whole path exists."""
         node, key = self.root, None
         for part in json_path:
             step: Node | None = None
@@ -108,9 +122,9 @@ class NodeLocator:
             elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 step, key = node.value[part], None
             if step is None:
-                return node, None
+                return node, None, False
             node = step
-        return node, key
+        return node, key, True
 
     def _location(self, node: Node | None) -> Location:
         if node is None:
