@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from govkb import model as m
+from govkb.text import line_starts, source_text
 
 LADDER = m.Ladder(90, (
     m.LadderStep(1, "ACT_NOTICE"),
@@ -104,8 +105,8 @@ def test_items_are_found_by_source_path() -> None:
     ("\n\nx", "\n\nx", [0, 1, 2]),
 ])
 def test_source_text_numbers_lines_as_splitlines(raw: str, text: str, starts: list[int]) -> None:
-    assert m.source_text(raw) == text
-    assert m.line_starts(text) == starts
+    assert source_text(raw) == text
+    assert line_starts(text) == starts
     assert [text[s:].split("\n")[0] for s in starts] == raw.splitlines() or raw == ""
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
 from typing import Iterable, Iterator, Literal, NamedTuple
 
 Status = Literal["draft", "active", "superseded", "retired"]
@@ -149,7 +148,7 @@ class Policy:
     satisfies: tuple[str, ...] = ()
     superseded_by: str | None = None
     location: Location = NOWHERE
-    # The raw YAML, lines joined with "\n" (see :func:`source_text`), for the privacy checks.
+    # The raw YAML, lines joined with "\n" (see :func:`govkb.text.source_text`), for the privacy checks.
     text: str = field(default="", compare=False, repr=False)
 
     @property
@@ -306,7 +305,7 @@ class Sop:
     sections: tuple[Section, ...] = ()
     steps: tuple[Step, ...] = ()
     value_refs: tuple[ValueRef, ...] = ()
-    text: str = ""  # the whole file, lines joined with "\n" (see :func:`source_text`)
+    text: str = ""  # the whole file, lines joined with "\n" (see :func:`govkb.text.source_text`)
     front_matter_keys: tuple[str, ...] = ()
     location: Location = NOWHERE
 
@@ -526,20 +525,6 @@ class KnowledgeBase:
 
 
 _STEP_KEY = re.compile(r"^step(\d+)(?:\.(duration|action))?$")
-
-
-def source_text(raw: str) -> str:
-    """``raw`` with every line break written "\n" and none at the end.
-
-    Lines are numbered the way ``str.splitlines`` splits them everywhere in govkb, so line N
-    of a file is ``source_text(raw).split("\n")[N - 1]``.
-    """
-    return "\n".join(raw.splitlines())
-
-
-def line_starts(text: str) -> list[int]:
-    """Offset of each line's first character in a :func:`source_text` (index 0 is line 1)."""
-    return [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
 
 
 def _policy_value(kb: KnowledgeBase, policy: Policy, key: str, rest: str) -> PolicyValue | None:

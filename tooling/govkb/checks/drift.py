@@ -13,10 +13,11 @@ from typing import Iterator
 
 from govkb.checks import check
 from govkb.checks.drift_values import (
-    ASCII_LOWER, Literal, PolicyFacts, UnitIndex, find_literals, mask_code, policy_facts, same_value,
+    Literal, PolicyFacts, UnitIndex, find_literals, mask_code, policy_facts, same_value,
 )
 from govkb.findings import ERROR, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase, Location, Policy, Sop, Step, line_starts
+from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
+from govkb.text import line_starts, lower_ascii
 
 register("KB501", ERROR, "Value in SOP text contradicts the policy",
          "Replace the typed value with the {pv} role named in the message, e.g. "
@@ -97,7 +98,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     """
     text = sop.text
     masked = mask_code(text)
-    lowered = masked.translate(ASCII_LOWER)
+    lowered = lower_ascii(masked)
     literals = list(find_literals(masked, lowered, units))
     if not literals:
         return  # the usual case: values are written through the {pv} role

@@ -42,7 +42,6 @@ _UNIT_NAMES = {f"{u}{s}": u for u in ("minute", "min", "hour", "hr", "day", "wee
 # these scans several times slower, and lower-casing only ASCII keeps every offset in place.
 _UNIT_WORD = re.compile(r"(?:minute|min|hour|hr|day|week|month|year)s?\b")
 _NUMBER_BEFORE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})(?:[ -](?:calendar|business|working))?[ -]$")
-ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # Strike counts are found from the word "strike" (literal-led, fast) and read around it:
 # "strike 3", "3rd strike", "third strike", "3 strikes".
 _STRIKE_WORD = re.compile(r"strike(s?)(?![a-z_])")
@@ -229,7 +228,7 @@ class UnitIndex:
 
 
 def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> Iterator[Literal]:
-    """Literal values in masked text (``lowered`` is ``masked.translate(ASCII_LOWER)``).
+    """Literal values in masked text (``lowered`` is ``lower_ascii(masked)``).
 
     Compound threshold units (lower case) first, then durations, then strike counts."""
     taken: list[tuple[int, int]] = []

@@ -16,6 +16,7 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
 from govkb.load.yamlsource import parse_yaml, read_text
+from govkb.text import source_text
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:-]*)\}\s*(?P<arg>.*)$")
@@ -182,7 +183,7 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
         id=meta["id"], title=meta["title"], owner=meta["owner"], version=meta["version"],
         status=meta["status"], review_by=meta["review_by"], policies=tuple(meta["policies"]),
         satisfies=tuple(meta.get("satisfies", ())), sections=tuple(page.headings), steps=tuple(steps),
-        value_refs=tuple(page.value_refs), text=m.source_text(text),
+        value_refs=tuple(page.value_refs), text=source_text(text),
         front_matter_keys=tuple(meta), location=document.locator.at(("id",)),
     )
     return sop, reqs, findings
@@ -196,7 +197,7 @@ def load_document(path: Path, rel: str) -> tuple[m.Document | None, list[m.Requi
     front, body, body_start = split_front_matter(text)
     page = scan(body, rel, body_start)
     steps, reqs, findings = _needs(page, rel, None)
-    return m.Document(rel, tuple(page.value_refs), m.source_text(text)), reqs, findings
+    return m.Document(rel, tuple(page.value_refs), source_text(text)), reqs, findings
 
 
 def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step], list[m.Requirement], list[Finding]]:

@@ -13,6 +13,7 @@ from typing import Any
 from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
+from govkb.text import source_text
 from govkb.load.yamlsource import Locator, JsonPath, parse_yaml, read_text
 
 CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
@@ -44,7 +45,7 @@ def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
     if data is None or locator is None:
         return None, findings
     # The raw text travels with the policy so text checks (privacy) can point at line:column.
-    return replace(build_policy(data, locator), text=m.source_text(text)), []
+    return replace(build_policy(data, locator), text=source_text(text)), []
 
 
 def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:

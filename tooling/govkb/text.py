@@ -1,0 +1,27 @@
+"""Text helpers shared by the loader and the checks: line numbers and ASCII case."""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def source_text(raw: str) -> str:
+    """``raw`` with every line break written "\n" and none at the end.
+
+    Lines are numbered the way ``str.splitlines`` splits them everywhere in govkb, so line N
+    of a file is ``source_text(raw).split("\n")[N - 1]``.
+    """
+    return "\n".join(raw.splitlines())
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of each line's first character in a :func:`source_text` (index 0 is line 1)."""
+    return [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
+
+
+def lower_ascii(text: str) -> str:
+    """``text`` with A-Z lower-cased and nothing else changed, so offsets stay valid
+    (``str.lower`` would turn "İ" into two characters)."""
+    return text.lower() if text.isascii() else text.translate(ASCII_LOWER)
