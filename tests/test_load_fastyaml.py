@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from govkb.load import fastyaml
-from govkb.load.yamlsource import JsonPath, NodeLocator, _Builder, _Loader, _RESOLVER, compose_locator, parse_yaml
+from govkb.load.yamlsource import JsonPath, NodeLocator, _Builder, _Loader, compose_locator, parse_yaml
 from govkb.load.myst import split_front_matter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def paths(data: Any, at: JsonPath = ()) -> Iterator[JsonPath]:
 
 def assert_same(text: str) -> bool:
     """Assert the fast path agrees with the reference; True when it took the file."""
-    fast = fastyaml.parse_fast(text, "f.yaml", 0, _RESOLVER.resolve)
+    fast = fastyaml.parse_fast(text, "f.yaml", 0)
     if fast is None:
         return False
     expected = reference(text)
@@ -151,7 +151,7 @@ def test_random_documents_read_the_same_or_take_the_reference_path(seed: int) ->
     "a: b: c\n", "a: \x07\n", "a: 'x\n",
 ])
 def test_what_the_fast_path_leaves_to_pyyaml(text: str, capfd: pytest.CaptureFixture[str]) -> None:
-    assert fastyaml.parse_fast(text, "f.yaml", 0, _RESOLVER.resolve) is None
+    assert fastyaml.parse_fast(text, "f.yaml", 0) is None
     assert capfd.readouterr().err == ""  # rapidyaml's own error messages never reach the user
 
 
@@ -164,7 +164,7 @@ def test_parse_yaml_uses_the_fast_path_and_offsets_lines() -> None:
 
 def test_a_node_without_an_exact_fast_position_asks_pyyaml() -> None:
     text = "summary: |\n  a block\nid: X\n"
-    data, locator = fastyaml.parse_fast(text, "f.yaml", 0, _RESOLVER.resolve)  # type: ignore[misc]
+    data, locator = fastyaml.parse_fast(text, "f.yaml", 0)  # type: ignore[misc]
     assert data == {"summary": "a block\n", "id": "X"}
     assert locator.at(("summary",)) == compose_locator(text, "f.yaml").at(("summary",))
     assert locator._reference is not None

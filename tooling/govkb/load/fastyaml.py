@@ -26,9 +26,9 @@ import ctypes
 import json
 import os
 import re
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
+import yaml
 from yaml.nodes import ScalarNode
 
 from govkb.model import Location
@@ -89,6 +89,9 @@ def needs_reference(text: str) -> bool:
 # like a number, a null or a merge/value key, or are a YAML 1.1 boolean or null word.
 _SUSPECT_STRING = re.compile(r'"([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
 
+_RESOLVER = yaml.resolver.Resolver()  # the implicit resolver of every PyYAML SafeLoader
+_TAGS: dict[str, str] = {}
+_DEVNULL = -1
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -98,22 +101,15 @@ class _Disagree(Exception):
     """PyYAML would read this file differently: take the reference path."""
 
 
-def parse_fast(text: str, rel: str, line_offset: int,
-               resolve: Callable[[Any, str, tuple[bool, bool]], str]) -> tuple[Any, FastLocator] | None:
-    """(data, locator) for ``text``, or None when the file must take the reference path.
-
-    ``resolve`` is PyYAML's implicit resolver (``Loader.resolve``), the judge of scalar types.
-    """
+def parse_fast(text: str, rel: str, line_offset: int = 0) -> tuple[Any, FastLocator] | None:
+    """(data, locator) for ``text``, or None when the file must take the reference path."""
     if ryml is None or needs_reference(text):
         return None
     raw = text.encode("utf-8")
     buffer = bytearray(raw)
     tree = ryml.Tree()
-    with _quiet_stderr():  # rapidyaml prints its parse errors; PyYAML will word them
-        try:
-            ryml.parse_in_place(buffer, tree=tree)
-        except Exception:  # noqa: BLE001 - any rapidyaml failure: the reference path decides
-            return None
+    if not _parse_quietly(buffer, tree):
+        return None
     root = tree.root_id()
     if not tree.is_map(root) or tree.is_flow(root):
         return None  # govkb files are block mappings; anything else gets PyYAML's words
@@ -123,30 +119,40 @@ def parse_fast(text: str, rel: str, line_offset: int,
     if isinstance(emitted, (bytes, bytearray, memoryview)):
         emitted = bytes(emitted).decode("utf-8")
     try:
-        _check_strings(emitted, resolve)
-        data = json.loads(
-            emitted,
-            object_pairs_hook=_unique_keys,
-            parse_int=lambda token: _number(token, resolve, _INT_TAG, int),
-            parse_float=lambda token: _number(token, resolve, _FLOAT_TAG, float),
-            parse_constant=_refuse,
-        )
+        _check_strings(emitted)
+        data = json.loads(emitted, object_pairs_hook=_unique_keys, parse_int=_int, parse_float=_float,
+                          parse_constant=_refuse)
     except (_Disagree, ValueError):
         return None
     return data, FastLocator(text, raw, buffer, tree, rel, line_offset)
 
 
-def _check_strings(emitted: str, resolve: Callable[[Any, str, tuple[bool, bool]], str]) -> None:
+def plain_tag(value: str) -> str:
+    """The tag PyYAML's resolver gives ``value`` written as a plain scalar (remembered)."""
+    tag = _TAGS.get(value)
+    if tag is None:
+        tag = _TAGS[value] = _RESOLVER.resolve(ScalarNode, value, (True, False))
+        if len(_TAGS) > 10_000:
+            _TAGS.clear()
+    return tag
+
+
+def _check_strings(emitted: str) -> None:
     for suspect in _SUSPECT_STRING.finditer(emitted):
-        if resolve(ScalarNode, suspect.group(1), (True, False)) not in _STR_TAGS:
+        if plain_tag(suspect.group(1)) not in _STR_TAGS:
             raise _Disagree(suspect.group(1))
 
 
-def _number(token: str, resolve: Callable[[Any, str, tuple[bool, bool]], str], tag: str,
-            convert: Callable[[str], Any]) -> Any:
-    if resolve(ScalarNode, token, (True, False)) != tag:
+def _int(token: str) -> int:
+    if plain_tag(token) != _INT_TAG:
         raise _Disagree(token)
-    return convert(token)
+    return int(token)
+
+
+def _float(token: str) -> float:
+    if plain_tag(token) != _FLOAT_TAG:
+        raise _Disagree(token)
+    return float(token)
 
 
 def _refuse(token: str) -> Any:
@@ -160,21 +166,28 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-@contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null while rapidyaml parses."""
+def _parse_quietly(buffer: bytearray, tree: Any) -> bool:
+    """Parse ``buffer`` into ``tree``, False on any failure.  rapidyaml prints its parse
+    errors on file descriptor 2, so that points to /dev/null meanwhile (PyYAML will word
+    the error for the user)."""
+    global _DEVNULL
     try:
         saved = os.dup(2)
     except OSError:  # no stderr at all: nothing to protect
-        yield
-        return
+        saved = -1
     try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
+        if saved >= 0:
+            if _DEVNULL < 0:
+                _DEVNULL = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(_DEVNULL, 2)
+        ryml.parse_in_place(buffer, tree=tree)
+        return True
+    except Exception:  # noqa: BLE001 - any rapidyaml failure: the reference path decides
+        return False
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        if saved >= 0:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class _PyBuffer(ctypes.Structure):
@@ -240,8 +253,9 @@ class FastLocator:
         if not complete or not _type(tree, node) & _SEQ:
             return found
         encoded = key.encode("utf-8") if key is not None else None
-        child, index = _first_child(tree, node), 0
+        child, index, nodes = _first_child(tree, node), 0, self._nodes
         while child != _NONE:
+            nodes[json_path + (index,)] = (child, False, True)  # later paths into the item start here
             target = child
             if encoded is not None:
                 target = _find_child(tree, child, encoded) if _type(tree, child) & _MAP else _NONE

@@ -39,7 +39,6 @@ _ALLOWED_TAGS: dict[type, frozenset[str]] = {
     ScalarNode: frozenset(_SCALAR_TAGS),
 }
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
-_RESOLVER = yaml.resolver.Resolver()  # the implicit resolver every SafeLoader uses
 
 
 class _Loader(_SafeLoader):
@@ -173,7 +172,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
 
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Finding]]:
     """Parse one YAML document into plain data plus a :class:`Locator`."""
-    fast = parse_fast(text, rel, line_offset, _RESOLVER.resolve)
+    fast = parse_fast(text, rel, line_offset)
     if fast is not None:
         return YamlDocument(*fast), []
     try:
