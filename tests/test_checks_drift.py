@@ -133,3 +133,12 @@ def test_step_without_implements_is_not_compared_with_ladders():
     text = text.replace(":implements: \n", "")
     kb = k.with_sop(text)
     assert [f for f in k.findings(kb) if f.code in ("KB503", "KB504", "KB505")] == []
+
+
+def test_compound_units_are_the_units_the_policy_facts_hold() -> None:
+    from govkb.checks.drift_values import compound_units, policy_facts
+    from govkb.load import load_knowledge_base
+
+    kb = load_knowledge_base(Path(__file__).resolve().parent.parent).kb
+    from_facts = sorted(unit for p in kb.policies for unit, _ in policy_facts(kb, p).compound)
+    assert from_facts and sorted(compound_units(kb.policies)) == from_facts

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from govkb.checks import check
 from govkb.checks.drift_values import (
-    Literal, PolicyFacts, UnitIndex, find_literals, mask_code, policy_facts, same_value,
+    Literal, PolicyFacts, UnitIndex, compound_units, find_literals, mask_code, policy_facts, same_value,
 )
 from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
@@ -42,8 +42,13 @@ register("KB505", ERROR, "Step applies a different action than the ladder at its
 
 
 def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:
-    ids = dict.fromkeys(kb.rule_by_id[r].policy_id for r in step.implements if r in kb.rule_by_id)
-    return tuple(kb.policy_by_id[p] for p in ids if p in kb.policy_by_id)
+    rules, policies = kb.rule_by_id, kb.policy_by_id
+    if len(step.implements) == 1:  # the usual case
+        rule = rules.get(step.implements[0])
+        policy = policies.get(rule.policy_id) if rule is not None else None
+        return (policy,) if policy is not None else ()
+    ids = dict.fromkeys(rules[r].policy_id for r in step.implements if r in rules)
+    return tuple(policies[p] for p in ids if p in policies)
 
 
 # A fenced code block that is no directive (```text, ~~~): roles do not work there, so it is
@@ -54,15 +59,16 @@ _CODE_BLOCK = re.compile(r"(?:^|\n)[ ]{0,3}(?P<fence>`{3,}|~{3,})(?![`{~])[^\n]*
 
 @check
 def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
+    in_ladder = {p.id: frozenset(s.action for s in p.ladder.steps) for p in kb.policies}
     for step in kb.steps:
         policies = _policies_of(kb, step)
         if not policies:
             continue
-        ladder_actions = {s.action for p in policies for s in p.ladder.steps}
         for action_id in step.applies:
             action = kb.action_by_id.get(action_id)
             # Session actions stop a live harm and are no strike, so they live outside ladders.
-            if action is not None and action.duration != "session" and action_id not in ladder_actions:
+            if (action is not None and action.duration != "session"
+                    and not any(action_id in in_ladder[p.id] for p in policies)):
                 yield finding("KB503", step.location, f"step {step.id} applies {action_id}, which is in no ladder "
                               f"of {', '.join(p.id for p in policies)}", step.id)
         if step.strike is None:
@@ -81,11 +87,23 @@ def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
 
 @check
 def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
-    facts = {p.id: policy_facts(kb, p) for p in kb.policies}
-    units = UnitIndex.build(unit for f in facts.values() for unit, _ in f.compound)
+    facts = FactsByPolicy(kb)  # most SOPs hold no literal value: facts only where one is found
+    units = UnitIndex.build(compound_units(kb.policies))
     for sop in kb.sops:
         if sop.text:
             yield from sop_literal_findings(kb, sop, facts, units)
+
+
+class FactsByPolicy(dict[str, PolicyFacts]):
+    """:func:`policy_facts` by policy id, each computed when first asked for."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        super().__init__()
+        self.kb = kb
+
+    def __missing__(self, policy_id: str) -> PolicyFacts:
+        facts = self[policy_id] = policy_facts(self.kb, self.kb.policy_by_id[policy_id])
+        return facts
 
 
 def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFacts],
@@ -109,7 +127,7 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     first_body_line = _body_start(text)
     body = starts[first_body_line] if first_body_line < len(starts) else len(text) + 1
     skipped = _skipped_lines(sop)
-    sop_facts = tuple(facts[p] for p in sop.policies if p in facts)
+    sop_facts = tuple(facts[p] for p in sop.policies if p in kb.policy_by_id)
     spans = list(_step_spans(sop))  # steps come in document order
     frames: dict[str, tuple[tuple[PolicyFacts, ...], int | None, bool]] = {}
     for literal in literals:

@@ -188,6 +188,14 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
     return found
 
 
+def compound_units(policies: Iterable[Policy]) -> Iterator[str]:
+    """The lower-case units of every threshold that is not a plain time (``PolicyFacts.compound``)."""
+    for policy in policies:
+        for _, threshold in _thresholds(policy):
+            if not _PLAIN_UNITS.match(threshold.unit):
+                yield threshold.unit.lower()
+
+
 def _thresholds(policy: Policy) -> Iterator[tuple[str, Threshold]]:
     for threshold in policy.thresholds:
         yield policy.id, threshold

@@ -48,9 +48,9 @@ class ScannedPage:
     value_refs: list[m.ValueRef] = field(default_factory=list)
 
 
-# The only lines the scanner must look at: fence and heading candidates, and {pv} uses.
-# Every other line is skipped by the regex engine, not by a Python loop.
-_INTERESTING = re.compile(r"^(?:[^\S\n]*(?:`{3}|:{3})|#)[^\n]*|^[^\n]*\{pv\}[^\n]*", re.MULTILINE)
+# The only lines the scanner must look at: fence and heading candidates.  Every other
+# line is skipped by the regex engine, not by a Python loop; {pv} uses are found apart.
+_STRUCTURE = re.compile(r"^(?:[^\S\n]*(?:`{3}|:{3})|#)[^\n]*", re.MULTILINE)
 
 
 def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
@@ -59,7 +59,8 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
     Outside a fence, a line opening a backtick or colon fence starts one (nested fences
     need a longer or different closing run); a line of only the fence character closes
     the innermost.  A fence whose info string is ``{name} argument`` is a directive: its
-    body and the ``{pv}`` uses in it are kept.  Headings count only outside fences.
+    body and the ``{pv}`` uses in it are kept.  Headings count only outside fences, and
+    ``{pv}`` uses everywhere but in the body of a fence that is not a directive (code).
     """
     text = "\n".join(lines)
     page = ScannedPage()
@@ -67,7 +68,8 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
     stack: list[str] = []  # open fences, outermost first
     opened_at = body_start = 0  # line number and offset of the outermost fence's body
     directive: re.Match[str] | None = None
-    for found in _INTERESTING.finditer(text):
+    code: list[tuple[int, int]] = []  # offsets of the bodies of top-level code fences
+    for found in _STRUCTURE.finditer(text):
         start = found.start()
         line += text.count("\n", counted, start)
         counted = start
@@ -77,17 +79,17 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
             top = stack[-1]
             if stripped and stripped.count(top[0]) == len(stripped) and len(stripped) >= len(top):
                 stack.pop()
-                if not stack and directive is not None:
+                if stack:
+                    continue
+                if directive is not None:
                     page.directives.append(_directive(directive, _body_lines(text, body_start, start), opened_at))
+                else:
+                    code.append((body_start, start))
                 continue
             nested = _FENCE_OPEN.match(current)
             if nested and nested.group("info").strip():
                 stack.append(nested.group("fence"))
-            if directive is not None and "{pv}" in current:
-                _collect_roles(current, rel, line, page)
             continue
-        if "{pv}" in current:
-            _collect_roles(current, rel, line, page)
         opened = _FENCE_OPEN.match(current) if current[:4].lstrip(" ")[:1] in ("`", ":") else None
         if opened:
             stack.append(opened.group("fence"))
@@ -98,9 +100,31 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
         if heading:
             page.headings.append(m.Section(heading.group("title").strip(), len(heading.group("hashes")),
                                            m.Location(rel, line, 1)))
-    if stack and directive is not None:  # never closed: the directive runs to the end
-        page.directives.append(_directive(directive, _body_lines(text, body_start, None), opened_at))
+    if stack:  # never closed: the fence runs to the end
+        if directive is not None:
+            page.directives.append(_directive(directive, _body_lines(text, body_start, None), opened_at))
+        else:
+            code.append((body_start, len(text) + 1))
+    if "{pv}" in text:
+        page.value_refs = _value_refs(text, rel, first_line, code)
     return page
+
+
+def _value_refs(text: str, rel: str, first_line: int, code: list[tuple[int, int]]) -> list[m.ValueRef]:
+    """Every ``{pv}`KEY``` role on a line outside ``code``, in text order."""
+    found: list[m.ValueRef] = []
+    line, counted = first_line, 0
+    at = text.find("{pv}")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if not (code and any(a <= start < b for a, b in code)):
+            line += text.count("\n", counted, start)
+            counted = start
+            found += [m.ValueRef(key, m.Location(rel, line, column)) for key, column in pv_uses(text[start:end])]
+        at = text.find("{pv}", end)
+    return found
 
 
 def _body_lines(text: str, start: int, end: int | None) -> list[str]:
@@ -126,10 +150,6 @@ def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
         index += 1
     return Directive(match.group("name"), match.group("arg").strip(), options, option_lines,
                      "\n".join(body[index:]).strip(), line, line + 1 + index)
-
-
-def _collect_roles(text: str, rel: str, number: int, page: ScannedPage) -> None:
-    page.value_refs += [m.ValueRef(key, m.Location(rel, number, column)) for key, column in pv_uses(text)]
 
 
 def pv_uses(text: str) -> list[tuple[str, int]]:
