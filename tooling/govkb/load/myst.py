@@ -142,8 +142,8 @@ def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
         option = _OPTION.match(raw.strip())
         if option is None:
             break
-        name = option.group("name")
-        options[name] = option.group("value").strip()
+        name, value = option.groups()  # (name, value)
+        options[name] = value.strip()
         option_lines[name] = line + 1 + index
         index += 1
     while index < len(body) and not body[index].strip():
