@@ -32,6 +32,19 @@ def test_fork_map_keeps_item_order_and_shares_the_items() -> None:
     assert len({pid for _, pid in results}) == 2
 
 
+@needs_fork
+def test_fork_map_computes_every_item_exactly_once(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+
+    def task(item: int) -> int:
+        with open(log, "a", encoding="utf-8") as out:  # O_APPEND: lines from both processes stay whole
+            out.write(f"{item}\n")
+        return item
+
+    assert fork_map(task, list(range(300))) == list(range(300))
+    assert sorted(int(line) for line in log.read_text().split()) == list(range(300))
+
+
 def _fail_in_child(parent: int, exc: BaseException) -> Callable[[int], int]:
     def task(item: int) -> int:
         time.sleep(0.02)
