@@ -6,8 +6,9 @@ this process and one forked child at once:
 * the two claim items from opposite ends of the list (this process from the front, the
   child from the back) until they meet, so whichever core runs faster, or is slowed by a
   noisy neighbour, simply does more; neither waits for a share fixed in advance;
-* the child pickles each result as soon as it has it, into an anonymous file, so its cost
-  of sending is paid while this process is still working, and no pipe fills up;
+* the child pickles each result as soon as it has it into an anonymous file (no pipe to
+  fill up), and this process unpickles them between its own items, so sending costs
+  time only while both still work;
 * the child is forked, so it already holds this process's memory (the loaded model, the
   registered checks): only results cross the process boundary.
 
@@ -22,6 +23,7 @@ import fcntl
 import mmap
 import os
 import pickle
+import signal
 import struct
 import traceback
 from typing import IO, Any, Callable, Sequence, TypeVar
@@ -30,6 +32,8 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+_LENGTH = struct.Struct("Q")
+_POLL_EVERY = 4  # items the parent does between looks at the channel
 _FAILED = "govkb.parallel: the forked worker failed"
 
 
@@ -50,12 +54,21 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], parallel
         bounds.set(0, len(items))
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; its work is checked through the parent's result
-            _child(function, items, bounds, channel)
-        while (index := bounds.claim(front=True)) is not None:
-            results[index] = function(items[index])
+            _child(function, items, bounds, channel.fileno())
+        reader = _Reader(channel.fileno())
+        try:
+            done = 0
+            while (index := bounds.claim(front=True)) is not None:
+                results[index] = function(items[index])
+                done += 1
+                if done % _POLL_EVERY == 0:  # take in the child's results while both still work
+                    reader.read(results)
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
         _, status = os.waitpid(pid, 0)
-        channel.seek(0)
-        _collect(channel, results, complete=os.WIFEXITED(status))
+        reader.read(results, finished=os.WIFEXITED(status))
     for index in range(len(items)):  # only if the child died before finishing its items
         if index not in results:
             results[index] = function(items[index])
@@ -100,35 +113,54 @@ def _channel() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
-def _child(function: Callable[[Any], Any], items: Sequence[Any], bounds: _Bounds, channel: IO[bytes]) -> None:
+def _child(function: Callable[[Any], Any], items: Sequence[Any], bounds: _Bounds, fd: int) -> None:
     code = 0
     try:
         while (index := bounds.claim(front=False)) is not None:
-            pickle.dump((index, function(items[index])), channel, _PROTOCOL)
+            _send(fd, (index, function(items[index])))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         code = 1
         try:
-            pickle.dump((-1, exc), channel, _PROTOCOL)
+            _send(fd, (-1, exc))
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
-            pickle.dump((-1, WorkerError(f"{_FAILED}:\n{traceback.format_exc()}")), channel, _PROTOCOL)
+            _send(fd, (-1, WorkerError(f"{_FAILED}:\n{traceback.format_exc()}")))
     finally:
-        try:
-            channel.flush()
-        finally:
-            os._exit(code)  # no atexit handlers, no flushing of buffers inherited from the parent
+        os._exit(code)  # no atexit handlers, no flushing of buffers inherited from the parent
 
 
-def _collect(channel: IO[bytes], results: dict[int, Any], complete: bool) -> None:
-    """Read the child's results; ``complete`` is False when it was killed (maybe mid-write)."""
-    while True:
-        try:
-            index, value = pickle.load(channel)
-        except EOFError:
-            return
-        except Exception:
-            if complete:
-                raise
-            return  # a record cut short by the kill: the parent computes the rest
-        if index < 0:
-            raise value
-        results[index] = value
+def _send(fd: int, record: tuple[int, Any]) -> None:
+    """One length-prefixed pickled record, written whole before the next."""
+    payload = pickle.dumps(record, _PROTOCOL)
+    data = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+class _Reader:
+    """The parent's side of the channel: complete records are unpickled as they arrive."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.offset = 0  # of the first byte not read yet (pread: the child's offset is its own)
+        self.pending = b""
+
+    def read(self, results: dict[int, Any], finished: bool | None = None) -> None:
+        """Take in what the child wrote so far.  ``finished``: the child has exited, normally
+        (True: everything must be complete) or killed (False: a record may be cut short)."""
+        size = os.fstat(self.fd).st_size
+        if size > self.offset:
+            self.pending += os.pread(self.fd, size - self.offset, self.offset)
+            self.offset = size
+        data, at = self.pending, 0
+        while len(data) - at >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(data, at)
+            if len(data) - at - _LENGTH.size < length:
+                break
+            index, value = pickle.loads(data[at + _LENGTH.size:at + _LENGTH.size + length])
+            at += _LENGTH.size + length
+            if index < 0:
+                raise value
+            results[index] = value
+        self.pending = data[at:]
+        if finished and self.pending:
+            raise WorkerError(f"{_FAILED}: its last result was cut short")
