@@ -227,6 +227,7 @@ class FastLocator:
     def __init__(self, text: str, raw: bytes, buffer: bytearray, tree: Any, path: str, line_offset: int) -> None:
         self.text = text
         self.raw = raw  # the original bytes: parsing in place rewrites scalars in ``buffer``
+        self.ascii = len(raw) == len(text)
         self.buffer = buffer
         self.tree = tree
         self.base = ctypes.addressof((ctypes.c_char * len(buffer)).from_buffer(buffer)) if buffer else 0
@@ -332,7 +333,9 @@ class FastLocator:
     def _scalar_offset(self, view: Any, quoted: bool) -> int | None:
         if view is None:
             return None
-        offset = _address(view) - self.base
+        _get_buffer(view, _VIEW_REF, 0)  # _address(view), inlined: this runs for every location
+        offset = (_VIEW.buf or 0) - self.base
+        _release_buffer(_VIEW_REF)
         if not 0 <= offset <= len(self.raw):
             return None  # rapidyaml moved this scalar out of the buffer
         if quoted:
@@ -342,7 +345,8 @@ class FastLocator:
         return offset
 
     def _location(self, offset: int) -> Location:
-        line_start = self.raw.rfind(b"\n", 0, offset) + 1
-        line = self.raw.count(b"\n", 0, offset) + 1
-        column = len(self.raw[line_start:offset].decode("utf-8", "replace")) + 1
-        return Location(self.path, line + self.line_offset, column)
+        raw = self.raw
+        line_start = raw.rfind(b"\n", 0, offset) + 1
+        # PyYAML counts columns in characters: only non-ASCII text needs decoding to count them.
+        column = offset - line_start if self.ascii else len(raw[line_start:offset].decode("utf-8", "replace"))
+        return Location(self.path, raw.count(b"\n", 0, offset) + 1 + self.line_offset, column + 1)
