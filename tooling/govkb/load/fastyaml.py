@@ -61,8 +61,9 @@ _CANDIDATE = re.compile(r"[\t\r\\\x85\u2028\u2029\x00-\x08\x0b-\x1f\x7f!&*<?]")
 _ALWAYS = frozenset("\t\r\\\x85\u2028\u2029\x7f") | frozenset(map(chr, range(0x20)))
 _NODE_START_BEFORE = frozenset(" \n[]{},")
 _BLOCK_INDENT = re.compile(r"[|>][-+]?[0-9]")
-# YAML forbids these characters (PyYAML reports them); rapidyaml would read them.
-_NON_PRINTABLE = re.compile("[^\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters YAML forbids: PyYAML reports them, rapidyaml would read them.  (Its pattern
+# allows tab and CR, which _CANDIDATE sends to PyYAML anyway.)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 def needs_reference(text: str) -> bool:
