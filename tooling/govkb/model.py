@@ -80,7 +80,10 @@ class Ladder:
 
     def step_at(self, strike: int) -> LadderStep | None:
         """The step keyed exactly by ``strike``, if there is one."""
-        return next((s for s in self.steps if s.strike == strike), None)
+        for step in self.steps:
+            if step.strike == strike:
+                return step
+        return None
 
     @property
     def final(self) -> LadderStep | None:
