@@ -19,7 +19,6 @@ not exist (or with one core, or when asked not to) it is a plain ``map``.
 
 from __future__ import annotations
 
-import fcntl
 import mmap
 import os
 import pickle
@@ -27,6 +26,11 @@ import signal
 import struct
 import traceback
 from typing import IO, Any, Callable, Sequence, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no fork either, so everything runs here
+    fcntl = None  # type: ignore[assignment]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -42,7 +46,7 @@ class WorkerError(RuntimeError):
 
 
 def can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and hasattr(os, "fork")
+    return (os.cpu_count() or 1) > 1 and hasattr(os, "fork") and fcntl is not None
 
 
 def fork_map(function: Callable[[Item], Result], items: Sequence[Item], parallel: bool = True) -> list[Result]:
