@@ -275,7 +275,9 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         if after is not None:
             yield Literal(masked[at:after.end()], float(after.group(1)), "strike", at, after.end())
             continue
-        before = _STRIKE_BEFORE.search(lowered, max(0, at - 20), at)
+        # _STRIKE_BEFORE ends in whitespace right before the word, after a word or number:
+        # most hits ("...;\nstrikes expire") fail that test without running the regex.
+        before = _STRIKE_BEFORE.search(lowered, max(0, at - 20), at) if _word_then_space(lowered, at) else None
         if before is None:
             continue
         if word.group(1) and before.group("d"):
@@ -285,6 +287,13 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         else:
             continue
         yield Literal(masked[before.start():word.end()], value, "strike", before.start(), word.end())
+
+
+def _word_then_space(text: str, at: int) -> bool:
+    """Whether ``text[:at]`` ends in whitespace that follows a letter or digit."""
+    before = text[max(0, at - 20):at]
+    stripped = before.rstrip()
+    return len(stripped) < len(before) and stripped[-1:].isalnum()
 
 
 def span(separators: tuple[str, ...], text: str, start: int, end: int) -> str:
