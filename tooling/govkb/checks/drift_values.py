@@ -190,10 +190,7 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
 
 def compound_units(policies: Iterable[Policy]) -> Iterator[str]:
     """The lower-case units of every threshold that is not a plain time (``PolicyFacts.compound``)."""
-    for policy in policies:
-        for _, threshold in _thresholds(policy):
-            if not _PLAIN_UNITS.match(threshold.unit):
-                yield threshold.unit.lower()
+    return (t.unit.lower() for p in policies for _, t in _thresholds(p) if not _PLAIN_UNITS.match(t.unit))
 
 
 def _thresholds(policy: Policy) -> Iterator[tuple[str, Threshold]]:
@@ -275,9 +272,10 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         if after is not None:
             yield Literal(masked[at:after.end()], float(after.group(1)), "strike", at, after.end())
             continue
-        # _STRIKE_BEFORE ends in whitespace right before the word, after a word or number:
-        # most hits ("...;\nstrikes expire") fail that test without running the regex.
-        before = _STRIKE_BEFORE.search(lowered, max(0, at - 20), at) if _word_then_space(lowered, at) else None
+        head = lowered[max(0, at - 20):at]  # the regex needs a word or number, then whitespace:
+        stripped = head.rstrip()             # most hits ("...;\nstrikes expire") fail that first
+        before = (_STRIKE_BEFORE.search(lowered, max(0, at - 20), at)
+                  if len(stripped) < len(head) and stripped[-1:].isalnum() else None)
         if before is None:
             continue
         if word.group(1) and before.group("d"):
@@ -287,13 +285,6 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
         else:
             continue
         yield Literal(masked[before.start():word.end()], value, "strike", before.start(), word.end())
-
-
-def _word_then_space(text: str, at: int) -> bool:
-    """Whether ``text[:at]`` ends in whitespace that follows a letter or digit."""
-    before = text[max(0, at - 20):at]
-    stripped = before.rstrip()
-    return len(stripped) < len(before) and stripped[-1:].isalnum()
 
 
 def span(separators: tuple[str, ...], text: str, start: int, end: int) -> str:

@@ -251,7 +251,7 @@ class FastLocator:
     def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
         """``at(json_path + (i,))`` (or ``+ (i, key)``) for every item of the sequence there."""
         node, _, complete = self._walk(json_path)
-        tree, found = self.tree, []
+        tree, found = self.tree, list[Location]()
         if not complete or not _type(tree, node) & _SEQ:
             return found
         encoded = key.encode("utf-8") if key is not None else None
