@@ -16,6 +16,7 @@ Plain block YAML, which is nearly every govkb file, first tries the rapidyaml fa
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -145,10 +146,22 @@ def dotted(json_path: JsonPath) -> str:
     return text or "(top level)"
 
 
+def _read_bytes(path: Path) -> bytes:
+    """``path.read_bytes()`` in plain system calls: 3,000 files a run make io's layers count."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
     """Read ``path`` as UTF-8; a decoding problem is a KB100 finding at its line."""
     try:
-        raw = path.read_bytes()
+        raw = _read_bytes(path)
     except OSError as exc:
         reason = ("it is a directory" if path.is_dir() else
                   "it is a link to nothing (or a link loop)" if path.is_symlink() else exc.strerror or str(exc))
