@@ -38,6 +38,7 @@ Result = TypeVar("Result")
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _LENGTH = struct.Struct("Q")
 _POLL_EVERY = 4  # items the parent does between looks at the channel
+_BATCH = 8  # results the child pickles together (one pickler, one write)
 _FAILED = "govkb.parallel: the forked worker failed"
 
 
@@ -119,22 +120,27 @@ def _channel() -> IO[bytes]:
 
 def _child(function: Callable[[Any], Any], items: Sequence[Any], bounds: _Bounds, fd: int) -> None:
     code = 0
+    batch: list[tuple[int, Any]] = []
     try:
         while (index := bounds.claim(front=False)) is not None:
-            _send(fd, (index, function(items[index])))
+            batch.append((index, function(items[index])))
+            if len(batch) == _BATCH:
+                _send(fd, batch)
+                batch = []
+        _send(fd, batch)
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         code = 1
         try:
-            _send(fd, (-1, exc))
+            _send(fd, [*batch, (-1, exc)])
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled: send its text
-            _send(fd, (-1, WorkerError(f"{_FAILED}:\n{traceback.format_exc()}")))
+            _send(fd, [(-1, WorkerError(f"{_FAILED}:\n{traceback.format_exc()}"))])
     finally:
         os._exit(code)  # no atexit handlers, no flushing of buffers inherited from the parent
 
 
-def _send(fd: int, record: tuple[int, Any]) -> None:
-    """One length-prefixed pickled record, written whole before the next."""
-    payload = pickle.dumps(record, _PROTOCOL)
+def _send(fd: int, batch: list[tuple[int, Any]]) -> None:
+    """One length-prefixed pickled batch of ``(index, result)``, written whole before the next."""
+    payload = pickle.dumps(batch, _PROTOCOL)
     data = memoryview(_LENGTH.pack(len(payload)) + payload)
     while data:
         data = data[os.write(fd, data):]
@@ -160,11 +166,12 @@ class _Reader:
             (length,) = _LENGTH.unpack_from(data, at)
             if len(data) - at - _LENGTH.size < length:
                 break
-            index, value = pickle.loads(data[at + _LENGTH.size:at + _LENGTH.size + length])
+            batch = pickle.loads(data[at + _LENGTH.size:at + _LENGTH.size + length])
             at += _LENGTH.size + length
-            if index < 0:
-                raise value
-            results[index] = value
+            for index, value in batch:
+                if index < 0:
+                    raise value
+                results[index] = value
         self.pending = data[at:]
         if finished and self.pending:
             raise WorkerError(f"{_FAILED}: its last result was cut short")
