@@ -91,7 +91,7 @@ def needs_reference(text: str) -> bool:
 _SUSPECT_STRING = re.compile(r'"([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
 
 _RESOLVER = yaml.resolver.Resolver()  # the implicit resolver of every PyYAML SafeLoader
-_TAGS: dict[str, str] = {}
+_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
 _DEVNULL = -1
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -128,30 +128,35 @@ def parse_fast(text: str, rel: str, line_offset: int = 0) -> tuple[Any, FastLoca
     return data, FastLocator(text, raw, buffer, tree, rel, line_offset)
 
 
-def plain_tag(value: str) -> str:
-    """The tag PyYAML's resolver gives ``value`` written as a plain scalar (remembered)."""
-    tag = _TAGS.get(value)
+def scalar_tag(value: str, implicit: tuple[bool, bool] = (True, False)) -> str:
+    """The tag PyYAML's resolver gives a scalar (``implicit`` as the composer passes it; the
+    default is a plain scalar).  Short values (keys, ids, numbers, dates) are remembered:
+    both the fast path and the reference loader ask this."""
+    key = (value, implicit)
+    tag = _TAGS.get(key)
     if tag is None:
-        tag = _TAGS[value] = _RESOLVER.resolve(ScalarNode, value, (True, False))
-        if len(_TAGS) > 10_000:
-            _TAGS.clear()
+        tag = _RESOLVER.resolve(ScalarNode, value, implicit)
+        if len(value) <= 64:
+            if len(_TAGS) > 100_000:
+                _TAGS.clear()
+            _TAGS[key] = tag
     return tag
 
 
 def _check_strings(emitted: str) -> None:
     for suspect in _SUSPECT_STRING.finditer(emitted):
-        if plain_tag(suspect.group(1)) not in _STR_TAGS:
+        if scalar_tag(suspect.group(1)) not in _STR_TAGS:
             raise _Disagree(suspect.group(1))
 
 
 def _int(token: str) -> int:
-    if plain_tag(token) != _INT_TAG:
+    if scalar_tag(token) != _INT_TAG:
         raise _Disagree(token)
     return int(token)
 
 
 def _float(token: str) -> float:
-    if plain_tag(token) != _FLOAT_TAG:
+    if scalar_tag(token) != _FLOAT_TAG:
         raise _Disagree(token)
     return float(token)
 
@@ -206,15 +211,6 @@ _release_buffer.argtypes = [ctypes.POINTER(_PyBuffer)]
 
 _VIEW = _PyBuffer()
 _VIEW_REF = ctypes.byref(_VIEW)
-
-
-def _address(view: Any) -> int:
-    """Where a rapidyaml memoryview's bytes are in memory (its buffer protocol pointer)."""
-    _get_buffer(view, _VIEW_REF, 0)
-    try:
-        return int(_VIEW.buf or 0)
-    finally:
-        _release_buffer(_VIEW_REF)
 
 
 class FastLocator:
@@ -334,7 +330,7 @@ class FastLocator:
     def _scalar_offset(self, view: Any, quoted: bool) -> int | None:
         if view is None:
             return None
-        _get_buffer(view, _VIEW_REF, 0)  # _address(view), inlined: this runs for every location
+        _get_buffer(view, _VIEW_REF, 0)  # where the view's bytes are: its buffer-protocol pointer
         offset = (_VIEW.buf or 0) - self.base
         _release_buffer(_VIEW_REF)
         if not 0 <= offset <= len(self.raw):

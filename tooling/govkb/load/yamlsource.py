@@ -25,7 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from govkb.findings import Finding, finding
-from govkb.load.fastyaml import parse_fast
+from govkb.load.fastyaml import parse_fast, scalar_tag
 from govkb.model import Location
 
 JsonPath = tuple[str | int, ...]
@@ -39,14 +39,13 @@ _ALLOWED_TAGS: dict[type, frozenset[str]] = {
     MappingNode: frozenset({_STANDARD + "map"}), SequenceNode: frozenset({_STANDARD + "seq"}),
     ScalarNode: frozenset(_SCALAR_TAGS),
 }
-_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
 class _Loader(_SafeLoader):
     """The safe loader minus per-node work govkb never needs (measured on the benchmark corpus).
 
     No path resolvers are ever registered, so the resolver's per-node bookkeeping is skipped,
-    and the implicit tag of short plain scalars (keys, ids, numbers) is remembered.
+    and scalar tags come from :func:`~govkb.load.fastyaml.scalar_tag`, which remembers them.
     """
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -56,15 +55,9 @@ class _Loader(_SafeLoader):
         return None
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode or len(value) > 64:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) > 100_000:
-                _RESOLVED.clear()
-        return tag
+        if kind is ScalarNode:
+            return scalar_tag(value, implicit)
+        return super().resolve(kind, value, implicit)
 
 
 class Locator(Protocol):
