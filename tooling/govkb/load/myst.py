@@ -163,10 +163,9 @@ def pv_uses(text: str) -> list[tuple[str, int]]:
     ]
 
 
-def split_front_matter(text: str | list[str]) -> tuple[str | None, list[str], int]:
-    """(front matter text or None, body lines, line number of the first body line) of a
-    page's text, or of its lines (``text.splitlines()``, when the caller has them already)."""
-    lines = text.splitlines() if isinstance(text, str) else text
+def split_front_matter(text: str) -> tuple[str | None, list[str], int]:
+    """(front matter text or None, body lines, line number of the first body line)."""
+    lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         return None, lines, 1
     for index in range(1, len(lines)):
@@ -184,8 +183,7 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
     text, findings = read_text(path, rel)
     if text is None:
         return None, [], findings
-    lines = text.splitlines()
-    front, body, body_start = split_front_matter(lines)
+    front, body, body_start = split_front_matter(text)
     if front is None:
         return None, [], [finding("KB106", m.Location(rel, 1, 1),
                                   "the SOP has no YAML front matter: start the file with a '---' block "
@@ -205,7 +203,7 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
         id=meta["id"], title=meta["title"], owner=meta["owner"], version=meta["version"],
         status=meta["status"], review_by=meta["review_by"], policies=tuple(meta["policies"]),
         satisfies=tuple(meta.get("satisfies", ())), sections=tuple(page.headings), steps=tuple(steps),
-        value_refs=tuple(page.value_refs), text="\n".join(lines),  # source_text(text), already split
+        value_refs=tuple(page.value_refs), text=source_text(text),
         front_matter_keys=tuple(meta), location=document.locator.at(("id",)),
     )
     return sop, reqs, findings
