@@ -8,6 +8,7 @@ return exactly the reference data, with every JSON path located where PyYAML put
 
 from __future__ import annotations
 
+import pickle
 import random
 import sys
 from pathlib import Path
@@ -17,8 +18,9 @@ import pytest
 import yaml
 
 from govkb.load import fastyaml
-from govkb.load.yamlsource import JsonPath, NodeLocator, _Builder, _Loader, compose_locator, parse_yaml
+from govkb.load.yamlsource import DeferredLocator, JsonPath, NodeLocator, _Builder, _Loader, compose_locator, parse_yaml
 from govkb.load.myst import split_front_matter
+from govkb.model import Location
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(fastyaml.ryml is None, reason="rapidyaml is not installed")
@@ -60,12 +62,21 @@ def assert_same(text: str) -> bool:
     assert expected is not None and expected[0] is not None, f"fast path read what PyYAML refuses:\n{text}"
     data, locator = fast
     assert data == expected[0] and _types(data) == _types(expected[0]), text
+    document, findings = parse_yaml(text, "f.yaml")
+    assert document is not None and findings == [] and isinstance(document.locator, DeferredLocator)
+    assert document.data == data
+    # What parse_yaml hands out is deferred: the same answers, found when read, also after
+    # a trip through pickle (as from the forked loader).
+    deferred = document.locator
     for at in paths(data):
         assert locator.at(at) == expected[1].at(at), (at, text)
         assert locator.key_at(at) == expected[1].key_at(at), (at, text)
+        assert pickle.loads(pickle.dumps(deferred.at(at))) == deferred.at(at) == expected[1].at(at), (at, text)
+        assert deferred.key_at(at) == expected[1].key_at(at), (at, text)
         for key in (None, "id", "k"):
             each = locator.each_at(at, key)
             assert each == expected[1].each_at(at, key), (at, key, text)
+            assert deferred.each_at(at, key) == each, (at, key, text)
             tail = (key,) if key else ()
             assert each == [expected[1].at(at + (i,) + tail) for i in range(len(each))]
     return True
@@ -157,9 +168,9 @@ def test_what_the_fast_path_leaves_to_pyyaml(text: str, capfd: pytest.CaptureFix
 
 def test_parse_yaml_uses_the_fast_path_and_offsets_lines() -> None:
     document, findings = parse_yaml("id: X\nrules:\n  - id: R1\n", "sop/a.md", line_offset=1)
-    assert findings == [] and isinstance(document.locator, fastyaml.FastLocator)
+    assert findings == [] and isinstance(document.locator, DeferredLocator)
     assert document.locator.at(("rules", 0, "id")) == compose_locator("id: X\nrules:\n  - id: R1\n", "sop/a.md", 1).at(
-        ("rules", 0, "id")) == (document.locator.path, 4, 9)
+        ("rules", 0, "id")) == Location("sop/a.md", 4, 9)
 
 
 def test_a_node_without_an_exact_fast_position_asks_pyyaml() -> None:

@@ -104,6 +104,21 @@ class _Disagree(Exception):
 
 def parse_fast(text: str, rel: str, line_offset: int = 0) -> tuple[Any, FastLocator] | None:
     """(data, locator) for ``text``, or None when the file must take the reference path."""
+    parsed = _parse(text)
+    if parsed is None:
+        return None
+    data, raw, buffer, tree = parsed
+    return data, FastLocator(text, raw, buffer, tree, rel, line_offset)
+
+
+def load_fast(text: str) -> Any:
+    """The data of ``text`` without its locations (the tree is dropped at once), or None
+    when the file must take the reference path."""
+    parsed = _parse(text)
+    return parsed[0] if parsed is not None else None
+
+
+def _parse(text: str) -> tuple[Any, bytes, bytearray, Any] | None:
     if ryml is None or needs_reference(text):
         return None
     raw = text.encode("utf-8")
@@ -125,7 +140,7 @@ def parse_fast(text: str, rel: str, line_offset: int = 0) -> tuple[Any, FastLoca
                           parse_constant=_refuse)
     except (_Disagree, ValueError):
         return None
-    return data, FastLocator(text, raw, buffer, tree, rel, line_offset)
+    return data, raw, buffer, tree
 
 
 def scalar_tag(value: str, implicit: tuple[bool, bool] = (True, False)) -> str:

@@ -25,7 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from govkb.findings import Finding, finding
-from govkb.load.fastyaml import parse_fast, scalar_tag
+from govkb.load.fastyaml import load_fast, parse_fast, scalar_tag
 from govkb.model import Location
 
 JsonPath = tuple[str | int, ...]
@@ -125,6 +125,78 @@ class NodeLocator:
         return Location(self.path, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
 
 
+class DeferredLocator:
+    """A :class:`Locator` for a file the fast path read: every answer is a deferred
+    :class:`~govkb.model.Location`, found in the text only when its line is read.
+
+    The rapidyaml tree is dropped as soon as the data is out.  The few files one of whose
+    locations is ever read (a finding, a page of the site) are parsed again, once, with
+    their locator kept; the answers are the fast path's, which are PyYAML's.
+    """
+
+    def __init__(self, data: Any, positions: FilePositions) -> None:
+        self.data = data  # only to count the items of a sequence (each_at)
+        self.positions = positions
+
+    def at(self, json_path: JsonPath) -> Location:
+        return Location.deferred(self.positions.path, self.positions, json_path)
+
+    def key_at(self, json_path: JsonPath) -> Location:
+        return Location.deferred(self.positions.path, self.positions, json_path, True)
+
+    def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
+        items = self.data
+        for part in json_path:
+            if isinstance(items, dict) and isinstance(part, str) and part in items:
+                items = items[part]
+            elif isinstance(items, list) and isinstance(part, int) and 0 <= part < len(items):
+                items = items[part]
+            else:
+                return []
+        if not isinstance(items, list):
+            return []
+        tail = (key,) if key is not None else ()
+        path, positions = self.positions.path, self.positions
+        return [Location.deferred(path, positions, json_path + (index,) + tail) for index in range(len(items))]
+
+
+class FilePositions:
+    """The :class:`~govkb.model.Positions` of one file: its text, parsed when first asked.
+
+    It is what deferred locations hold and carry across processes, so it keeps the text
+    and drops the parse when pickled.
+    """
+
+    def __init__(self, text: str, path: str, line_offset: int = 0) -> None:
+        self.text = text
+        self.path = path
+        self.line_offset = line_offset
+        self._locator: Locator | None = None
+
+    def position(self, json_path: JsonPath, key: bool) -> tuple[int, int]:
+        locator = self.locator()
+        found = locator.key_at(json_path) if key else locator.at(json_path)
+        return found.line, found.column
+
+    def locator(self) -> Locator:
+        if self._locator is None:
+            fast = parse_fast(self.text, self.path, self.line_offset)
+            if fast is not None:
+                self._locator = fast[1]
+            else:
+                try:
+                    self._locator = compose_locator(self.text, self.path, self.line_offset)
+                except yaml.YAMLError:  # cannot happen for text that loaded; never a traceback
+                    self._locator = NodeLocator(self.path, None, self.line_offset)
+        return self._locator
+
+    def __getstate__(self) -> tuple[str, str, int]:
+        return (self.text, self.path, self.line_offset)
+
+    def __setstate__(self, state: tuple[str, str, int]) -> None:
+        self.__init__(*state)  # type: ignore[misc]
+
+
 @dataclass
 class YamlDocument:
     data: Any
@@ -178,9 +250,9 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
 
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Finding]]:
     """Parse one YAML document into plain data plus a :class:`Locator`."""
-    fast = parse_fast(text, rel, line_offset)
-    if fast is not None:
-        return YamlDocument(*fast), []
+    data = load_fast(text)
+    if data is not None:
+        return YamlDocument(data, DeferredLocator(data, FilePositions(text, rel, line_offset))), []
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
