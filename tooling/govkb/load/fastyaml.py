@@ -60,7 +60,8 @@ JsonPath = tuple[str | int, ...]
 _CANDIDATE = re.compile(r"[\t\r\\\x85\u2028\u2029\x00-\x08\x0b-\x1f\x7f!&*<?]")
 _ALWAYS = frozenset("\t\r\\\x85\u2028\u2029\x7f") | frozenset(map(chr, range(0x20)))
 _NODE_START_BEFORE = frozenset(" \n[]{},")
-_BLOCK_INDENT = re.compile(r"[|>][-+]?[0-9]")
+# The ASCII characters _CANDIDATE matches, for a quick test that none is there.
+_CANDIDATE_BYTES = bytes(code for code in range(128) if _CANDIDATE.match(chr(code)))
 # Characters YAML forbids: PyYAML reports them, rapidyaml would read them.  (Its pattern
 # allows tab and CR, which _CANDIDATE sends to PyYAML anyway.)
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
@@ -68,11 +69,14 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 def needs_reference(text: str) -> bool:
     """True when ``text`` uses anything the fast path leaves to PyYAML."""
-    if ("|" in text or ">" in text) and (not text.endswith("\n") or _BLOCK_INDENT.search(text)):
+    if ("|" in text or ">" in text) and (not text.endswith("\n") or _block_indent_digit(text)):
         return True  # block scalars at the very end or with an indentation digit: read differently
     if "\n%" in text or "\n---" in text or "\n..." in text or text.startswith(("%", "---", "...")):
         return True  # directives and document markers
-    if not text.isascii() and _NON_PRINTABLE.search(text):
+    if text.isascii():
+        if len(text.encode("ascii").translate(None, _CANDIDATE_BYTES)) == len(text):
+            return False  # not one candidate character: the common case, at C speed
+    elif _NON_PRINTABLE.search(text):
         return True
     for found in _CANDIDATE.finditer(text):
         char, at = found.group(), found.start()
@@ -83,6 +87,21 @@ def needs_reference(text: str) -> bool:
         after = text[at + 1:at + 2]
         if char in "!&*" or (char == "<" and after == "<") or (char == "?" and after in ("", " ", "\n")):
             return True
+    return False
+
+
+def _block_indent_digit(text: str) -> bool:
+    """Whether a "|" or ">" is followed by an indentation digit (after an optional chomping
+    sign), as in ``|2`` or ``>-1``.  A few str.find calls: a regex would test every character."""
+    for char in "|>":
+        at = text.find(char)
+        while at >= 0:
+            after = text[at + 1:at + 2]
+            if after in ("-", "+"):
+                after = text[at + 2:at + 3]
+            if after and after in "0123456789":
+                return True
+            at = text.find(char, at + 1)
     return False
 
 
