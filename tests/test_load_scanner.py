@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from govkb.load.myst import ScannedPage, scan, split_front_matter
+from govkb.load.myst import ScannedPage, _value_refs, pv_uses, scan, split_front_matter
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from reference_scanner import reference_scan  # noqa: E402
@@ -19,6 +19,9 @@ PIECES = [
     ":id: X", ":actor: R", "  :id: Y", " :x: y", ":bad", "", "text", ":::{req} Q", ":::", "  :::", "::::",
     ":::::{step} S", "::::{note} n", "```", "````", "```python", "```  ", "   ```{step} I", "    ```{step} four",
     "\u3000```", "{pv}`A.b` x", "a {pv}`B.c` b {pv}`C.d`", "`{pv}` code", "~~~",
+    # roles next to other code spans and stray backticks: only the line's own search decides
+    "``{pv}`E.f` ``", "`x {pv}`y` {pv}`G.h`", "{pv}``a` {pv}`b`", "{pv}`I.j`{pv}`K.l`", "`m` {pv}`N.o`",
+    "{pv}`unclosed", "{pv}``P.q``", "{pv}` R.s ` and `t`", "x` {pv}`U.v`",
 ]
 
 
@@ -42,3 +45,19 @@ def test_scanner_matches_the_line_loop_on_every_page_in_the_repository() -> None
     for path in pages:
         _front, body, first = split_front_matter(path.read_text(encoding="utf-8"))
         assert _summary(scan(body, str(path), first)) == _summary(reference_scan(body, str(path), first)), path
+
+
+ROLE_TOKENS = ["{pv}", "`", "``", "a", " ", "x.y", "{pv}`", "`{pv}", "\n", "{p", "v}"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_roles_are_found_as_each_line_searches_its_code_spans(seed: int) -> None:
+    """The whole-page role search agrees with pv_uses run line by line, on pages of
+    nothing but roles, backticks and line breaks."""
+    rng = random.Random(seed)
+    for _ in range(6000):
+        text = "".join(rng.choice(ROLE_TOKENS) for _ in range(rng.randint(1, 14)))
+        expected = [(key, number, column) for number, line in enumerate(text.split("\n"), start=3)
+                    for key, column in pv_uses(line)]
+        found = [(r.key, r.location.line, r.location.column) for r in _value_refs(text, "sop/x.md", 3, [])]
+        assert found == expected, text

@@ -24,6 +24,7 @@ _OPTION = re.compile(r"^:(?P<name>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 # A role is ``{name}`` glued to a code span; other code spans (``{pv}`` shown literally) are text.
 _CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
+_ROLE = re.compile(r"\{pv\}" + _CODE_SPAN.pattern[len("(?<!`)"):])
 
 STEP_REQUIRED = ("id", "actor", "input", "output")
 STEP_OPTIONS = frozenset({"id", "actor", "input", "output", "implements", "applies", "strike", "satisfies"})
@@ -111,19 +112,34 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
 
 
 def _value_refs(text: str, rel: str, first_line: int, code: list[tuple[int, int]]) -> list[m.ValueRef]:
-    """Every ``{pv}`KEY``` role on a line outside ``code``, in text order."""
+    """Every ``{pv}`KEY``` role on a line outside ``code``, in text order.
+
+    A role is a ``{pv}`` glued to the code span that the line's left-to-right search for
+    code spans finds (:func:`pv_uses`).  _ROLE finds the candidates at C speed; one is
+    exactly such a role when no backtick lies between it and the line's start or the end
+    of the role before it.  A line where that does not hold is read by :func:`pv_uses`.
+    """
     found: list[m.ValueRef] = []
     line, counted = first_line, 0
-    at = text.find("{pv}")
-    while at >= 0:
+    resume = done = 0  # where the last role ended; the end of the last line read by pv_uses
+    for role in _ROLE.finditer(text):
+        at = role.start()
+        if at < done:
+            continue
         start = text.rfind("\n", 0, at) + 1
+        if code and any(a <= start < b for a, b in code):
+            continue
+        line += text.count("\n", counted, at)
+        counted = at
+        if text.find("`", max(start, resume), at) < 0:
+            found.append(m.ValueRef(role.group("body").strip(), m.Location(rel, line, at - start + 1)))
+            resume = role.end()
+            continue
+        while found and found[-1].location.line == line:  # the line again, from its start
+            found.pop()
         end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        if not (code and any(a <= start < b for a, b in code)):
-            line += text.count("\n", counted, start)
-            counted = start
-            found += [m.ValueRef(key, m.Location(rel, line, column)) for key, column in pv_uses(text[start:end])]
-        at = text.find("{pv}", end)
+        done = end = len(text) if end < 0 else end
+        found += [m.ValueRef(key, m.Location(rel, line, column)) for key, column in pv_uses(text[start:end])]
     return found
 
 
