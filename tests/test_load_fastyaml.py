@@ -160,7 +160,7 @@ def test_random_documents_read_the_same_or_take_the_reference_path(seed: int) ->
     "a: yes\n", "a: ~\n", "a: 0x10\n", "a: 1e3\n", "a: nan\n", "a: \"esc\\n\"\n", "a:\tb\n", "a: 1\r\nb: 2\n",
     "%YAML 1.1\n---\na: 1\n", "a: 1\n---\nb: 2\n", "- a\n- b\n", "[1, 2]\n", "{a: 1}\n", "a: [1, 2\n",
     "a: b: c\n", "a: \x07\n", "a: 'x\n", "a: |2\n   x\n", "a: >-1\n  x\n", "b: 1\na: |+3\n    x\n",
-    "a: >\n  x", "a: \x1f\n", "a: 1\x0cb\n",
+    "a: >\n  x", "a: \x1f\n", "a: 1\x0cb\n", "a: Off\n", "a: NULL\n", "a: 190:20:30\n", "a: FALSE\n",
 ])
 def test_what_the_fast_path_leaves_to_pyyaml(text: str, capfd: pytest.CaptureFixture[str]) -> None:
     assert fastyaml.parse_fast(text, "f.yaml", 0) is None

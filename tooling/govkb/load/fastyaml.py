@@ -106,8 +106,9 @@ def _block_indent_digit(text: str) -> bool:
 
 
 # JSON strings that might be a plain scalar PyYAML types as something else: they start
-# like a number, a null or a merge/value key, or are a YAML 1.1 boolean or null word.
-_SUSPECT_STRING = re.compile(r'"([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
+# like a number, a null or a merge/value key, or are a YAML 1.1 boolean or null word.  The
+# lookahead lets every other string (most keys and values) fail on its first character.
+_SUSPECT_STRING = re.compile(r'"(?=[-+.0-9~<=yYnNtTfFoO])([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
 
 _RESOLVER = yaml.resolver.Resolver()  # the implicit resolver of every PyYAML SafeLoader
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
