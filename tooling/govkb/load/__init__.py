@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from govkb import model as m
 from govkb.findings import Finding, finding
@@ -50,9 +51,9 @@ def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadR
     findings: list[Finding] = []
     # Policies last: the forked worker takes files from the end, and a policy's records are
     # fewer objects per second of parsing than an SOP's, so less crosses back by pickle.
-    jobs = [("sop", p) for p in sorted((root / SOP_DIR).rglob("*.md"))]
-    jobs += [("doc", p) for p in sorted((root / DOCS_DIR).rglob("*.md"))]
-    jobs += [("policy", p) for p in sorted((root / POLICY_DIR).glob("*.yaml"))]
+    jobs = [("sop", p) for p in _sorted((root / SOP_DIR).rglob("*.md"))]
+    jobs += [("doc", p) for p in _sorted((root / DOCS_DIR).rglob("*.md"))]
+    jobs += [("policy", p) for p in _sorted((root / POLICY_DIR).glob("*.yaml"))]
     results = _run(root, jobs, parallel)
 
     policies: list[m.Policy] = []
@@ -99,6 +100,12 @@ def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadR
         catalog_paths=tuple(catalog_paths),
     )
     return LoadResult(kb, tuple(findings))
+
+
+def _sorted(paths: Iterable[Path]) -> list[Path]:
+    """``sorted(paths)``, comparing the parts tuples at once: Path's own ``<`` is a Python call
+    per comparison (about 28,000 for the benchmark corpus)."""
+    return sorted(paths, key=attrgetter("parts"))
 
 
 def _load_file(root: Path, kind: str, path: Path) -> Loaded:

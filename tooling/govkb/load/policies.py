@@ -6,7 +6,6 @@ builders can index the data directly.  Every record gets the location of its YAM
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +44,10 @@ def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
     if data is None or locator is None:
         return None, findings
     # The raw text travels with the policy so text checks (privacy) can point at line:column.
-    return replace(build_policy(data, locator), text=source_text(text)), []
+    return build_policy(data, locator, source_text(text)), []
 
 
-def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
+def build_policy(data: dict[str, Any], loc: Locator, text: str = "") -> m.Policy:
     policy_id = data["id"]
     ladder = data["ladder"]
     steps = tuple(
@@ -81,6 +80,7 @@ def build_policy(data: dict[str, Any], loc: Locator) -> m.Policy:
         satisfies=tuple(data.get("satisfies", ())),
         superseded_by=data.get("superseded_by"),
         location=loc.at(("id",)),
+        text=text,
     )
 
 
