@@ -22,6 +22,8 @@ PIECES = [
     # roles next to other code spans and stray backticks: only the line's own search decides
     "``{pv}`E.f` ``", "`x {pv}`y` {pv}`G.h`", "{pv}``a` {pv}`b`", "{pv}`I.j`{pv}`K.l`", "`m` {pv}`N.o`",
     "{pv}`unclosed", "{pv}``P.q``", "{pv}` R.s ` and `t`", "x` {pv}`U.v`",
+    # option lines and blank lines as str.strip sees them
+    " :id: X ", ":id:", ":a:  v  ", "\u3000:id: Z\u3000", ":x-y: 1", "\u3000", " \x1f ", ":_z:\tw", ":é: v",
 ]
 
 
