@@ -324,18 +324,16 @@ class Kpi:
     location: Location = NOWHERE
 
 
-@dataclass(frozen=True)
-class Section:
-    """A Markdown heading in an SOP body."""
+class Section(NamedTuple):
+    """A Markdown heading in an SOP body (a named tuple: an SOP has a dozen, made by the thousand)."""
 
     title: str
     level: int
     location: Location = NOWHERE
 
 
-@dataclass(frozen=True)
-class ValueRef:
-    """One use of the ``{pv}`` role: the key it asks for and where."""
+class ValueRef(NamedTuple):
+    """One use of the ``{pv}`` role: the key it asks for and where (a named tuple, as Section)."""
 
     key: str
     location: Location = NOWHERE
