@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import subprocess
@@ -139,3 +140,33 @@ def test_exit_codes_of_the_real_process(root: Path, code: int) -> None:
     assert "Traceback" not in proc.stderr
     if code == 0:
         assert proc.stdout == CLEAN_SUMMARY
+
+
+def test_check_under_main_frees_the_model_and_collects_again(capsys: pytest.CaptureFixture[str]) -> None:
+    from govkb import cli
+
+    assert run(capsys, "--root", str(MINIKB), "check")[0] == 0
+    assert gc.isenabled() and cli._KEPT == []
+
+
+def test_the_govkb_program_keeps_the_model_until_it_exits(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """entry() leaves with os._exit, so the check neither frees the model nor starts the
+    collector again (which would walk the whole model once)."""
+    from govkb import cli
+
+    monkeypatch.setattr(cli, "_EXITING", True)
+    monkeypatch.setattr(cli, "_KEPT", [])
+    try:
+        assert run(capsys, "--root", str(MINIKB), "check")[0] == 0
+        assert not gc.isenabled()
+        (result, report), = cli._KEPT
+        assert result.kb.policies and report.findings == ()
+    finally:
+        gc.enable()
+
+
+def test_the_govkb_program_exits_with_the_check_code(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", "from govkb.cli import entry; entry()", "--root", str(MINIKB),
+                           "check", "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "") and json.loads(done.stdout)["summary"]["error"] == 0

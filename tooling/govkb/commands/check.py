@@ -15,7 +15,7 @@ from typing import Any
 
 from govkb import config as cfg
 from govkb.checks import import_check_modules
-from govkb.cli import resolve_root, write_output
+from govkb.cli import keep_until_exit, resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
@@ -50,24 +50,28 @@ def run(args: argparse.Namespace) -> int:
     # The model is a large tree of small frozen objects without cycles: the cyclic collector
     # would only re-walk it again and again (about 40 % of a 10,000-rule run), so pause it
     # until the model is gone (objects made while it is paused all wait in its youngest
-    # generation, and the first collection after it is back would walk them all).
+    # generation, and the first collection after it is back would walk them all).  In the
+    # govkb program the model is never gone: it is kept until the process ends.
     collecting = gc.isenabled()
     gc.disable()
+    kept = False
     try:
-        return _check(args, root, config, today, select, ignore)
+        code, kept = _check(args, root, config, today, select, ignore)
+        return code
     finally:
-        if collecting:
+        if collecting and not kept:
             gc.enable()
 
 
 def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.date,
-           select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
+           select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[int, bool]:
+    """The exit code, and whether the model is kept until the process ends."""
     result = load_knowledge_base(root)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                     (*config.ignore, *ignore), args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
-    return exit_code(report, args.strict)
+    return exit_code(report, args.strict), keep_until_exit((result, report))
 
 
 def exit_code(report: Report, strict: bool) -> int:
