@@ -521,6 +521,8 @@ class KnowledgeBase:
     def active_steps_implementing(self) -> dict[str, tuple[Step, ...]]:
         """Rule id -> the steps of active SOPs that implement it: what rule coverage counts."""
         active = {s.id for s in self.sops if s.status == "active"}
+        if len(active) == len(self.sops):  # every SOP active (ids are unique): nothing to drop
+            return self.steps_implementing
         found = {rule_id: tuple(s for s in steps if s.sop_id in active)
                  for rule_id, steps in self.steps_implementing.items()}
         return {rule_id: steps for rule_id, steps in found.items() if steps}
