@@ -45,7 +45,9 @@ class Location:
     def deferred(cls, path: str, positions: Positions, json_path: tuple[str | int, ...],
                  key: bool = False) -> Location:
         """The location of the value (``key``: of the key) at ``json_path``, found when read."""
-        location = cls(path)
+        location = object.__new__(cls)  # a loader makes tens of thousands: no __init__ call
+        location.path = path
+        location._line = location._column = 0
         location._deferred = (positions, json_path, key)
         return location
 
