@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from govkb.load import load_knowledge_base
-from govkb.load.myst import ids, pv_uses, scan, split_front_matter
+from govkb.load.myst import front_matter, ids, pv_uses, scan
+from govkb.text import source_text
 from govkb.model import Location
 
 MINIKB = Path(__file__).parent / "fixtures" / "minikb"
@@ -123,15 +124,20 @@ def test_pv_uses(line: str, expected: list[tuple[str, int]]) -> None:
     assert pv_uses(line) == expected
 
 
-@pytest.mark.parametrize(("text", "front", "first_body_line"), [
-    ("---\nid: X\n---\n# T\n", "id: X", 4),
-    ("# no front matter\n", None, 1),
-    ("---\nid: X\nnever closed\n", None, 1),
-    ("", None, 1),
+@pytest.mark.parametrize(("text", "front", "body", "first_body_line"), [
+    ("---\nid: X\n---\n# T\n", "id: X", "# T", 4),
+    ("# no front matter\n", None, "# no front matter", 1),
+    ("---\nid: X\nnever closed\n", None, "---\nid: X\nnever closed", 1),
+    ("", None, "", 1),
+    ("---", None, "---", 1),
+    ("---\n---", "", "", 3),
+    (" --- \r\na: 1\r\nb: 2\r\n\u3000---\t\r\nbody\r\n", "a: 1\nb: 2", "body", 5),
+    ("---\na: 1\n----\n---x\n---\n", "a: 1\n----\n---x", "", 6),
 ])
-def test_split_front_matter(text: str, front: str | None, first_body_line: int) -> None:
-    got, _body, start = split_front_matter(text)
-    assert (got, start) == (front, first_body_line)
+def test_front_matter(text: str, front: str | None, body: str, first_body_line: int) -> None:
+    source = source_text(text)
+    got, at, start = front_matter(source)
+    assert (got, source[at:], start) == (front, body, first_body_line)
 
 
 def test_scan_directives_and_fences() -> None:
@@ -169,3 +175,28 @@ def test_scan_directives_and_fences() -> None:
 ])
 def test_ids(value: str, expected: tuple[str, ...]) -> None:
     assert ids(value) == expected
+
+
+def _split_lines(text: str) -> tuple[str | None, list[str], int]:
+    """The line-list reading front_matter replaced: the oracle for it."""
+    lines = text.splitlines()
+    if lines and lines[0].strip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                return "\n".join(lines[1:index]), lines[index + 1:], index + 2
+    return None, lines, 1
+
+
+def test_front_matter_reads_as_the_line_list_did() -> None:
+    import random
+
+    pieces = ["---", " --- ", "---\t", "\u3000---", "----", "--- x", "a: 1", "", "x", "\x1f---"]
+    breaks = ["\n", "\r\n", "\r", "\x0c", "\u2028"]
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) + rng.choice(breaks) for _ in range(rng.randint(0, 6)))
+        text = text[:-1] if rng.random() < 0.3 else text
+        front, body, first = _split_lines(text)
+        source = source_text(text)
+        got, at, start = front_matter(source)
+        assert (got, source[at:], start) == (front, "\n".join(body), first), text

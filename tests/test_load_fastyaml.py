@@ -19,8 +19,9 @@ import yaml
 
 from govkb.load import fastyaml
 from govkb.load.yamlsource import DeferredLocator, JsonPath, NodeLocator, _Builder, _Loader, compose_locator, parse_yaml
-from govkb.load.myst import split_front_matter
+from govkb.load.myst import front_matter
 from govkb.model import Location
+from govkb.text import source_text
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(fastyaml.ryml is None, reason="rapidyaml is not installed")
@@ -101,7 +102,7 @@ def test_every_yaml_file_in_the_repository_reads_the_same() -> None:
 
 def test_every_sop_front_matter_reads_the_same() -> None:
     for path in sorted(REPO.glob("sop/**/*.md")):
-        front, _body, _first = split_front_matter(path.read_text(encoding="utf-8"))
+        front, _at, _first = front_matter(source_text(path.read_text(encoding="utf-8")))
         assert front is not None and assert_same(front), path
 
 

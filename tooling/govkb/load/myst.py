@@ -55,7 +55,13 @@ _STRUCTURE = re.compile(r"^(?:[^\S\n]*(?:`{3}|:{3})|#)[^\n]*", re.MULTILINE)
 
 
 def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
-    """Headings, top-level directives and ``{pv}`` uses; ``first_line`` is lines[0]'s number.
+    """:func:`scan_text` of the lines joined."""
+    return scan_text("\n".join(lines), rel, first_line)
+
+
+def scan_text(text: str, rel: str, first_line: int = 1) -> ScannedPage:
+    """Headings, top-level directives and ``{pv}`` uses of ``text`` (no line break but
+    "\n"); ``first_line`` is the number of its first line.
 
     Outside a fence, a line opening a backtick or colon fence starts one (nested fences
     need a longer or different closing run); a line of only the fence character closes
@@ -63,7 +69,6 @@ def scan(lines: list[str], rel: str, first_line: int = 1) -> ScannedPage:
     body and the ``{pv}`` uses in it are kept.  Headings count only outside fences, and
     ``{pv}`` uses everywhere but in the body of a fence that is not a directive (code).
     """
-    text = "\n".join(lines)
     page = ScannedPage()
     line, counted = first_line, 0
     stack: list[str] = []  # open fences, outermost first
@@ -179,15 +184,21 @@ def pv_uses(text: str) -> list[tuple[str, int]]:
     ]
 
 
-def split_front_matter(text: str) -> tuple[str | None, list[str], int]:
-    """(front matter text or None, body lines, line number of the first body line)."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None, lines, 1
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            return "\n".join(lines[1:index]), lines[index + 1:], index + 2
-    return None, lines, 1
+# A line that is "---" once stripped (\s is str.strip's whitespace; a source_text has no
+# line break but "\n").
+_DELIMITER = re.compile(r"^[^\S\n]*---[^\S\n]*$", re.MULTILINE)
+
+
+def front_matter(source: str) -> tuple[str | None, int, int]:
+    """In a :func:`~govkb.text.source_text`: (the front matter, or None when the first line
+    is no "---" or none closes it; the offset of the body; the number of its first line)."""
+    first = source.find("\n")
+    if first < 0 or source[:first].strip() != "---":
+        return None, 0, 1
+    close = _DELIMITER.search(source, first + 1)
+    if close is None:
+        return None, 0, 1
+    return source[first + 1:close.start() - 1], close.end() + 1, source.count("\n", 0, close.start()) + 2
 
 
 def ids(value: str) -> tuple[str, ...]:
@@ -199,7 +210,8 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
     text, findings = read_text(path, rel)
     if text is None:
         return None, [], findings
-    front, body, body_start = split_front_matter(text)
+    source = source_text(text)
+    front, body_at, body_start = front_matter(source)
     if front is None:
         return None, [], [finding("KB106", m.Location(rel, 1, 1),
                                   "the SOP has no YAML front matter: start the file with a '---' block "
@@ -213,13 +225,13 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
     if problems:
         return None, [], problems
     meta = document.data
-    page = scan(body, rel, body_start)
+    page = scan_text(source[body_at:], rel, body_start)
     steps, reqs, findings = _needs(page, rel, meta["id"])
     sop = m.Sop(
         id=meta["id"], title=meta["title"], owner=meta["owner"], version=meta["version"],
         status=meta["status"], review_by=meta["review_by"], policies=tuple(meta["policies"]),
         satisfies=tuple(meta.get("satisfies", ())), sections=tuple(page.headings), steps=tuple(steps),
-        value_refs=tuple(page.value_refs), text=source_text(text),
+        value_refs=tuple(page.value_refs), text=source,
         front_matter_keys=tuple(meta), location=document.locator.at(("id",)),
     )
     return sop, reqs, findings
@@ -230,10 +242,11 @@ def load_document(path: Path, rel: str) -> tuple[m.Document | None, list[m.Requi
     text, findings = read_text(path, rel)
     if text is None:
         return None, [], findings
-    front, body, body_start = split_front_matter(text)
-    page = scan(body, rel, body_start)
+    source = source_text(text)
+    _, body_at, body_start = front_matter(source)
+    page = scan_text(source[body_at:], rel, body_start)
     steps, reqs, findings = _needs(page, rel, None)
-    return m.Document(rel, tuple(page.value_refs), source_text(text)), reqs, findings
+    return m.Document(rel, tuple(page.value_refs), source), reqs, findings
 
 
 def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step], list[m.Requirement], list[Finding]]:
