@@ -7,19 +7,19 @@ loaded with the same loader as the working tree; nothing in the work tree is tou
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govkb.cli import resolve_root, write_output
 from govkb.errors import FatalError
-from govkb.impact import ImpactReport, compare
 from govkb.load import load_knowledge_base
 from govkb.model import KnowledgeBase
+
+if TYPE_CHECKING:  # the command's own modules load when it runs, not with every govkb command
+    import tarfile
+
+    from govkb.impact import ImpactReport
 
 
 def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
@@ -32,6 +32,10 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from govkb.impact import compare
+
     root = resolve_root(args.root)
     with tempfile.TemporaryDirectory(prefix="govkb-base-") as tmp:
         base = load_revision(root, args.base, Path(tmp))
@@ -42,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
 def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
     """Load the knowledge base as it was at ``revision`` (read from git, never checked out)."""
+    import subprocess
+
     try:
         prefix = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True,
                                 text=True, check=True).stdout.strip()
@@ -53,6 +59,9 @@ def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
         stderr = exc.stderr or b""  # text for rev-parse, bytes for archive
         message = (stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")).strip().splitlines()
         raise FatalError(f"cannot read revision '{revision}' from git: {message[-1] if message else exc}") from exc
+    import io
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter=_safe_member)
     return load_knowledge_base(into / prefix).kb
@@ -60,6 +69,8 @@ def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
 
 def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
     """The ``data`` filter, but a link out of the tree is left out instead of stopping the command."""
+    import tarfile
+
     try:
         return tarfile.data_filter(member, dest)
     except tarfile.FilterError:
