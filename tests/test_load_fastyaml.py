@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 from govkb.load import fastyaml
-from govkb.load.yamlsource import DeferredLocator, JsonPath, NodeLocator, _Builder, _Loader, compose_locator, parse_yaml
+from govkb.load.yamlref import NodeLocator, _Builder, _Loader, compose_locator
+from govkb.load.yamlsource import DeferredLocator, JsonPath, parse_yaml
 from govkb.load.myst import front_matter
 from govkb.model import Location
 from govkb.text import source_text

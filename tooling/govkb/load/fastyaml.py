@@ -3,7 +3,7 @@
 Composing a node tree with PyYAML costs a Python call per node, which is most of the time
 ``govkb check`` spends on a large knowledge base.  rapidyaml (``ryml``, C++) parses the same
 text about twenty times faster.  It is used only where it cannot disagree with the
-reference path in :mod:`govkb.load.yamlsource`:
+reference path in :mod:`govkb.load.yamlref`:
 
 * the text holds none of the YAML features govkb reports or PyYAML reads differently
   (tags, anchors, aliases, merge and complex keys, directives, several documents,
@@ -28,9 +28,7 @@ import os
 import re
 from typing import Any
 
-import yaml
-from yaml.nodes import ScalarNode
-
+from govkb.load import yaml11
 from govkb.model import Location
 
 try:  # the fast path is optional: without rapidyaml everything takes the reference path
@@ -62,9 +60,6 @@ _ALWAYS = frozenset("\t\r\\\x85\u2028\u2029\x7f") | frozenset(map(chr, range(0x2
 _NODE_START_BEFORE = frozenset(" \n[]{},")
 # The ASCII characters _CANDIDATE matches, for a quick test that none is there.
 _CANDIDATE_BYTES = bytes(code for code in range(128) if _CANDIDATE.match(chr(code)))
-# Characters YAML forbids: PyYAML reports them, rapidyaml would read them.  (Its pattern
-# allows tab and CR, which _CANDIDATE sends to PyYAML anyway.)
-_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 def needs_reference(text: str) -> bool:
@@ -76,8 +71,8 @@ def needs_reference(text: str) -> bool:
     if text.isascii():
         if len(text.encode("ascii").translate(None, _CANDIDATE_BYTES)) == len(text):
             return False  # not one candidate character: the common case, at C speed
-    elif _NON_PRINTABLE.search(text):
-        return True
+    elif yaml11.non_printable().search(text):
+        return True  # a character YAML forbids: PyYAML reports it, rapidyaml would read it
     for found in _CANDIDATE.finditer(text):
         char, at = found.group(), found.start()
         if char in _ALWAYS and char != "\n":
@@ -110,7 +105,6 @@ def _block_indent_digit(text: str) -> bool:
 # lookahead lets every other string (most keys and values) fail on its first character.
 _SUSPECT_STRING = re.compile(r'"(?=[-+.0-9~<=yYnNtTfFoO])([-+.0-9~<=][^"\\]*|(?i:yes|no|true|false|on|off|null))"')
 
-_RESOLVER = yaml.resolver.Resolver()  # the implicit resolver of every PyYAML SafeLoader
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
 _DEVNULL = -1
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
@@ -170,7 +164,7 @@ def scalar_tag(value: str, implicit: tuple[bool, bool] = (True, False)) -> str:
     key = (value, implicit)
     tag = _TAGS.get(key)
     if tag is None:
-        tag = _RESOLVER.resolve(ScalarNode, value, implicit)
+        tag = yaml11.resolve(value, implicit)
         if len(value) <= 64:
             if len(_TAGS) > 100_000:
                 _TAGS.clear()
@@ -303,7 +297,7 @@ class FastLocator:
     def reference(self) -> Any:
         """The PyYAML locator for this file, composed on first use."""
         if self._reference is None:
-            from govkb.load.yamlsource import compose_locator
+            from govkb.load.yamlref import compose_locator
 
             self._reference = compose_locator(self.text, self.path, self.line_offset)
         return self._reference
