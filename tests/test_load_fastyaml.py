@@ -182,3 +182,43 @@ def test_a_node_without_an_exact_fast_position_asks_pyyaml() -> None:
     assert data == {"summary": "a block\n", "id": "X"}
     assert locator.at(("summary",)) == compose_locator(text, "f.yaml").at(("summary",))
     assert locator._reference is not None
+
+
+def test_threads_reading_locations_leave_stderr_alone_and_agree() -> None:
+    """A deferred location parses its file when read; threads doing so at once must not
+    interleave the parser's swap of file descriptor 2 (it would stay on /dev/null)."""
+    import os
+    import threading
+
+    texts = [f"id: P{i}\nrules:\n" + "".join(f"  - id: R{j}\n    n: {j}\n" for j in range(30)) for i in range(300)]
+    documents = [parse_yaml(text, f"p{i}.yaml")[0] for i, text in enumerate(texts)]
+    expected = [[4 + 2 * j for j in range(30)] for _ in texts]
+    before = os.fstat(2)
+    found: dict[int, list[int]] = {}
+
+    def read(part: int) -> None:
+        for index in range(part, len(documents), 6):
+            parse_yaml(texts[index], "again.yaml")  # parses with file descriptor 2 swapped too
+            locator = documents[index].locator  # type: ignore[union-attr]
+            found[index] = [location.line for location in locator.each_at(("rules",), "n")]
+
+    threads = [threading.Thread(target=read, args=(part,)) for part in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+    assert [found[i] for i in range(len(texts))] == expected
+
+
+def test_only_the_last_files_asked_keep_their_parse() -> None:
+    from govkb.load import yamlsource
+
+    documents = [parse_yaml(f"id: P{i}\nrules:\n  - id: R1\n", f"p{i}.yaml")[0] for i in range(yamlsource.KEPT_PARSES * 2)]
+    lines = [document.locator.at(("rules", 0, "id")).line for document in documents]  # type: ignore[union-attr]
+    assert lines == [3] * len(documents)
+    held = [d for d in documents if d.locator.positions._locator is not None]  # type: ignore[union-attr]
+    assert held == documents[-yamlsource.KEPT_PARSES:]
+    # an older file is parsed again when asked again, with the same answer
+    assert documents[0].locator.key_at(("rules",)) == Location("p0.yaml", 2, 1)  # type: ignore[union-attr]

@@ -26,6 +26,7 @@ import ctypes
 import json
 import os
 import re
+import threading
 from typing import Any
 
 from govkb.load import yaml11
@@ -107,6 +108,7 @@ _SUSPECT_STRING = re.compile(r'"(?=[-+.0-9~<=yYnNtTfFoO])([-+.0-9~<=][^"\\]*|(?i
 
 _TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
 _DEVNULL = -1
+_QUIET = threading.Lock()  # held while file descriptor 2 points to /dev/null
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -204,7 +206,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _parse_quietly(buffer: bytearray, tree: Any) -> bool:
     """Parse ``buffer`` into ``tree``, False on any failure.  rapidyaml prints its parse
     errors on file descriptor 2, so that points to /dev/null meanwhile (PyYAML will word
-    the error for the user)."""
+    the error for the user).  One thread at a time: two interleaved swaps would leave
+    file descriptor 2 on /dev/null for good."""
+    with _QUIET:
+        return _parse_with_fd2_closed(buffer, tree)
+
+
+def _parse_with_fd2_closed(buffer: bytearray, tree: Any) -> bool:
     global _DEVNULL
     try:
         saved = os.dup(2)

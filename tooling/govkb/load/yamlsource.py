@@ -10,6 +10,8 @@ found only when read (:class:`DeferredLocator`); anything else by PyYAML in
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,7 +75,10 @@ class FilePositions:
     """The :class:`~govkb.model.Positions` of one file: its text, parsed when first asked.
 
     It is what deferred locations hold and carry across processes, so it keeps the text
-    and drops the parse when pickled.
+    and drops the parse when pickled.  The parses of the last :data:`KEPT_PARSES` files
+    asked are kept (a page of the site reads a file's locations one after the other);
+    an older one is dropped, and parsed again if asked again, so a model whose every
+    location is read does not hold every file's parse tree too.
     """
 
     def __init__(self, text: str, path: str, line_offset: int = 0) -> None:
@@ -83,11 +88,17 @@ class FilePositions:
         self._locator: Locator | None = None
 
     def position(self, json_path: JsonPath, key: bool) -> tuple[int, int]:
-        locator = self.locator()
-        found = locator.key_at(json_path) if key else locator.at(json_path)
+        with _KEPT_LOCK:  # threads may read locations: one parse per file, a consistent list
+            locator = self._keep()
+            found = locator.key_at(json_path) if key else locator.at(json_path)
         return found.line, found.column
 
     def locator(self) -> Locator:
+        """The file's locator, parsing it when it is not kept."""
+        with _KEPT_LOCK:
+            return self._keep()
+
+    def _keep(self) -> Locator:
         if self._locator is None:
             fast = parse_fast(self.text, self.path, self.line_offset)
             if fast is not None:
@@ -96,6 +107,11 @@ class FilePositions:
                 from govkb.load.yamlref import reference_locator
 
                 self._locator = reference_locator(self.text, self.path, self.line_offset)
+        _KEPT[id(self)] = self
+        _KEPT.move_to_end(id(self))
+        while len(_KEPT) > KEPT_PARSES:
+            _, oldest = _KEPT.popitem(last=False)
+            oldest._locator = None
         return self._locator
 
     def __getstate__(self) -> tuple[str, str, int]:
@@ -103,6 +119,11 @@ class FilePositions:
 
     def __setstate__(self, state: tuple[str, str, int]) -> None:
         self.__init__(*state)  # type: ignore[misc]
+
+
+KEPT_PARSES = 32
+_KEPT: OrderedDict[int, FilePositions] = OrderedDict()  # by id, the most recently asked last
+_KEPT_LOCK = threading.RLock()
 
 
 @dataclass
