@@ -84,13 +84,17 @@ _EXITING = False
 _KEPT: list[object] = []
 
 
-def keep_until_exit(value: object) -> bool:
+def exits_at_once() -> bool:
+    """True in the ``govkb`` program, which leaves with ``os._exit`` right after main;
+    False under ``main`` alone (tests, embedders)."""
+    return _EXITING
+
+
+def keep_until_exit(value: object) -> None:
     """In the ``govkb`` program, keep ``value`` alive until the process ends, so it is
-    never torn down object by object; returns whether it is kept (False under ``main``
-    alone: tests and embedders get their memory back as usual)."""
+    never torn down object by object; under ``main`` alone it is freed as usual."""
     if _EXITING:
         _KEPT.append(value)
-    return _EXITING
 
 
 def entry() -> None:

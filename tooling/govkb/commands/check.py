@@ -15,7 +15,7 @@ from typing import Any
 
 from govkb import config as cfg
 from govkb.checks import import_check_modules
-from govkb.cli import keep_until_exit, resolve_root, write_output
+from govkb.cli import exits_at_once, keep_until_exit, resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
@@ -54,24 +54,22 @@ def run(args: argparse.Namespace) -> int:
     # govkb program the model is never gone: it is kept until the process ends.
     collecting = gc.isenabled()
     gc.disable()
-    kept = False
     try:
-        code, kept = _check(args, root, config, today, select, ignore)
-        return code
+        return _check(args, root, config, today, select, ignore)
     finally:
-        if collecting and not kept:
+        if collecting and not exits_at_once():
             gc.enable()
 
 
 def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.date,
-           select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[int, bool]:
-    """The exit code, and whether the model is kept until the process ends."""
+           select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
     result = load_knowledge_base(root)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                     (*config.ignore, *ignore), args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
-    return exit_code(report, args.strict), keep_until_exit((result, report))
+    keep_until_exit((result, report))
+    return exit_code(report, args.strict)
 
 
 def exit_code(report: Report, strict: bool) -> int:

@@ -209,10 +209,10 @@ def _parse_quietly(buffer: bytearray, tree: Any) -> bool:
     the error for the user).  One thread at a time: two interleaved swaps would leave
     file descriptor 2 on /dev/null for good."""
     with _QUIET:
-        return _parse_with_fd2_closed(buffer, tree)
+        return _parse_with_fd2_silenced(buffer, tree)
 
 
-def _parse_with_fd2_closed(buffer: bytearray, tree: Any) -> bool:
+def _parse_with_fd2_silenced(buffer: bytearray, tree: Any) -> bool:
     global _DEVNULL
     try:
         saved = os.dup(2)

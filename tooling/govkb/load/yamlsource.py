@@ -41,8 +41,8 @@ class DeferredLocator:
     :class:`~govkb.model.Location`, found in the text only when its line is read.
 
     The rapidyaml tree is dropped as soon as the data is out.  The few files one of whose
-    locations is ever read (a finding, a page of the site) are parsed again, once, with
-    their locator kept; the answers are the fast path's, which are PyYAML's.
+    locations is ever read (a finding, a page of the site) are parsed again by their
+    :class:`FilePositions`; the answers are the fast path's, which are PyYAML's.
     """
 
     def __init__(self, data: Any, positions: FilePositions) -> None:
@@ -93,11 +93,6 @@ class FilePositions:
             found = locator.key_at(json_path) if key else locator.at(json_path)
         return found.line, found.column
 
-    def locator(self) -> Locator:
-        """The file's locator, parsing it when it is not kept."""
-        with _KEPT_LOCK:
-            return self._keep()
-
     def _keep(self) -> Locator:
         if self._locator is None:
             fast = parse_fast(self.text, self.path, self.line_offset)
@@ -123,7 +118,7 @@ class FilePositions:
 
 KEPT_PARSES = 32
 _KEPT: OrderedDict[int, FilePositions] = OrderedDict()  # by id, the most recently asked last
-_KEPT_LOCK = threading.RLock()
+_KEPT_LOCK = threading.Lock()
 
 
 @dataclass
