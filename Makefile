@@ -11,8 +11,15 @@ BUILDDIR   ?= _build
 
 venv: $(STAMP)
 
+# The oldest Python the project supports (pyproject.toml: requires-python); the lock is
+# resolved for it and every newer one (make lock).
+PYTHON_FLOOR := 3.11
+
 $(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(PYTHON_FLOOR)".split("."))))' 2>/dev/null || { \
+	    echo "make: PYTHON=$(PYTHON) is $$($(PYTHON) -c 'import platform; print("Python", platform.python_version())' 2>/dev/null || echo 'not a Python interpreter'); govkb needs Python $(PYTHON_FLOOR) or newer: run make PYTHON=/path/to/python3.12 (any $(PYTHON_FLOOR)+)" >&2; exit 2; }; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
@@ -32,8 +39,11 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# One pin per package for every Python from the floor up (no markers), so every user builds
+# with the same Sphinx; uv is a pinned dev dependency.
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | sed '1i # Pinned versions for make html / make test (pip install -c constraints.txt). Regenerate with: make lock' > constraints.txt
+	$(BIN)/uv pip compile --quiet --universal --fork-strategy fewest --python-version $(PYTHON_FLOOR) \
+		--extra dev --no-emit-package govkb pyproject.toml -o constraints.txt
 
 clean:
 	rm -rf $(BUILDDIR) .pytest_cache .mypy_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -39,6 +40,7 @@ def test_the_forbidden_characters_are_pyyamls() -> None:
     assert yaml11.non_printable().pattern == yaml.reader.Reader.NON_PRINTABLE.pattern
 
 
+@pytest.mark.skipif(importlib.util.find_spec("ryml") is None, reason="rapidyaml is not installed")
 def test_a_check_of_fast_path_files_never_imports_pyyaml() -> None:
     """PyYAML is the reference for odd files only: reading plain ones does not import it."""
     code = ("import sys; from govkb.load.yamlsource import parse_yaml; "
