@@ -69,10 +69,12 @@ def import_check_modules() -> None:
     from govkb.checks import (  # noqa: F401
         coverage,
         drift,
+        finite,
         ladder,
         lifecycle,
         privacy,
         references,
         regulatory,
         template,
+        unsafe_markup,
     )

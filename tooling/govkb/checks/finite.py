@@ -1,0 +1,32 @@
+"""Numbers a reader acts on are finite (KB630).
+
+YAML reads ``.nan`` and ``.inf`` as numbers, and JSON Schema's ``minimum``/``maximum`` cannot
+refuse NaN (every comparison with it is false), so the schema lets them through: this check
+refuses them where the value is defined.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+from govkb.checks import check
+from govkb.findings import ERROR, Finding, finding, register
+from govkb.model import KnowledgeBase
+
+register("KB630", ERROR, "Threshold is not a finite number",
+         "Write the threshold as an ordinary number (for example `3` or `0.5`): `.nan` and `.inf` "
+         "are not values a reviewer or a detector can apply.",
+         "`value: .nan` in a rule's thresholds.")
+
+
+@check
+def check_finite_thresholds(kb: KnowledgeBase) -> Iterator[Finding]:
+    for policy in kb.policies:
+        owners = [(policy.id, policy.thresholds)] + [(rule.id, rule.thresholds) for rule in policy.rules]
+        for subject, thresholds in owners:
+            for threshold in thresholds:
+                if isinstance(threshold.value, float) and not math.isfinite(threshold.value):
+                    yield finding("KB630", threshold.location,
+                                  f"{subject}.{threshold.name} is {threshold.value!r}, not a finite number",
+                                  subject)

@@ -1,0 +1,235 @@
+"""Publishing safety (KB906-KB910): nothing in an SOP or reference page may put live markup,
+another host's resources or a file from outside the repository on the site.
+
+SOPs are written by interns through pull requests and read by reviewers on an intranet, so
+the sources are read the way the site build reads them, by MyST's own markdown-it parser
+(not a regex over the text), and these are findings:
+
+* raw HTML, block or inline (``<script>``, ``<img onerror=...>``, ``<iframe>``, comments
+  aside): the build turns it into text, the check says so first;
+* a ``raw`` directive, in MyST or inside ``{eval-rst}`` (``.. raw:: html``);
+* a file insertion (``include``, ``literalinclude``, ``csv-table :file:``) whose path is
+  absolute or leaves the repository, or ``:url:`` on any directive;
+* an image or figure from another host (every reader's browser would request it);
+* a link whose scheme is not ``http``, ``https`` or ``mailto`` (``javascript:``, ``data:``,
+  ``vbscript:``, ``file:``): it never becomes a link.
+
+Each scan is linear in its input: the parser runs only on a page holding one of the few
+characters that can start such markup.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+from typing import Iterator
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from govkb.checks import check
+from govkb.findings import ERROR, Finding, finding, register
+from govkb.model import KnowledgeBase, Location
+
+register("KB906", ERROR, "Raw HTML in a page",
+         "Write Markdown instead: a table, an admonition, an image stored in the repository. "
+         "Raw HTML is never published (the site shows it as text), so readers would see tags.",
+         "`<img src=x onerror=alert(1)>` or `<script>...</script>` in an SOP.")
+register("KB907", ERROR, "Raw output directive",
+         "Remove the `raw` directive (MyST `{raw}` or `.. raw::` inside `{eval-rst}`): the site "
+         "build refuses raw output, so nothing it holds is published.",
+         "A `{raw}` directive, or `.. raw:: html` in an `{eval-rst}` block.")
+register("KB908", ERROR, "File inserted from outside the repository",
+         "Insert only files inside the repository, with a path relative to the page (no "
+         "absolute path, no `..` past the repository root, no `:url:`); copy the text into "
+         "the repository if it must be shown.",
+         "`.. include:: /etc/passwd`, or `{literalinclude}` of `../../secrets.txt`.")
+register("KB909", ERROR, "Image or media from another host",
+         "Store the image in the repository (next to the page or under `docs/_static/`) and "
+         "refer to it by a relative path: the site must make no request to another host.",
+         "`![diagram](https://cdn.example.com/flow.png)`")
+register("KB910", ERROR, "Link with an unsafe scheme",
+         "Link with http, https or mailto only; a `javascript:`, `data:`, `vbscript:` or "
+         "`file:` link is never published as a link.",
+         "`[click](javascript:alert(1))`")
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+# A page needs the parser only if it holds a character that can start HTML, a directive,
+# an image or a link: '<', '`' or ':' fences, '!' or '[' / '('.
+_CANDIDATE = re.compile(r"<[A-Za-z!/?]|```|~~~|:::|\.\.\s+\w|!\[|\]\(|<[a-z]+:|\]:")
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+([A-Za-z][\w-]*)::\s*(.*)$")
+_OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*)$")
+_INSERTING = frozenset({"include", "literalinclude", "csv-table", "raw", "image", "figure"})
+_FILE_OPTIONS = frozenset({"file"})
+_MEDIA = frozenset({"image", "figure"})
+_LINK_TEXT = re.compile(r"\]\(([^)\n]{0,200})")
+_WHITESPACE_AND_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    """MyST's own markdown-it parser, configured as the site build configures it."""
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+    from markdown_it.renderer import RendererHTML
+
+    return create_md_parser(MdParserConfig(), RendererHTML)
+
+
+def scheme_of(url: str) -> str:
+    """The lower-case scheme of ``url`` as a browser reads it ('' for a relative link).
+
+    Browsers drop ASCII whitespace and control characters inside a scheme
+    (``java\\tscript:`` is ``javascript:``), so they are dropped here too."""
+    match = _SCHEME.match(_WHITESPACE_AND_CONTROL.sub("", url))
+    return match.group(1).lower() if match else ""
+
+
+def is_outside(target: str, page: str) -> bool:
+    """True when ``target`` (as written in ``page``, a repository-relative path) is absolute
+    in the file system or climbs out of the repository."""
+    target = target.strip()
+    if not target:
+        return False
+    if scheme_of(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
+        return True  # a URL: not a file of the repository
+    if target.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", target) or target.startswith("~"):
+        # Sphinx reads "/x" as relative to the source root; docutils' include reads it as an
+        # absolute path. Either way the rule is simpler: insert by relative path only.
+        return True
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), target.replace("\\", "/")))
+    return joined == ".." or joined.startswith("../")
+
+
+def scan_page(text: str, path: str) -> Iterator[tuple[str, int, str]]:
+    """``(code, line, message)`` for every unsafe construct in the MyST page ``text``."""
+    if not _CANDIDATE.search(text):
+        return
+    for token in _parser().parse(text):
+        yield from _scan_token(token, path)
+
+
+def _scan_token(token: Token, path: str) -> Iterator[tuple[str, int, str]]:
+    line = token.map[0] + 1 if token.map else 1
+    if token.type == "html_block" and not _comment(token.content):
+        yield "KB906", line, f"raw HTML block '{_excerpt(token.content)}' is not published"
+    elif token.type == "fence":
+        yield from _scan_fence(token, line, path)
+    elif token.type == "inline" and token.children:
+        yield from _scan_inline(token.children, line)
+
+
+def _scan_inline(children: list[Token], line: int) -> Iterator[tuple[str, int, str]]:
+    for child in children:
+        if child.type == "softbreak" or child.type == "hardbreak":
+            line += 1
+        elif child.type == "html_inline" and not _comment(child.content):
+            yield "KB906", line, f"raw HTML '{_excerpt(child.content)}' is not published"
+        elif child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            if scheme_of(src):
+                yield "KB909", line, f"image '{_excerpt(src)}' would be loaded from another host"
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            scheme = scheme_of(href)
+            if scheme and scheme not in SAFE_SCHEMES:
+                yield "KB910", line, f"link to '{_excerpt(href)}' uses the scheme '{scheme}:'"
+        elif child.type == "text" and "](" in child.content:
+            # markdown-it refuses to make a link of these, leaving '[..](javascript:..)' as
+            # text: the author still meant a link, and a hostile one.
+            for target in _LINK_TEXT.finditer(child.content):
+                scheme = scheme_of(target.group(1))
+                if scheme and scheme not in SAFE_SCHEMES:
+                    yield "KB910", line, f"link to '{_excerpt(target.group(1))}' uses the scheme '{scheme}:'"
+        if child.children:
+            yield from _scan_inline(child.children, line)
+        line += child.content.count("\n") if child.type in ("text", "code_inline") else 0
+
+
+def _scan_fence(token: Token, line: int, path: str) -> Iterator[tuple[str, int, str]]:
+    info = token.info.strip()
+    name = info[1:info.index("}")] if info.startswith("{") and "}" in info else ""
+    argument = info[info.index("}") + 1:].strip() if name else ""
+    body = token.content.splitlines()
+    if name == "eval-rst":
+        yield from _scan_rst(body, line + 1, path)
+    elif name:
+        options = _myst_options(body)
+        yield from _directive(name, argument, options, line, path)
+
+
+def _myst_options(body: list[str]) -> list[tuple[int, str, str]]:
+    """``(offset, name, value)`` of a MyST directive's ``:name: value`` options (or its YAML
+    block between ``---`` lines)."""
+    options: list[tuple[int, str, str]] = []
+    in_yaml = bool(body) and body[0].strip() == "---"
+    for offset, raw in enumerate(body[1:] if in_yaml else body, start=1 if in_yaml else 0):
+        if in_yaml and raw.strip() == "---":
+            break
+        match = _OPTION.match(raw) or (re.match(r"^\s*([\w-]+):\s*(.*)$", raw) if in_yaml else None)
+        if not match:
+            if in_yaml:
+                continue
+            break
+        options.append((offset, match.group(1), match.group(2)))
+    return options
+
+
+def _scan_rst(body: list[str], first_line: int, path: str) -> Iterator[tuple[str, int, str]]:
+    """Directives inside an ``{eval-rst}`` block: each with the options that follow it."""
+    index = 0
+    while index < len(body):
+        match = _RST_DIRECTIVE.match(body[index])
+        if not match:
+            if ".. raw::" in body[index].replace("\t", " "):
+                yield "KB907", first_line + index, "a raw directive is not published"
+            index += 1
+            continue
+        options = []
+        scan = index + 1
+        while scan < len(body) and (option := _OPTION.match(body[scan])):
+            options.append((scan - index, option.group(1), option.group(2)))
+            scan += 1
+        yield from _directive(match.group(1).lower(), match.group(2), options, first_line + index, path)
+        index = scan
+
+
+def _directive(name: str, argument: str, options: list[tuple[int, str, str]], line: int,
+               path: str) -> Iterator[tuple[str, int, str]]:
+    name = name.lower()
+    if name == "raw":
+        yield "KB907", line, f"a raw directive ('{_excerpt(argument)}') is not published"
+        return
+    if name in _INSERTING and name not in _MEDIA and argument and name != "csv-table" and is_outside(argument, path):
+        yield "KB908", line, f"{name} of '{_excerpt(argument)}', which is outside the repository"
+    if name in _MEDIA and scheme_of(argument):
+        yield "KB909", line, f"{name} '{_excerpt(argument)}' would be loaded from another host"
+    for offset, option, value in options:
+        option = option.lower()
+        if option == "url":
+            yield "KB908", line + offset, f"{name} :url: '{_excerpt(value)}' inserts text from another host"
+        elif option in _FILE_OPTIONS and is_outside(value, path):
+            yield "KB908", line + offset, f"{name} :file: '{_excerpt(value)}' is outside the repository"
+        elif option == "target" and scheme_of(value) and scheme_of(value) not in SAFE_SCHEMES:
+            yield "KB910", line + offset, f"{name} :target: '{_excerpt(value)}' uses an unsafe scheme"
+
+
+def _comment(html: str) -> bool:
+    stripped = html.strip()
+    return stripped.startswith("<!--") and stripped.endswith("-->") and "<" not in stripped[4:-3]
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@check
+def check_unsafe_markup(kb: KnowledgeBase) -> Iterator[Finding]:
+    pages = [(sop.path, sop.text, sop.id) for sop in kb.sops]
+    pages += [(document.path, document.text, "") for document in kb.documents]
+    for path, text, subject in pages:
+        for code, line, message in scan_page(text, path):
+            yield finding(code, Location(path, line, 1), message, subject)
