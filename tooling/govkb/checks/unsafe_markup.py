@@ -23,6 +23,7 @@ from __future__ import annotations
 import posixpath
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
 from markdown_it import MarkdownIt
@@ -64,6 +65,7 @@ _OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*)$")
 _INSERTING = frozenset({"include", "literalinclude", "csv-table", "raw", "image", "figure"})
 _FILE_OPTIONS = frozenset({"file"})
 _MEDIA = frozenset({"image", "figure"})
+_RST_LINK = re.compile(r"<([^<>`\n]{1,200})>`__?")
 _LINK_TEXT = re.compile(r"\]\(([^)\n]{0,200})")
 _WHITESPACE_AND_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -87,9 +89,10 @@ def scheme_of(url: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def is_outside(target: str, page: str) -> bool:
+def is_outside(target: str, page: str, root: Path | None = None) -> bool:
     """True when ``target`` (as written in ``page``, a repository-relative path) is absolute
-    in the file system or climbs out of the repository."""
+    in the file system or climbs out of the repository; with ``root``, also when it reaches a
+    symlink that leads out of ``root``."""
     target = target.strip()
     if not target:
         return False
@@ -100,23 +103,31 @@ def is_outside(target: str, page: str) -> bool:
         # absolute path. Either way the rule is simpler: insert by relative path only.
         return True
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(page), target.replace("\\", "/")))
-    return joined == ".." or joined.startswith("../")
+    if joined == ".." or joined.startswith("../"):
+        return True
+    if root is not None:
+        try:
+            return not (root / joined).resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):  # a link loop: never inserted
+            return True
+    return False
 
 
-def scan_page(text: str, path: str) -> Iterator[tuple[str, int, str]]:
-    """``(code, line, message)`` for every unsafe construct in the MyST page ``text``."""
+def scan_page(text: str, path: str, root: Path | None = None) -> Iterator[tuple[str, int, str]]:
+    """``(code, line, message)`` for every unsafe construct in the MyST page ``text`` (at
+    ``path`` under the repository ``root``, when given, to follow symlinks)."""
     if not _CANDIDATE.search(text):
         return
     for token in _parser().parse(text):
-        yield from _scan_token(token, path)
+        yield from _scan_token(token, path, root)
 
 
-def _scan_token(token: Token, path: str) -> Iterator[tuple[str, int, str]]:
+def _scan_token(token: Token, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
     line = token.map[0] + 1 if token.map else 1
     if token.type == "html_block" and not _comment(token.content):
         yield "KB906", line, f"raw HTML block '{_excerpt(token.content)}' is not published"
     elif token.type == "fence":
-        yield from _scan_fence(token, line, path)
+        yield from _scan_fence(token, line, path, root)
     elif token.type == "inline" and token.children:
         yield from _scan_inline(token.children, line)
 
@@ -148,16 +159,16 @@ def _scan_inline(children: list[Token], line: int) -> Iterator[tuple[str, int, s
         line += child.content.count("\n") if child.type in ("text", "code_inline") else 0
 
 
-def _scan_fence(token: Token, line: int, path: str) -> Iterator[tuple[str, int, str]]:
+def _scan_fence(token: Token, line: int, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
     info = token.info.strip()
     name = info[1:info.index("}")] if info.startswith("{") and "}" in info else ""
     argument = info[info.index("}") + 1:].strip() if name else ""
     body = token.content.splitlines()
     if name == "eval-rst":
-        yield from _scan_rst(body, line + 1, path)
+        yield from _scan_rst(body, line + 1, path, root)
     elif name:
         options = _myst_options(body)
-        yield from _directive(name, argument, options, line, path)
+        yield from _directive(name, argument, options, line, path, root)
 
 
 def _myst_options(body: list[str]) -> list[tuple[int, str, str]]:
@@ -177,11 +188,15 @@ def _myst_options(body: list[str]) -> list[tuple[int, str, str]]:
     return options
 
 
-def _scan_rst(body: list[str], first_line: int, path: str) -> Iterator[tuple[str, int, str]]:
+def _scan_rst(body: list[str], first_line: int, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
     """Directives inside an ``{eval-rst}`` block: each with the options that follow it."""
     index = 0
     while index < len(body):
         match = _RST_DIRECTIVE.match(body[index])
+        for target in _RST_LINK.finditer(body[index]):
+            scheme = scheme_of(target.group(1))
+            if scheme and scheme not in SAFE_SCHEMES:
+                yield "KB910", first_line + index, f"link to '{_excerpt(target.group(1))}' uses the scheme '{scheme}:'"
         if not match:
             if ".. raw::" in body[index].replace("\t", " "):
                 yield "KB907", first_line + index, "a raw directive is not published"
@@ -192,17 +207,17 @@ def _scan_rst(body: list[str], first_line: int, path: str) -> Iterator[tuple[str
         while scan < len(body) and (option := _OPTION.match(body[scan])):
             options.append((scan - index, option.group(1), option.group(2)))
             scan += 1
-        yield from _directive(match.group(1).lower(), match.group(2), options, first_line + index, path)
+        yield from _directive(match.group(1).lower(), match.group(2), options, first_line + index, path, root)
         index = scan
 
 
 def _directive(name: str, argument: str, options: list[tuple[int, str, str]], line: int,
-               path: str) -> Iterator[tuple[str, int, str]]:
+               path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
     name = name.lower()
     if name == "raw":
         yield "KB907", line, f"a raw directive ('{_excerpt(argument)}') is not published"
         return
-    if name in _INSERTING and name not in _MEDIA and argument and name != "csv-table" and is_outside(argument, path):
+    if name in _INSERTING and name not in _MEDIA and argument and name != "csv-table" and is_outside(argument, path, root):
         yield "KB908", line, f"{name} of '{_excerpt(argument)}', which is outside the repository"
     if name in _MEDIA and scheme_of(argument):
         yield "KB909", line, f"{name} '{_excerpt(argument)}' would be loaded from another host"
@@ -210,7 +225,7 @@ def _directive(name: str, argument: str, options: list[tuple[int, str, str]], li
         option = option.lower()
         if option == "url":
             yield "KB908", line + offset, f"{name} :url: '{_excerpt(value)}' inserts text from another host"
-        elif option in _FILE_OPTIONS and is_outside(value, path):
+        elif option in _FILE_OPTIONS and is_outside(value, path, root):
             yield "KB908", line + offset, f"{name} :file: '{_excerpt(value)}' is outside the repository"
         elif option == "target" and scheme_of(value) and scheme_of(value) not in SAFE_SCHEMES:
             yield "KB910", line + offset, f"{name} :target: '{_excerpt(value)}' uses an unsafe scheme"
@@ -228,8 +243,9 @@ def _excerpt(text: str, limit: int = 60) -> str:
 
 @check
 def check_unsafe_markup(kb: KnowledgeBase) -> Iterator[Finding]:
+    root = Path(kb.root) if kb.root else None
     pages = [(sop.path, sop.text, sop.id) for sop in kb.sops]
     pages += [(document.path, document.text, "") for document in kb.documents]
     for path, text, subject in pages:
-        for code, line, message in scan_page(text, path):
+        for code, line, message in scan_page(text, path, root):
             yield finding(code, Location(path, line, 1), message, subject)

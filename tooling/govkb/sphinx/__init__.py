@@ -25,6 +25,7 @@ from govkb.sphinx.pages import setup_pages
 from govkb.sphinx.report import setup_report
 from govkb.sphinx.roles import PolicyValueRole
 from govkb.sphinx import views
+from govkb.sphinx.safety import setup_safety
 from govkb.sphinx.schemas import setup_schemas
 
 __all__ = ["get_knowledge_base", "setup"]
@@ -44,6 +45,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     app.add_config_value("govkb_root", None, "env", (str, type(None)))
     app.connect("builder-inited", _load, priority=100)
+    setup_safety(app)
     setup_needs(app)
     setup_pages(app)
     app.add_role("pv", PolicyValueRole())
