@@ -61,7 +61,7 @@ class RefusedDirective(SphinxDirective):
         what = self.arguments[0] if self.arguments else "directive"
         note = nodes.admonition(classes=["govkb-refused"])
         note += nodes.title(text="Not published")
-        note += nodes.paragraph(text=f"{what}: raw output and files from outside the repository are never published.")
+        note += nodes.paragraph(text=f"{what}. Raw output and files from outside the repository are never published.")
         return [note]
 
 
