@@ -76,6 +76,7 @@ def policy_text(index: int, rules: int, rng: random.Random) -> str:
         "    - {strike: 4, action: ACT_MONETIZATION_TERMINATE}",
         "appeal: {window_days: 183, response_days: 14}",
         "sources:", "  - {title: Generated source, url: 'https://example.com/source'}",
+        "history:", "  - {version: 1.0.0, effective: 2026-01-01, summary: Generated version.}",
         "rules:",
     ]
     for number in range(1, rules + 1):
@@ -138,6 +139,17 @@ def generate(out: Path, policies: int, rules: int, sops: int, steps: int, seed: 
         (sop_dir / f"s{index:05d}.md").write_text(sop_text(index, step_rules), "utf-8")
     if total_steps < len(all_rules):
         print(f"note: {len(all_rules) - total_steps} rules have no step (coverage findings expected)")
+    stamp_every_step(out)
+
+
+def stamp_every_step(root: Path) -> None:
+    """A corpus whose steps were all reviewed, as a real knowledge base's are
+    (``govkb review --all``): the check then compares every link's fingerprint."""
+    from govkb.commands.review import restamp, write_stamps
+    from govkb.load import load_knowledge_base
+
+    stamps, _ = restamp(load_knowledge_base(root).kb, [], True, "2026-11-01")
+    write_stamps(root, stamps)
 
 
 def main() -> None:

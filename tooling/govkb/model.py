@@ -195,6 +195,34 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One version of a policy in its changelog: what changed, and the requirement behind it."""
+
+    version: str
+    effective: str
+    summary: str
+    satisfies: tuple[str, ...] = ()
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class ScheduledVersion:
+    """A later version of a policy's values, in force from ``effective`` (see :mod:`govkb.asof`).
+
+    Only what a version changes is given: the whole ladder and/or appeal terms it replaces,
+    and thresholds by ``{pv}`` key (``LMG_SOLICIT_01.asks_per_10_minutes``)."""
+
+    version: str
+    effective: str
+    summary: str
+    satisfies: tuple[str, ...] = ()
+    ladder: Ladder | None = None
+    appeal: Appeal | None = None
+    thresholds: tuple[tuple[str, float | int], ...] = ()
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     title: str
@@ -215,6 +243,8 @@ class Policy:
     sources: tuple[Source, ...] = ()
     satisfies: tuple[str, ...] = ()
     superseded_by: str | None = None
+    history: tuple[HistoryEntry, ...] = ()
+    scheduled: tuple[ScheduledVersion, ...] = ()
     location: Location = NOWHERE
     # The raw YAML, lines joined with "\n" (see :func:`govkb.text.source_text`), for the privacy checks.
     text: str = field(default="", compare=False, repr=False)
@@ -381,6 +411,27 @@ class Sop:
 
 
 @dataclass(frozen=True)
+class ReviewedLink:
+    """A step's link as a person last reviewed it: the target's facets then (see
+    :mod:`govkb.fingerprint`); ``kind`` is implements, applies or quotes (a ``{pv}`` value)."""
+
+    kind: str
+    target: str
+    facets: tuple[tuple[str, str], ...]
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
+class ReviewStamp:
+    """One step's entry in the reviewed-state file (``govkb-reviews.yaml``)."""
+
+    step_id: str
+    reviewed_on: str
+    links: tuple[ReviewedLink, ...] = ()
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
 class Requirement:
     id: str
     title: str
@@ -443,6 +494,8 @@ class KnowledgeBase:
     requirements: tuple[Requirement, ...] = ()
     documents: tuple[Document, ...] = ()
     catalog_paths: tuple[tuple[str, str], ...] = ()
+    reviews: tuple[ReviewStamp, ...] = ()
+    reviews_path: str = ""  # the reviewed-state file, when the knowledge base has one
 
     # ---- indexes -------------------------------------------------------------------
     def build_indexes(self) -> None:

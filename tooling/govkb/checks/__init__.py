@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable
 
+from govkb.asof import kb_as_of
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
 from govkb.parallel import fork_map
@@ -53,6 +54,7 @@ def run_checks(
     """All findings for ``kb``: the loader's, then every registered check's, sorted."""
     import_check_modules()
     ctx = context or CheckContext()
+    kb = kb_as_of(kb, ctx.today)  # every check reads the values in force on the day checked
     tasks: list[Callable[[], Iterable[Finding]]] = [partial(f, kb) for f in REGISTRY]
     tasks += [partial(f, kb, ctx) for f in CONTEXT_REGISTRY]
     parallel = len(kb.rules) >= PARALLEL_MIN_RULES
@@ -67,6 +69,7 @@ def import_check_modules() -> None:
     """Import every check module so its codes and functions are registered."""
     import govkb.config  # noqa: F401  (registers the waiver codes KB0xx)
     from govkb.checks import (  # noqa: F401
+        changes,
         coverage,
         drift,
         finite,

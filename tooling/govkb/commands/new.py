@@ -21,6 +21,7 @@ from govkb import config as cfg
 from govkb.cli import resolve_root
 from govkb.errors import FatalError
 from govkb.load import SOP_DIR, load_knowledge_base
+from govkb.load.reviews import REVIEWS_FILE
 from govkb.model import KnowledgeBase, Rule
 
 SOP_ID = re.compile(r"^SOP_[A-Z0-9]+(_[A-Z]+)*$")
@@ -121,5 +122,16 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise FatalError(f"{rel}: {exc.strerror or exc}") from exc
     print(f"wrote {rel}: {len(rules)} step(s) for {', '.join(r.id for r in rules)}")
-    print("next: write each step, then run `govkb check` and open a pull request")
+    _stamp_new_sop(root, args.sop_id, cfg.resolve_today(cfg.load_config(root)).isoformat())
+    print(f"stamped its steps as reviewed in {REVIEWS_FILE} (commit it with the SOP)")
+    print("next: write each step, then run `govkb check` and open a pull request; if a step quotes a "
+          f"policy value with {{pv}}, run `govkb review {args.sop_id}` once you have written it")
     return 0
+
+
+def _stamp_new_sop(root: Path, sop_id: str, reviewed_on: str) -> None:
+    """A new SOP starts stamped: its author wrote it against the policies as they are."""
+    from govkb.commands.review import restamp, write_stamps
+
+    stamps, _ = restamp(load_knowledge_base(root).kb, [sop_id], False, reviewed_on)
+    write_stamps(root, stamps)

@@ -20,6 +20,7 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
+from govkb.load.reviews import REVIEWS_FILE, load_reviews
 from govkb.parallel import fork_map
 
 POLICY_DIR = "policies"
@@ -85,6 +86,8 @@ def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadR
             catalogs[name] = records
             catalog_paths.append((name, rel))
 
+    reviews, problems = load_reviews(root)
+    findings += problems
     kb = m.KnowledgeBase(
         root=str(root),
         policies=tuple(policies),
@@ -99,6 +102,8 @@ def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadR
         requirements=tuple(requirements),
         documents=tuple(documents),
         catalog_paths=tuple(catalog_paths),
+        reviews=reviews,
+        reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
     )
     return LoadResult(kb, tuple(findings))
 

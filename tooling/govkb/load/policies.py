@@ -49,11 +49,6 @@ def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
 
 def build_policy(data: dict[str, Any], loc: Locator, text: str = "") -> m.Policy:
     policy_id = data["id"]
-    ladder = data["ladder"]
-    steps = tuple(
-        m.LadderStep(step["strike"], step["action"], step.get("duration_days"), where)
-        for step, where in zip(ladder["steps"], loc.each_at(("ladder", "steps")), strict=True)
-    )
     dsa = data.get("dsa")
     return m.Policy(
         id=policy_id,
@@ -67,7 +62,7 @@ def build_policy(data: dict[str, Any], loc: Locator, text: str = "") -> m.Policy
         markets=tuple(data["scope"]["markets"]),
         summary=data["summary"].strip(),
         rationale=data["rationale"].strip(),
-        ladder=m.Ladder(ladder["strike_window_days"], steps, loc.at(("ladder",))),
+        ladder=_ladder(data["ladder"], loc, ("ladder",)),
         appeal=m.Appeal(data["appeal"]["window_days"], data["appeal"]["response_days"], loc.at(("appeal",))),
         rules=tuple(_rule(policy_id, rule, loc, ("rules", i), where)
                     for i, (rule, where) in enumerate(zip(data["rules"], loc.each_at(("rules",), "id"), strict=True))),
@@ -79,8 +74,42 @@ def build_policy(data: dict[str, Any], loc: Locator, text: str = "") -> m.Policy
         ),
         satisfies=tuple(data.get("satisfies", ())),
         superseded_by=data.get("superseded_by"),
+        history=tuple(
+            m.HistoryEntry(h["version"], h["effective"], h["summary"].strip(), _ids(h.get("satisfies")), where)
+            for h, where in zip(data.get("history", ()), loc.each_at(("history",)), strict=True)
+        ),
+        scheduled=tuple(_scheduled(s, loc, ("scheduled", i)) for i, s in enumerate(data.get("scheduled", ()))),
         location=loc.at(("id",)),
         text=text,
+    )
+
+
+def _ids(value: Any) -> tuple[str, ...]:
+    """A requirement reference written as one id or a list of ids."""
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _ladder(data: dict[str, Any], loc: Locator, at: JsonPath) -> m.Ladder:
+    steps = tuple(
+        m.LadderStep(step["strike"], step["action"], step.get("duration_days"), where)
+        for step, where in zip(data["steps"], loc.each_at(at + ("steps",)), strict=True)
+    )
+    return m.Ladder(data["strike_window_days"], steps, loc.at(at))
+
+
+def _scheduled(data: dict[str, Any], loc: Locator, at: JsonPath) -> m.ScheduledVersion:
+    appeal = data.get("appeal")
+    return m.ScheduledVersion(
+        version=data["version"],
+        effective=data["effective"],
+        summary=data["summary"].strip(),
+        satisfies=_ids(data.get("satisfies")),
+        ladder=_ladder(data["ladder"], loc, at + ("ladder",)) if "ladder" in data else None,
+        appeal=m.Appeal(appeal["window_days"], appeal["response_days"], loc.at(at + ("appeal",))) if appeal else None,
+        thresholds=tuple(sorted((str(k), v) for k, v in (data.get("thresholds") or {}).items())),
+        location=loc.at(at + ("version",)),
     )
 
 

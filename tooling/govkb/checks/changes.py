@@ -1,0 +1,154 @@
+"""Change control (KB450-KB459): suspect links, each policy's history, scheduled versions.
+
+* KB450: a step's link (a rule it implements, an action it applies, a ``{pv}`` value it quotes)
+  whose target changed since the step was last reviewed (``govkb-reviews.yaml``), or that was
+  never reviewed. Targets are compared as they will stand once every scheduled version is in
+  force, so a scheduled change is suspect until someone re-reads the steps it touches.
+* KB451: a stamp for a step or link that no longer exists.
+* KB452: a reviewed-state file that cannot be read (reported by the loader); KB457: none at all.
+* KB453-KB456: a policy's history and scheduled versions must agree with the file.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from govkb.asof import kb_latest
+from govkb.checks import check
+from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.fingerprint import Facets, changed_facets, fingerprint, step_links, target_facets
+from govkb.model import KnowledgeBase, Location, Policy
+
+register("KB450", ERROR, "Suspect link: the step was not re-reviewed since its target changed",
+         "Re-read the step against the rule, action or value named (what changed is in the message), "
+         "fix the step if it no longer holds, then run `govkb review STEP_ID` and commit "
+         "`govkb-reviews.yaml` with the change.",
+         "Strike 2 of LMG_SOLICIT changed from 7 to 14 days; SOP_ENFORCEMENT_02 implements LMG_SOLICIT_01.")
+register("KB451", WARNING, "Review stamp for a step or link that no longer exists",
+         "Run `govkb review SOP_ID` for the SOP the step belonged to (or `govkb review --all`): "
+         "stamps are rewritten from the steps as they are.",
+         "A stamp for SOP_QA_07 after the step was removed.")
+register("KB452", ERROR, "Reviewed-state file cannot be read",
+         "Restore `govkb-reviews.yaml` from git, or rewrite it with `govkb review --all` after "
+         "re-reading every step: it is written by govkb, not by hand.",
+         "A merge conflict marker left in `govkb-reviews.yaml`.")
+register("KB457", ERROR, "No reviewed-state file",
+         "Have the SOP owners confirm their steps, then run `govkb review --all` once and commit "
+         "`govkb-reviews.yaml`: from then on each change re-stamps only the steps it touches.",
+         "A knowledge base with SOP steps and no `govkb-reviews.yaml`.")
+register("KB453", ERROR, "Policy version has no history entry",
+         "Add an entry at the top of the policy's `history:` list with the file's version, its "
+         "effective date, a one-line summary of what changed and the requirement it satisfies.",
+         "`version: 1.3.0` while the newest history entry says 1.2.1.")
+register("KB454", ERROR, "History entries out of order",
+         "List history entries newest first, each with a lower version and an earlier (or equal) "
+         "effective date than the one above it, every version once.",
+         "An entry for 1.1.0 above the entry for 1.2.0.")
+register("KB455", ERROR, "Scheduled version does not come after the version in the file",
+         "Give each scheduled version a higher version number and a later effective date than the "
+         "version above it (the file's own, then each earlier scheduled one).",
+         "A scheduled 1.2.0 effective 2026-01-01 under `version: 1.2.1`, `effective: 2026-03-01`.")
+register("KB456", ERROR, "Scheduled threshold names no threshold",
+         "Name a threshold as the {pv} role does, `RULE_ID.name` or `POLICY_ID.name`, for a "
+         "threshold that the rule or policy defines.",
+         "`LMG_SOLICIT_01.asks_per_minute: 2` when the rule's threshold is asks_per_10_minutes.")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".")) if text.replace(".", "").isdigit() else ()
+
+
+@check
+def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
+    where = kb.reviews_path or "govkb-reviews.yaml"
+    if not kb.reviews_path and not kb.reviews:
+        if kb.steps:  # one finding, not one per link, for a knowledge base that never stamped
+            yield finding("KB457", Location(where, 1, 1),
+                          f"no {where}: no SOP step has a review stamp yet; after the owners confirm their "
+                          "steps, run `govkb review --all` and commit the file")
+        return
+    latest = kb_latest(kb)
+    stamps = {stamp.step_id: stamp for stamp in kb.reviews}
+    known: dict[tuple[str, str], tuple[Facets | None, str]] = {}  # each target hashed once
+
+    def facets_of(kind: str, target: str) -> tuple[Facets | None, str]:
+        if (kind, target) not in known:
+            facets = target_facets(latest, kind, target)
+            known[kind, target] = (facets, fingerprint(facets) if facets is not None else "")
+        return known[kind, target]
+
+    for step in latest.steps:
+        stamp = stamps.get(step.id)
+        reviewed = {(link.kind, link.target): dict(link.facets) for link in stamp.links} if stamp else {}
+        current = step_links(latest, step)
+        for kind, target in current:
+            facets, print_now = facets_of(kind, target)
+            if facets is None:
+                continue  # a dangling reference: KB202/KB203/KB207 say so
+            before = reviewed.get((kind, target))
+            if before is None:
+                yield finding("KB450", step.location,
+                              f"step {step.id} {kind} {target}, which no review of the step covers; "
+                              f"re-read the step, then run `govkb review {step.id}`", step.id)
+            elif before.get("fingerprint") != print_now:
+                changes = "; ".join(changed_facets(before, facets)) or "content changed"
+                yield finding("KB450", step.location,
+                              f"step {step.id} {kind} {target}, which changed since the step was reviewed "
+                              f"on {stamp.reviewed_on if stamp else '?'}: {changes}; re-read the step, then "
+                              f"run `govkb review {step.id}`", step.id)
+        stale = set(reviewed) - set(current)
+        for kind, target in sorted(stale):
+            link = next(link for link in (stamp.links if stamp else ()) if (link.kind, link.target) == (kind, target))
+            yield finding("KB451", link.location,
+                          f"the stamp of {step.id} still records {kind} {target}, which the step no longer has; "
+                          f"run `govkb review {step.id}`", step.id)
+    steps = {step.id for step in kb.steps}
+    for stamp in kb.reviews:
+        if stamp.step_id not in steps:
+            yield finding("KB451", stamp.location if stamp.location.path else Location(where, 1, 1),
+                          f"{where} holds a stamp for {stamp.step_id}, which is no step; "
+                          "run `govkb review --all` to rewrite the stamps", stamp.step_id)
+
+
+@check
+def check_history(kb: KnowledgeBase) -> Iterator[Finding]:
+    for policy in kb.policies:
+        yield from _history(policy)
+        yield from _scheduled(kb, policy)
+
+
+def _history(policy: Policy) -> Iterator[Finding]:
+    if not policy.history or policy.history[0].version != policy.version:
+        newest = f"the newest history entry says {policy.history[0].version}" if policy.history else "it has no history"
+        yield finding("KB453", policy.location,
+                      f"{policy.id} is at version {policy.version} but {newest}; add an entry for "
+                      f"{policy.version} (effective {policy.effective}) at the top of `history:`", policy.id)
+    elif policy.history[0].effective != policy.effective:
+        yield finding("KB453", policy.history[0].location,
+                      f"the history entry for {policy.version} says effective {policy.history[0].effective}, "
+                      f"the file says {policy.effective}; make them the same", policy.id)
+    for above, below in zip(policy.history, policy.history[1:]):
+        if not _version(below.version) < _version(above.version) or below.effective > above.effective:
+            yield finding("KB454", below.location,
+                          f"history entry {below.version} ({below.effective}) sits below {above.version} "
+                          f"({above.effective}); list entries newest first", policy.id)
+
+
+def _scheduled(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    previous_version, previous_day = policy.version, policy.effective
+    keys = {f"{policy.id}.{t.name}" for t in policy.thresholds}
+    keys |= {f"{rule.id}.{t.name}" for rule in policy.rules for t in rule.thresholds}
+    for version in policy.scheduled:
+        if not _version(version.version) > _version(previous_version) or version.effective <= previous_day:
+            yield finding("KB455", version.location,
+                          f"scheduled {version.version} (effective {version.effective}) must come after "
+                          f"{previous_version} (effective {previous_day}): a higher version and a later date",
+                          policy.id)
+        previous_version, previous_day = version.version, version.effective
+        for key, _value in version.thresholds:
+            if key not in keys:
+                known = ", ".join(sorted(keys)) or "none"
+                yield finding("KB456", version.location,
+                              f"scheduled {version.version} sets {key}, which is no threshold of {policy.id} "
+                              f"(thresholds: {known})", policy.id)
+

@@ -1,0 +1,136 @@
+"""Fingerprints of what a reader acts on, as in Doorstop: a link records the fingerprint of its
+target at the last review, and a different fingerprint now makes the link suspect.
+
+A target's content is a small table of *facets*, each a short text a person can read in a
+pull request's diff (``step2: ACT_GIFTING_SUSPEND 7 days``); long text (a rule's description
+and examples) is one facet holding a hash of it.  The fingerprint hashes the facets, so it
+ignores whitespace and key order in the YAML but not a changed word, number or step.
+
+Link targets of an SOP step:
+
+* a rule it ``implements``: the rule's text, severity, thresholds and severe case;
+* the ladder and appeal terms of each policy whose rules it implements (``ladders``: what a
+  reviewer applies when the rule is broken);
+* an action it ``applies``: the action's title, description, what it restricts, its kind of
+  duration and its statement-of-reasons fields;
+* a value it quotes with ``{pv}``: the value's text.
+
+Targets are read from the knowledge base *as it will stand* once every scheduled version is in
+force (:func:`govkb.asof.kb_latest`), so a scheduled change is suspect until re-reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Mapping
+
+from govkb.model import Action, KnowledgeBase, Policy, Rule, Step
+
+Facets = dict[str, str]
+FINGERPRINT = "fingerprint"
+
+
+def _digest(value: object, length: int = 12) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _days(days: int | None) -> str:
+    return "indefinite" if days is None else ("1 day" if days == 1 else f"{days} days")
+
+
+def ladder_facets(policy: Policy) -> Facets:
+    ladder, appeal = policy.ladder, policy.appeal
+    facets = {"strike_window": _days(ladder.strike_window_days)}
+    for step in ladder.steps:
+        facets[f"step{step.strike}"] = step.action if step.duration_days is None else f"{step.action} {_days(step.duration_days)}"
+    facets["appeal"] = f"{_days(appeal.window_days)} to appeal, answered in {_days(appeal.response_days)}"
+    return facets
+
+
+def rule_facets(rule: Rule) -> Facets:
+    text = {"title": _words(rule.title), "description": _words(rule.description),
+            "violating": [_words(v) for v in rule.violating], "allowed": [_words(a) for a in rule.allowed],
+            "severe_when": _words(rule.severe_case.when) if rule.severe_case else ""}
+    facets = {"text": _digest(text, 8), "severity": rule.severity}
+    if rule.severe_case is not None:
+        facets["severe_start"] = f"strike {rule.severe_case.start_at_strike}"
+    for threshold in rule.thresholds:
+        facets[threshold.name] = threshold.text
+    return facets
+
+
+def action_facets(action: Action) -> Facets:
+    dsa = action.dsa
+    return {
+        "text": _digest({"title": _words(action.title), "description": _words(action.description)}, 8),
+        "restricts": ", ".join(action.restricts) or "nothing",
+        "duration": action.duration,
+        "dsa": _digest([list(dsa.decision_visibility), dsa.decision_monetary, dsa.decision_provision,
+                        dsa.decision_account, dsa.decision_visibility_other, dsa.decision_monetary_other], 8),
+    }
+
+
+def target_facets(kb: KnowledgeBase, kind: str, target: str) -> Facets | None:
+    """The facets of one link target (``kind`` is implements, applies or quotes); None when the
+    target does not exist (the reference checks report that)."""
+    if kind == "implements":
+        rule = kb.rule_by_id.get(target)
+        return rule_facets(rule) if rule else None
+    if kind == "ladders":
+        policy = kb.policy_by_id.get(target)
+        return ladder_facets(policy) if policy else None
+    if kind == "applies":
+        action = kb.action_by_id.get(target)
+        return action_facets(action) if action else None
+    value = kb.policy_value(target)
+    return {"value": value.text} if value else None
+
+
+def fingerprint(facets: Mapping[str, str]) -> str:
+    return _digest({k: v for k, v in facets.items() if k != FINGERPRINT})
+
+
+def stamped(facets: Mapping[str, str]) -> Facets:
+    """``facets`` with their fingerprint first: what the reviewed-state file records."""
+    return {FINGERPRINT: fingerprint(facets), **{k: v for k, v in facets.items() if k != FINGERPRINT}}
+
+
+def changed_facets(reviewed: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """``name: old → new`` for every facet that differs (added and removed ones too)."""
+    changes = []
+    for name in [*now, *(k for k in reviewed if k not in now)]:
+        if name == FINGERPRINT:
+            continue
+        old, new = reviewed.get(name), now.get(name)
+        if old != new:
+            label = "text" if name == "text" else name
+            if name in ("text", "dsa"):
+                changes.append(f"{label} changed" if old and new else f"{label} {'added' if new else 'removed'}")
+            else:
+                changes.append(f"{label}: {old or '(none)'} → {new or '(none)'}")
+    return changes
+
+
+def step_links(kb: KnowledgeBase, step: Step) -> list[tuple[str, str]]:
+    """``(kind, target)`` for every link of ``step``: the rules it implements, the ladders of
+    their policies, the actions it applies and the ``{pv}`` values its text quotes (in order,
+    each once)."""
+    links = [("implements", rule) for rule in step.implements]
+    policies = [kb.rule_by_id[rule].policy_id for rule in step.implements if rule in kb.rule_by_id]
+    links += [("ladders", policy) for policy in dict.fromkeys(policies)]
+    links += [("applies", action) for action in step.applies]
+    sop = kb.sop_by_id.get(step.sop_id)
+    if sop is not None:
+        first, last = step.location.line, step.content_line + step.content.count("\n") + 1
+        seen: set[str] = set()
+        for ref in sop.value_refs:
+            if first <= ref.location.line <= last and ref.key not in seen:
+                seen.add(ref.key)
+                links.append(("quotes", ref.key))
+    return links
