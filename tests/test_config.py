@@ -102,7 +102,7 @@ waivers:
     (GOOD.replace("2027-01-31", "soon"), 2, "not a date"),
     (GOOD.replace("KB403", "KB999"), 2, "not a finding code"),
     (GOOD + "    colour: red\n", 2, "unknown field"),
-    ("waivers:\n  - &a {code: KB403}\n  - *a\n", 2, ""),
+    ("waivers:\n  - &a {code: KB403}\n  - *a\n", 3, "alias"),
     ("", 1, ""),
 ])
 def test_malformed_waivers_are_findings(tmp_path: Path, text, line, words):

@@ -100,3 +100,8 @@ register("KB106", ERROR, "Invalid SOP front matter",
          "version, status, review_by and policies.")
 register("KB107", ERROR, "Malformed need directive",
          "Give the directive a title and the required options (:id:, and for steps :actor:, :input:, :output:).")
+register("KB108", ERROR, "File larger than the size limit",
+         "Split the file or remove what does not belong in it: govkb reads policy, catalog, SOP and "
+         "page files of up to 1 MiB.")
+register("KB109", ERROR, "YAML nested too deeply",
+         "Flatten the structure: govkb reads YAML nested up to 64 levels, and its files need a handful.")

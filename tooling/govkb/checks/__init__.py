@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Callable, Iterable
 
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
-from govkb.parallel import fork_map
-
-# From this many rules on, checks run on two cores (smaller models finish before a fork pays off).
-PARALLEL_MIN_RULES = 2000
 
 
 @dataclass(frozen=True)
@@ -53,14 +48,12 @@ def run_checks(
     """All findings for ``kb``: the loader's, then every registered check's, sorted."""
     import_check_modules()
     ctx = context or CheckContext()
-    tasks: list[Callable[[], Iterable[Finding]]] = [partial(f, kb) for f in REGISTRY]
-    tasks += [partial(f, kb, ctx) for f in CONTEXT_REGISTRY]
-    parallel = len(kb.rules) >= PARALLEL_MIN_RULES
-    if parallel:
-        kb.build_indexes()  # once, shared with the forked worker, instead of once in each process
-    # Indices cross to the forked worker, never the model: it already has it in memory.
-    results = fork_map(lambda index: list(tasks[index]()), range(len(tasks)), parallel=parallel)
-    return sort_findings([*load_findings, *(f for found in results for f in found)])
+    found: list[Finding] = list(load_findings)
+    for function in REGISTRY:
+        found += function(kb)
+    for context_function in CONTEXT_REGISTRY:
+        found += context_function(kb, ctx)
+    return sort_findings(found)
 
 
 def import_check_modules() -> None:
