@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from govkb import config as cfg
-from govkb.checks import import_check_modules
 from govkb.errors import FatalError
 from govkb.findings import CODES, Finding
 from govkb.model import Location
 
-import_check_modules()
 TODAY = dt.date(2026, 11, 25)
 
 

@@ -34,24 +34,13 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from govkb.errors import FatalError
-from govkb.findings import CODES, ERROR, SEVERITIES, WARNING, Finding, finding, register
+from govkb.findings import CODES, ERROR, SEVERITIES, WARNING, Finding, finding
 from govkb.load.yamlsource import Locator, parse_yaml, read_text
 from govkb.model import KnowledgeBase, Location
 
 DEFAULT_WAIVERS = "govkb-waivers.yaml"
 WAIVER_FIELDS = frozenset({"code", "subject", "path", "reason", "owner", "expires"})
 
-register("KB001", ERROR, "Malformed waiver file",
-         "Fix the waiver file: a `waivers:` list whose entries each have code, subject and/or path, "
-         "reason, owner and expires (YYYY-MM-DD).",
-         "A waiver with no `expires:` date.")
-register("KB002", ERROR, "Waiver expired",
-         "The waived finding is reported again. Fix it, or renew the waiver with a new `expires` date "
-         "and a reason the owner still stands behind.",
-         "A waiver for KB403 on SOP_QA with `expires: 2026-06-30`, checked on 2026-11-25.")
-register("KB003", WARNING, "Waiver matches no finding",
-         "Remove the waiver: whatever it waived has been fixed (or its code, subject or path is misspelt).",
-         "A waiver for KB301 on LMG_SOLICIT_04 after a step started implementing the rule.")
 
 
 @dataclass(frozen=True)

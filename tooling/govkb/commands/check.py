@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from govkb import config as cfg
-from govkb.checks import import_check_modules
 from govkb.cli import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
@@ -40,7 +39,6 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import_check_modules()  # every code is registered before selectors are validated
     select, ignore = cfg.parse_selectors(args.select), cfg.parse_selectors(args.ignore)
     wrong = cfg.unknown_selectors([*select, *ignore])
     if wrong:
