@@ -10,39 +10,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from pathlib import Path
 from typing import Sequence
 
+from govkb.commands import register_all
+from govkb.commands.workspace import find_root, resolve_root, write_output
 from govkb.errors import FatalError
 
-
-def find_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` holding a ``policies/`` folder."""
-    for candidate in (start, *start.parents):
-        if (candidate / "policies").is_dir():
-            return candidate
-    raise FatalError(f"no knowledge base found: neither {start} nor a parent holds a 'policies/' folder "
-                     "(run govkb inside the repository or pass --root)")
-
-
-def resolve_root(value: str | None) -> Path:
-    if value is None:
-        return find_root(Path.cwd().resolve())
-    root = Path(value).resolve()
-    if not root.is_dir():
-        raise FatalError(f"--root {value}: no such directory")
-    return root
-
-
-def write_output(text: str, output: str | None) -> None:
-    """A command's report to standard output, or to ``--output FILE`` (a bad path is a usage error)."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FatalError(f"--output {output}: {exc.strerror or exc}") from exc
+__all__ = ["build_parser", "entry", "find_root", "main", "resolve_root", "write_output"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,8 +26,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from govkb.commands import register_all
-
     parser = _Parser(prog="govkb", description="Check and publish a policies + SOPs knowledge base.")
     parser.add_argument("--root", help="knowledge-base root (default: the nearest folder with policies/)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

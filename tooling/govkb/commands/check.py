@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govkb import config as cfg
-from govkb.cli import resolve_root, write_output
+from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.load.cache import FileCache
