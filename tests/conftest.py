@@ -8,6 +8,7 @@ HTML directory, for the browser tests.  ``sphinx_project`` copies a root from ``
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -17,6 +18,14 @@ import pytest
 from sphinx_support import REPO, ROOTS, SiteBuild, sphinx_build
 
 __all__ = ["REPO", "ROOTS", "SiteBuild", "sphinx_build"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _file_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The loader's cache in a temporary directory, for this process and the ones it starts,
+    so tests never read or fill the user's cache."""
+    os.environ["GOVKB_CACHE_DIR"] = str(tmp_path_factory.mktemp("govkb-cache"))
+    os.environ.pop("GOVKB_NO_CACHE", None)
 
 
 @pytest.fixture(scope="session")

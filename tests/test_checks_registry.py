@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from govkb.checks import CONTEXT_REGISTRY, REGISTRY, import_check_modules
+from govkb.checks import CHECK_MODULES, CONTEXT_REGISTRY, REGISTRY
+from govkb.codes import CATALOGUE
 from govkb.findings import CODES
 
-import_check_modules()
 TESTS = Path(__file__).parent
 CHECKS = Path(__file__).parents[1] / "tooling" / "govkb" / "checks"
 
@@ -31,6 +31,39 @@ def test_codes_are_well_formed_and_families_match_modules():
     assert len(REGISTRY) + len(CONTEXT_REGISTRY) == len({*REGISTRY, *CONTEXT_REGISTRY})
     families = {code[:3] for code in CODES}
     assert {"KB0", "KB1", "KB2", "KB3", "KB4", "KB5", "KB6", "KB7", "KB8", "KB9"} <= families
+
+
+def test_every_marked_check_is_listed_once_and_runs() -> None:
+    marked = [f for module in CHECK_MODULES for f in vars(module).values()
+              if callable(f) and getattr(f, "__module__", "") == module.__name__ and hasattr(f, "__govkb_check__")]
+    assert sorted(f.__qualname__ for f in marked) == sorted(f.__qualname__ for f in (*REGISTRY, *CONTEXT_REGISTRY))
+    assert all(f.__govkb_check__ == "kb" for f in REGISTRY)
+    assert all(f.__govkb_check__ == "context" for f in CONTEXT_REGISTRY)
+
+
+def test_the_catalogue_is_one_sorted_static_table() -> None:
+    import subprocess
+    import sys
+
+    codes = [entry.code for entry in CATALOGUE]
+    assert codes == sorted(set(codes)) and set(codes) <= set(CODES)
+    # Importing the findings alone gives every code: nothing is added as an import side effect.
+    probe = "import govkb.findings as f; print(len(f.CODES))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert int(out) == len(CATALOGUE) >= 65
+
+
+def test_register_is_a_shim_that_adds_to_the_catalogue() -> None:
+    from govkb.findings import register
+
+    entry = CODES["KB301"]
+    assert register(entry.code, entry.severity, entry.title, entry.hint, entry.example) == entry
+    with pytest.raises(ValueError):
+        register("KB301", "info", "Other words", "Another hint")
+    try:
+        assert register("KB998", "info", "A new code", "Its hint") == CODES["KB998"]
+    finally:
+        del CODES["KB998"]
 
 
 @pytest.mark.parametrize("module", sorted(p.name for p in CHECKS.glob("*.py")))

@@ -142,28 +142,10 @@ def test_exit_codes_of_the_real_process(root: Path, code: int) -> None:
         assert proc.stdout == CLEAN_SUMMARY
 
 
-def test_check_under_main_frees_the_model_and_collects_again(capsys: pytest.CaptureFixture[str]) -> None:
-    from govkb import cli
-
+def test_check_under_main_leaves_the_collector_as_it_was(capsys: pytest.CaptureFixture[str]) -> None:
+    before = gc.get_threshold()
     assert run(capsys, "--root", str(MINIKB), "check")[0] == 0
-    assert gc.isenabled() and cli._KEPT == []
-
-
-def test_the_govkb_program_keeps_the_model_until_it_exits(capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """entry() leaves with os._exit, so the check neither frees the model nor starts the
-    collector again (which would walk the whole model once)."""
-    from govkb import cli
-
-    monkeypatch.setattr(cli, "_EXITING", True)
-    monkeypatch.setattr(cli, "_KEPT", [])
-    try:
-        assert run(capsys, "--root", str(MINIKB), "check")[0] == 0
-        assert not gc.isenabled()
-        (result, report), = cli._KEPT
-        assert result.kb.policies and report.findings == ()
-    finally:
-        gc.enable()
+    assert gc.isenabled() and gc.get_threshold() == before
 
 
 def test_the_govkb_program_exits_with_the_check_code(tmp_path: Path) -> None:

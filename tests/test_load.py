@@ -178,8 +178,9 @@ def test_ids(value: str, expected: tuple[str, ...]) -> None:
 
 
 def _split_lines(text: str) -> tuple[str | None, list[str], int]:
-    """The line-list reading front_matter replaced: the oracle for it."""
-    lines = text.splitlines()
+    """The line-list reading front_matter replaced: the oracle for it (only \n ends a line)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    lines = lines[:-1] if lines[-1:] == [""] else lines
     if lines and lines[0].strip() == "---":
         for index in range(1, len(lines)):
             if lines[index].strip() == "---":

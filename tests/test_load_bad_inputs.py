@@ -42,9 +42,9 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 def replace(path: str, old: str, new: str) -> Callable[[Path], None]:
     def mutate(root: Path) -> None:
         target = root / path
-        text = target.read_text("utf-8")
+        text = target.read_bytes().decode("utf-8")  # bytes: a lone CR stays one (no newline translation)
         assert old in text, f"{old!r} not in {path}"
-        target.write_text(text.replace(old, new, 1), "utf-8")
+        target.write_bytes(text.replace(old, new, 1).encode("utf-8"))
     return mutate
 
 
@@ -55,7 +55,7 @@ def write(path: str, content: str | bytes) -> Callable[[Path], None]:
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(content, "utf-8")
+            target.write_bytes(content.encode("utf-8"))
     return mutate
 
 
@@ -84,7 +84,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("not-utf8", write("policies/latin1.yaml", "id: LMG_LATIN\ntitle: caf\xe9\n".encode("latin-1")),
      "policies/latin1.yaml:2: KB100"),
     ("empty-file", write("policies/empty.yaml", ""), "policies/empty.yaml:1: KB104"),
-    ("alias-bomb", write("policies/bomb.yaml", BILLION_LAUGHS), "policies/bomb.yaml:1: KB103"),
+    ("alias-bomb", write("policies/bomb.yaml", BILLION_LAUGHS), "policies/bomb.yaml:2: KB103"),
     ("python-tag", write("policies/evil.yaml", f"id: !!python/object/apply:os.system ['touch {MARKER}']\n"),
      "policies/evil.yaml:1: KB103"),
     ("unknown-field", replace(POLICY, "area: gifting-integrity\n", "area: gifting-integrity\ncolour: red\n"),
@@ -110,6 +110,38 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("sop-front-matter-is-a-list", write("sop/list.md", "---\n- id: SOP_LIST\n- title: A list\n---\n# A list\n"),
      "sop/list.md:2: KB106"),
     ("step-strike-not-a-number", replace(SOP, ":strike: 2", ":strike: abc"), f"{SOP}:36: KB107"),
+    # Nesting of any depth is one finding at the first level too deep (MAX_DEPTH = 64).
+    ("deep-flow-nesting", write("policies/deep.yaml", "id: " + "[" * 5000 + "]" * 5000 + "\n"),
+     "policies/deep.yaml:1: KB109 [error] the YAML here is nested deeper than 64 levels"),
+    ("deep-flow-mappings", write("policies/deep.yaml", "id: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"),
+     "policies/deep.yaml:1: KB109"),
+    ("deep-block-nesting", write("policies/deep.yaml", "".join(" " * i + "k:\n" for i in range(300))),
+     "policies/deep.yaml:65: KB109"),
+    ("deep-sop-front-matter", write("sop/deep.md", "---\nid: " + "[" * 3000 + "]" * 3000 + "\n---\n# Deep\n"),
+     "sop/deep.md:2: KB109"),
+    # Files over 1 MiB are refused before they are read.
+    ("large-policy", write("policies/big.yaml", "id: LMG_BIG\n" + "# padding\n" * 120_000),
+     "policies/big.yaml:1: KB108 [error] the file is 1,200,012 bytes"),
+    ("large-sop", write("sop/big.md", "---\nid: SOP_BIG\n---\n" + "text\n" * 220_000), "sop/big.md:1: KB108"),
+    # Line numbers count \n only, whatever YAML or str.splitlines count as a line break.
+    ("line-separators-in-a-policy",
+     replace(POLICY, "title: Gift solicitation", "title: Gift\u2028soli\x85cit\u2029a\rtion"),
+     f"{POLICY}:2: KB101"),
+    ("line-separators-before-a-later-finding",
+     lambda root: (replace(POLICY, "title: Gift solicitation", "title: \"Gift\u2028soli\x85cit\u2029a\rtion\"")(root),
+                   replace(POLICY, "window_days: 183", "window_days: six months")(root)),
+     f"{POLICY}:33: KB105"),
+    ("line-separators-in-an-sop", lambda root: (replace(SOP, "# Review and decision", "# Review\u2028and\x85decision\r")(root),
+                                                replace(SOP, ":strike: 2", ":strike: second")(root)),
+     f"{SOP}:36: KB107"),
+    # Reserved indicators and NUL escapes: located, with the fix.
+    ("value-starts-with-at", replace(POLICY, "owner: lmg-policy", "owner: @lmg-policy"),
+     f"{POLICY}:6: KB101 [error] YAML syntax error: a value cannot start with '@' (it is reserved in YAML); "
+     "quote the value"),
+    ("value-starts-with-backtick", replace(POLICY, "owner: lmg-policy", "owner: `lmg-policy`"),
+     f"{POLICY}:6: KB101 [error] YAML syntax error: a value cannot start with a backtick"),
+    ("nul-escape", replace(POLICY, "title: Gift solicitation", 'title: "Gift\\0 solicitation"'),
+     f"{POLICY}:2: KB101 [error] a string holds a NUL character"),
 ]
 
 

@@ -1,21 +1,19 @@
 """Findings: the one record every loader error and check result becomes.
 
 A finding is a small immutable tuple (code, severity, path, line, column, message, subject),
-like flake8's ``Violation``.  Codes are stable and registered in :data:`CODES` with their
-default severity, a title and a fix hint; the site renders one page per code from here.
+like flake8's ``Violation``.  Codes are stable; their catalogue (default severity, title, fix
+hint) is the static table in :mod:`govkb.codes`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
+from govkb.codes import CODES, ERROR, INFO, SEVERITIES, WARNING, Code
 from govkb.model import Location
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
-SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
+__all__ = ["CODES", "ERROR", "INFO", "SEVERITIES", "WARNING", "Code", "Finding", "finding", "register",
+           "sort_findings", "summarize"]
 
 
 class Finding(NamedTuple):
@@ -43,24 +41,13 @@ class Finding(NamedTuple):
         }
 
 
-@dataclass(frozen=True)
-class Code:
-    """A registered finding code: what it catches and how to fix it."""
-
-    code: str
-    severity: str
-    title: str
-    hint: str
-    example: str = ""
-
-
-CODES: dict[str, Code] = {}
-
-
 def register(code: str, severity: str, title: str, hint: str, example: str = "") -> Code:
-    if code in CODES:
-        raise ValueError(f"finding code {code} registered twice")
-    CODES[code] = entry = Code(code, severity, title, hint, example)
+    """Add a code to the catalogue: a compatibility shim for modules that still declare their
+    codes where they use them (they move into :mod:`govkb.codes`).  Declaring a code the
+    table holds, with the same words, changes nothing; different words are a bug."""
+    entry = Code(code, severity, title, hint, example)
+    if CODES.setdefault(code, entry) != entry:
+        raise ValueError(f"finding code {code} is already in the catalogue with other words")
     return entry
 
 
@@ -79,24 +66,3 @@ def summarize(findings: Iterable[Finding]) -> dict[str, int]:
     for item in findings:
         counts[item.severity] = counts.get(item.severity, 0) + 1
     return counts
-
-
-# ---- codes the loader reports (KB1xx) ---------------------------------------------------
-register("KB100", ERROR, "File cannot be read as UTF-8 text",
-         "Save the file as UTF-8 (without a byte-order mark is best) and remove binary content; "
-         "replace a directory or a broken link that has a source file's name.")
-register("KB101", ERROR, "YAML syntax error",
-         "Fix the YAML syntax at the position shown; check indentation, colons and quotes.")
-register("KB102", ERROR, "Duplicate key in a mapping",
-         "Remove or rename one of the two keys: YAML would silently keep only the last value.")
-register("KB103", ERROR, "Forbidden YAML construct (tag, anchor or alias)",
-         "Write plain values: govkb does not accept YAML tags such as !!python/object, anchors (&) or aliases (*).")
-register("KB104", ERROR, "Empty file",
-         "Write the file's content or delete the file.")
-register("KB105", ERROR, "Schema violation",
-         "Change the value so it matches the format documented in the policy schema.")
-register("KB106", ERROR, "Invalid SOP front matter",
-         "Start the SOP with a YAML front matter block between '---' lines holding id, title, owner, "
-         "version, status, review_by and policies.")
-register("KB107", ERROR, "Malformed need directive",
-         "Give the directive a title and the required options (:id:, and for steps :actor:, :input:, :output:).")

@@ -22,7 +22,6 @@ force (:func:`govkb.asof.kb_latest`), so a scheduled change is suspect until re-
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Mapping
 
 from govkb.model import Action, KnowledgeBase, Policy, Rule, Step
@@ -32,8 +31,17 @@ FINGERPRINT = "fingerprint"
 
 
 def _digest(value: object, length: int = 12) -> str:
-    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:length]
+    """A short SHA-256 of ``value`` (nested lists, tuples and dicts of text), in a canonical form:
+    dicts by sorted key, parts joined by separators that cannot occur in YAML text."""
+    return hashlib.sha256(_canonical(value).encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def _canonical(value: object) -> str:
+    if isinstance(value, dict):
+        return "\x1d".join(f"{key}\x1f{_canonical(value[key])}" for key in sorted(value))
+    if isinstance(value, (list, tuple)):
+        return "\x1e".join(_canonical(item) for item in value) + "\x1c"
+    return "" if value is None else str(value)
 
 
 def _words(text: str) -> str:

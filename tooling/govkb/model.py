@@ -11,86 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Iterator, Literal, NamedTuple, Protocol
+from typing import Any, Iterable, Iterator, Literal, NamedTuple
 
 Status = Literal["draft", "active", "superseded", "retired"]
 STATUSES: tuple[str, ...] = ("draft", "active", "superseded", "retired")
 
 
-class Positions(Protocol):
-    """Finds a line and column in one file when first asked (see :class:`Location`)."""
-
-    def position(self, json_path: tuple[str | int, ...], key: bool) -> tuple[int, int]: ...
-
-
+@dataclass(frozen=True)
 class Location:
     """Where a record starts: a POSIX path relative to the knowledge-base root, 1-based
-    line and column (0 when unknown).
+    line and column (0 when unknown)."""
 
-    A location can be *deferred*: it knows its file and the JSON path of its YAML node,
-    and asks its :class:`Positions` for the line and column only when one is read.  Most
-    locations are never read (only findings and the site need them), and finding one in
-    a parsed YAML tree costs more than building the record it belongs to.
-    """
-
-    __slots__ = ("path", "_line", "_column", "_deferred")
-
-    def __init__(self, path: str, line: int = 0, column: int = 0) -> None:
-        self.path = path
-        self._line = line
-        self._column = column
-        self._deferred: tuple[Positions, tuple[str | int, ...], bool] | None = None
-
-    @classmethod
-    def deferred(cls, path: str, positions: Positions, json_path: tuple[str | int, ...],
-                 key: bool = False) -> Location:
-        """The location of the value (``key``: of the key) at ``json_path``, found when read."""
-        location = object.__new__(cls)  # a loader makes tens of thousands: no __init__ call
-        location.path = path
-        location._line = location._column = 0
-        location._deferred = (positions, json_path, key)
-        return location
-
-    @property
-    def line(self) -> int:
-        if self._deferred is not None:
-            self._resolve()
-        return self._line
-
-    @property
-    def column(self) -> int:
-        if self._deferred is not None:
-            self._resolve()
-        return self._column
-
-    def _resolve(self) -> None:
-        assert self._deferred is not None
-        positions, json_path, key = self._deferred
-        self._line, self._column = positions.position(json_path, key)
-        self._deferred = None
-
-    def _astuple(self) -> tuple[str, int, int]:
-        return (self.path, self.line, self.column)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Location):
-            return NotImplemented
-        return self._astuple() == other._astuple()
-
-    def __hash__(self) -> int:
-        return hash(self._astuple())
-
-    def __repr__(self) -> str:
-        return f"Location({self.path!r}, {self.line}, {self.column})"
+    path: str
+    line: int = 0
+    column: int = 0
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # A deferred location travels deferred: its Positions carries the text, not a parse.
-        if self._deferred is not None:
-            return (Location.deferred, (self.path, *self._deferred))
-        return (Location, (self.path, self._line, self._column))
 
 
 NOWHERE = Location("", 0, 0)

@@ -8,12 +8,14 @@ ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 
 
 def source_text(raw: str) -> str:
-    """``raw`` with every line break written "\n" and none at the end.
+    """``raw`` with CRLF written "\n" and no line break at the end.
 
-    Lines are numbered the way ``str.splitlines`` splits them everywhere in govkb, so line N
-    of a file is ``source_text(raw).split("\n")[N - 1]``.
+    Lines are numbered as editors and ``git`` number them: only "\n" ends a line (U+2028,
+    U+0085, a lone CR and the other breaks ``str.splitlines`` knows stay characters of their
+    line), so line N of a file is ``source_text(raw).split("\n")[N - 1]``.
     """
-    return "\n".join(raw.splitlines())
+    text = raw.replace("\r\n", "\n")
+    return text[:-1] if text.endswith("\n") else text
 
 
 def line_starts(text: str) -> list[int]:

@@ -1,83 +1,77 @@
 """Checks: pure functions from a KnowledgeBase to findings.
 
-Each check module registers its functions with :func:`check` (``f(kb)``) or, when the
-result depends on something outside the model such as today's date, with
-:func:`check_in_context` (``f(kb, context)``).  :func:`run_checks` runs them all over one
-model and returns the loader's findings plus theirs, sorted.  A check never reads files:
-everything it needs is in the model or the :class:`CheckContext`.
+Every check is listed below, in the order it runs: :data:`REGISTRY` holds the ``f(kb)``
+checks, :data:`CONTEXT_REGISTRY` the ``f(kb, context)`` ones whose result depends on
+something outside the model, such as today's date (:class:`CheckContext`).  The check
+modules mark their functions with :func:`~govkb.checks.context.check`; a test fails on a
+marked function missing here.  :func:`run_checks` runs them all over one model, in this
+process, and returns the loader's findings plus theirs, sorted.  A check never reads files:
+everything it needs is in the model or the context.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Callable, Iterable
+from typing import Iterable
 
 from govkb.asof import kb_as_of
+from govkb.checks import (changes, coverage, drift, finite, ladder, lifecycle, privacy, references, regulatory,
+                          template, unsafe_markup)
+from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
+                                  check_in_context)
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
-from govkb.parallel import fork_map
 
-# From this many rules on, checks run on two cores (smaller models finish before a fork pays off).
-PARALLEL_MIN_RULES = 2000
+__all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "ContextCheckFunction", "check",
+           "check_in_context", "run_checks"]
 
-
-@dataclass(frozen=True)
-class CheckContext:
-    """Inputs a check may need besides the model; injectable so tests are deterministic."""
-
-    today: dt.date = field(default_factory=dt.date.today)
-
-
-CheckFunction = Callable[[KnowledgeBase], Iterable[Finding]]
-ContextCheckFunction = Callable[[KnowledgeBase, CheckContext], Iterable[Finding]]
-REGISTRY: list[CheckFunction] = []
-CONTEXT_REGISTRY: list[ContextCheckFunction] = []
-
-
-def check(function: CheckFunction) -> CheckFunction:
-    """Register a check function (module import order fixes the run order)."""
-    REGISTRY.append(function)
-    return function
-
-
-def check_in_context(function: ContextCheckFunction) -> ContextCheckFunction:
-    """Register a check that also needs the :class:`CheckContext` (e.g. today's date)."""
-    CONTEXT_REGISTRY.append(function)
-    return function
+REGISTRY: tuple[CheckFunction, ...] = (
+    coverage.check_rule_coverage,
+    coverage.check_policy_served,
+    coverage.check_area_coverage,
+    coverage.check_kpi_measures_sop,
+    coverage.check_sop_covers_something,
+    coverage.check_sop_serves_implemented,
+    drift.check_step_ladder,
+    drift.check_literal_values,
+    ladder.check_ladders,
+    lifecycle.check_sop_policy_status,
+    lifecycle.check_step_rule_status,
+    lifecycle.check_superseded_by,
+    lifecycle.check_kpi_targets_active,
+    privacy.check_personal_data,
+    references.check_duplicate_ids,
+    references.check_step_references,
+    references.check_policy_references,
+    references.check_owners,
+    references.check_catalog_references,
+    references.check_value_roles,
+    regulatory.check_action_restrictions,
+    regulatory.check_appeal_window,
+    regulatory.check_statement_fields,
+    template.check_sop_template,
+    template.check_owner_contacts,
+    finite.check_finite_thresholds,
+    unsafe_markup.check_unsafe_markup,
+    changes.check_suspect_links,
+    changes.check_history,
+)
+CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
+    lifecycle.check_review_by,
+    lifecycle.check_future_policies,
+)
+CHECK_MODULES = (changes, coverage, drift, finite, ladder, lifecycle, privacy, references, regulatory, template,
+                 unsafe_markup)
 
 
 def run_checks(
     kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None
 ) -> list[Finding]:
-    """All findings for ``kb``: the loader's, then every registered check's, sorted."""
-    import_check_modules()
+    """All findings for ``kb``: the loader's, then every listed check's, sorted."""
     ctx = context or CheckContext()
     kb = kb_as_of(kb, ctx.today)  # every check reads the values in force on the day checked
-    tasks: list[Callable[[], Iterable[Finding]]] = [partial(f, kb) for f in REGISTRY]
-    tasks += [partial(f, kb, ctx) for f in CONTEXT_REGISTRY]
-    parallel = len(kb.rules) >= PARALLEL_MIN_RULES
-    if parallel:
-        kb.build_indexes()  # once, shared with the forked worker, instead of once in each process
-    # Indices cross to the forked worker, never the model: it already has it in memory.
-    results = fork_map(lambda index: list(tasks[index]()), range(len(tasks)), parallel=parallel)
-    return sort_findings([*load_findings, *(f for found in results for f in found)])
-
-
-def import_check_modules() -> None:
-    """Import every check module so its codes and functions are registered."""
-    import govkb.config  # noqa: F401  (registers the waiver codes KB0xx)
-    from govkb.checks import (  # noqa: F401
-        changes,
-        coverage,
-        drift,
-        finite,
-        ladder,
-        lifecycle,
-        privacy,
-        references,
-        regulatory,
-        template,
-        unsafe_markup,
-    )
+    found: list[Finding] = list(load_findings)
+    for function in REGISTRY:
+        found += function(kb)
+    for context_function in CONTEXT_REGISTRY:
+        found += context_function(kb, ctx)
+    return sort_findings(found)

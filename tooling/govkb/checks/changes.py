@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from govkb.asof import kb_latest
-from govkb.checks import check
+from govkb.checks.context import check
 from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.fingerprint import Facets, changed_facets, fingerprint, step_links, target_facets
-from govkb.model import KnowledgeBase, Location, Policy
+from govkb.model import KnowledgeBase, Location, Policy, ReviewedLink
 
 register("KB450", ERROR, "Suspect link: the step was not re-reviewed since its target changed",
          "Re-read the step against the rule, action or value named (what changed is in the message), "
@@ -79,26 +79,26 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
 
     for step in latest.steps:
         stamp = stamps.get(step.id)
-        reviewed = {(link.kind, link.target): dict(link.facets) for link in stamp.links} if stamp else {}
+        reviewed = {(link.kind, link.target): link for link in stamp.links} if stamp else {}
         current = step_links(latest, step)
         for kind, target in current:
             facets, print_now = facets_of(kind, target)
             if facets is None:
                 continue  # a dangling reference: KB202/KB203/KB207 say so
-            before = reviewed.get((kind, target))
-            if before is None:
+            link = reviewed.get((kind, target))
+            if link is None:
                 yield finding("KB450", step.location,
                               f"step {step.id} {kind} {target}, which no review of the step covers; "
                               f"re-read the step, then run `govkb review {step.id}`", step.id)
-            elif before.get("fingerprint") != print_now:
-                changes = "; ".join(changed_facets(before, facets)) or "content changed"
+            elif _fingerprint_of(link) != print_now:
+                changes = "; ".join(changed_facets(dict(link.facets), facets)) or "content changed"
                 yield finding("KB450", step.location,
                               f"step {step.id} {kind} {target}, which changed since the step was reviewed "
                               f"on {stamp.reviewed_on if stamp else '?'}: {changes}; re-read the step, then "
                               f"run `govkb review {step.id}`", step.id)
         stale = set(reviewed) - set(current)
         for kind, target in sorted(stale):
-            link = next(link for link in (stamp.links if stamp else ()) if (link.kind, link.target) == (kind, target))
+            link = reviewed[kind, target]
             yield finding("KB451", link.location,
                           f"the stamp of {step.id} still records {kind} {target}, which the step no longer has; "
                           f"run `govkb review {step.id}`", step.id)
@@ -108,6 +108,13 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
             yield finding("KB451", stamp.location if stamp.location.path else Location(where, 1, 1),
                           f"{where} holds a stamp for {stamp.step_id}, which is no step; "
                           "run `govkb review --all` to rewrite the stamps", stamp.step_id)
+
+
+def _fingerprint_of(link: ReviewedLink) -> str:
+    # govkb review writes the fingerprint first; a hand-edited stamp may hold it anywhere.
+    if link.facets and link.facets[0][0] == "fingerprint":
+        return link.facets[0][1]
+    return dict(link.facets).get("fingerprint", "")
 
 
 @check

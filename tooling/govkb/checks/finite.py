@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from govkb.checks import check
+from govkb.checks.context import check
 from govkb.findings import ERROR, Finding, finding, register
 from govkb.model import KnowledgeBase
 

@@ -8,44 +8,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from govkb.checks import check
-from govkb.findings import ERROR, INFO, WARNING, Finding, finding, register
+from govkb.checks.context import check
+from govkb.findings import WARNING, Finding, finding
 from govkb.model import KnowledgeBase, Policy
 
-register("KB601", ERROR, "Ladder strike counts are not strictly increasing",
-         "List the ladder steps in order of strike count, each count higher than the one before "
-         "and none repeated.",
-         "steps with `strike: 1`, `strike: 3`, `strike: 2`.")
-register("KB602", ERROR, "Ladder restriction gets lighter at a later step",
-         "Order the steps so each action weighs at least as much as the one before (weights are in "
-         "policies/catalog/actions.yaml); a repeat offender must never get a milder action.",
-         "strike 2 ACT_MONETIZATION_SUSPEND (weight 70), strike 3 ACT_GIFTING_SUSPEND (weight 40).")
-register("KB603", ERROR, "Ladder has no final step, or it is not the heaviest",
-         "Make the last step the heaviest action of the ladder; the final step is what a creator "
-         "reaches after every other step.",
-         "final step ACT_GIFTING_SUSPEND (weight 40) after ACT_MONETIZATION_SUSPEND (weight 70).")
-register("KB604", WARNING, "Final ladder step does not end monetization",
-         "End the ladder with an indefinite action such as ACT_MONETIZATION_TERMINATE, or explain in "
-         "the rationale why repeated violations never lose monetization for good.",
-         "final step ACT_GIFTING_SUSPEND with `duration_days: 30`.")
-register("KB605", ERROR, "Severe-case path enters the ladder at a strike that does not exist",
-         "Set `severe_case.start_at_strike` to one of the ladder's strike counts.",
-         "`start_at_strike: 5` where the ladder has strikes 1 to 4.")
-register("KB606", INFO, "Severe or critical rule has no severe-case path",
-         "Reported as info for severe rules and as a warning for critical ones. Consider a `severe_case` (when, start_at_strike) so the worst cases skip the education "
-         "steps; if every case starts at strike 1 on purpose, say so in the rationale.",
-         "A `severity: critical` rule without `severe_case`.")
-register("KB607", ERROR, "Timed action in the ladder without a duration",
-         "Give the step `duration_days`: the action is timed in the actions catalog, so the notice "
-         "and the statement of reasons need an end date.",
-         "`action: ACT_GIFTING_SUSPEND` (duration: timed) with no `duration_days`.")
-register("KB608", ERROR, "Duration on an action that is not timed",
-         "Remove `duration_days` from the step: the action is one-off, per session or indefinite "
-         "in the actions catalog (or use a timed action).",
-         "`action: ACT_MONETIZATION_TERMINATE` (duration: indefinite) with `duration_days: 30`.")
-register("KB609", WARNING, "Ladder does not start at strike 1",
-         "Add a step for strike 1 (often an education notice), so a first violation has a defined outcome.",
-         "the first step has `strike: 2`.")
 
 _SEVERE = frozenset({"severe", "critical"})
 

@@ -14,30 +14,11 @@ import re
 from bisect import bisect_right
 from typing import Iterator
 
-from govkb.checks import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.checks.context import check
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location
 from govkb.text import line_starts, lower_ascii
 
-register("KB901", ERROR, "Email address in published text",
-         "Remove the address or use a team contact from the owners catalog; in examples use an "
-         "address at example.com, example.org, example.net or a .example domain.",
-         "`Contact jane.doe@gmail.com for details.`")
-register("KB902", ERROR, "Phone number in published text",
-         "Remove the number; refer to a team or channel instead. Examples may use a fictional "
-         "number such as +1 555 0100.",
-         "`Call the creator on +44 7700 912345.`")
-register("KB903", ERROR, "Account handle (@name) in published text",
-         "Do not name accounts: describe the behaviour instead (\"the host\", \"a viewer\"). Examples may "
-         "use handles starting with `@example`; team handles from the owners catalog are allowed.",
-         "`@dancer_jane asked viewers for roses.`")
-register("KB904", ERROR, "User or account id in published text",
-         "Remove the id; case records live in the case system, not in the knowledge base.",
-         "`user_id: 68123456789`.")
-register("KB905", ERROR, "Link to a creator profile",
-         "Remove the link: the knowledge base describes behaviour, never a particular creator. Link "
-         "to help or policy pages instead.",
-         "`https://www.tiktok.com/@somecreator`")
 
 _RESERVED_DOMAINS = ("example.com", "example.org", "example.net")
 _RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost")

@@ -10,40 +10,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from govkb.checks import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.checks.context import check
+from govkb.findings import Finding, finding
 from govkb.model import Action, KnowledgeBase, Market, Policy
 
 #: Art. 20(1) DSA: "for a period of at least six months"; 183 days covers any six months.
 MIN_APPEAL_WINDOW_DAYS = 183
 GROUND_MAX_LENGTH = 500
 OTHER_TEXT_MAX_LENGTH = 500
-
-register("KB701", ERROR, "Restricting action has no DSA restriction",
-         "Give the action in policies/catalog/actions.yaml the statement-of-reasons fields it "
-         "produces (decision_visibility, decision_monetary, decision_provision or decision_account).",
-         "ACT_GIFTING_SUSPEND has weight 40 and `dsa: {}`.")
-register("KB702", ERROR, "Monetary restriction without decision_monetary",
-         "Set `dsa.decision_monetary` (DECISION_MONETARY_SUSPENSION, _TERMINATION or _OTHER with "
-         "decision_monetary_other) on an action that restricts monetization features.",
-         "ACT_MATCH_SUSPEND restricts [match] and has only decision_provision.")
-register("KB703", ERROR, "Appeal window shorter than six months for monetary restrictions",
-         f"Set `appeal.window_days` to at least {MIN_APPEAL_WINDOW_DAYS}: DSA Art. 20 keeps the "
-         "complaint system open for at least six months after a decision that suspends or ends "
-         "monetary payments.",
-         "`appeal.window_days: 90` in a policy whose ladder suspends gifting.")
-register("KB704", ERROR, "Policy applies in the EU but has no DSA block",
-         "Add `dsa:` with `category`, `keywords` and `ground` so a statement of reasons can be "
-         "built for every decision taken under the policy in the EU/EEA.",
-         "`scope.markets: [GLOBAL]` and no `dsa:` block.")
-register("KB705", ERROR, "DSA 'other' value without its text",
-         "When a field is DECISION_MONETARY_OTHER or contains DECISION_VISIBILITY_OTHER, write the "
-         "matching *_other text (at most 500 characters) that says what the restriction is.",
-         "`decision_monetary: DECISION_MONETARY_OTHER` with no `decision_monetary_other`.")
-register("KB706", ERROR, "DSA ground text missing or too long",
-         f"Write the policy's `dsa.ground` (the incompatible-content ground: which terms, which "
-         f"section), in at most {GROUND_MAX_LENGTH} characters.",
-         "`dsa.ground: ''`.")
 
 
 def restricts_monetization(action: Action) -> bool:

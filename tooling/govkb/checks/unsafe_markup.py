@@ -29,7 +29,7 @@ from typing import Iterator
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from govkb.checks import check
+from govkb.checks.context import check
 from govkb.findings import ERROR, Finding, finding, register
 from govkb.model import KnowledgeBase, Location
 
@@ -56,9 +56,12 @@ register("KB910", ERROR, "Link with an unsafe scheme",
          "`[click](javascript:alert(1))`")
 
 SAFE_SCHEMES = ("http", "https", "mailto")
-# A page needs the parser only if it holds a character that can start HTML, a directive,
-# an image or a link: '<', '`' or ':' fences, '!' or '[' / '('.
-_CANDIDATE = re.compile(r"<[A-Za-z!/?]|```|~~~|:::|\.\.\s+\w|!\[|\]\(|<[a-z]+:|\]:")
+# A page needs the parser only if it holds something that can start raw HTML, a directive
+# that inserts output or files, an image, or a link with a scheme other than http(s)/mailto:
+# most SOPs hold none, and parsing every one would dominate a large check.
+_CANDIDATE = re.compile(
+    r"<[A-Za-z!/?]|!\[|\{(?:raw|eval-rst|include|literalinclude|image|figure|csv-table)\}"
+    r"|(?:\]\(|\]:)\s*(?!(?:https?|mailto):)[A-Za-z][A-Za-z0-9+.\-\t ]{0,30}:", re.IGNORECASE)
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+([A-Za-z][\w-]*)::\s*(.*)$")
 _OPTION = re.compile(r"^\s*:([\w-]+):\s*(.*)$")

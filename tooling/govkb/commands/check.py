@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 from pathlib import Path
 from typing import Any
 
 from govkb import config as cfg
-from govkb.checks import import_check_modules
-from govkb.cli import exits_at_once, keep_until_exit, resolve_root, write_output
+from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
+from govkb.load.cache import FileCache
 from govkb.report import Report, format_names, render
 
 
@@ -34,11 +33,12 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
                         help=f"waiver file relative to the root (default: config, else {cfg.DEFAULT_WAIVERS} if present)")
     parser.add_argument("--today", metavar="YYYY-MM-DD",
                         help="date for review-by, effective-date and waiver checks (default: GOVKB_TODAY or today)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="parse every file, neither reading nor writing the cache (see GOVKB_CACHE_DIR)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import_check_modules()  # every code is registered before selectors are validated
     select, ignore = cfg.parse_selectors(args.select), cfg.parse_selectors(args.ignore)
     wrong = cfg.unknown_selectors([*select, *ignore])
     if wrong:
@@ -47,28 +47,16 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_root(args.root)
     config = cfg.load_config(root)
     today = cfg.resolve_today(config, override=args.today)
-    # The model is a large tree of small frozen objects without cycles: the cyclic collector
-    # would only re-walk it again and again (about 40 % of a 10,000-rule run), so pause it
-    # until the model is gone (objects made while it is paused all wait in its youngest
-    # generation, and the first collection after it is back would walk them all).  In the
-    # govkb program the model is never gone: it is kept until the process ends.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _check(args, root, config, today, select, ignore)
-    finally:
-        if collecting and not exits_at_once():
-            gc.enable()
+    return _check(args, root, config, today, select, ignore)
 
 
 def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.date,
            select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
-    result = load_knowledge_base(root)
+    result = load_knowledge_base(root, FileCache(None) if args.no_cache else None)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                     (*config.ignore, *ignore), args.waivers)
     report = Report.build(result.kb, findings)
     write_output(render(report, args.format), args.output)
-    keep_until_exit((result, report))
     return exit_code(report, args.strict)
 
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govkb.cli import resolve_root
+from govkb.commands.workspace import resolve_root
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.model import KnowledgeBase

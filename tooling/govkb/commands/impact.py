@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govkb.cli import resolve_root, write_output
+from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.model import KnowledgeBase

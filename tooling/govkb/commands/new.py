@@ -18,7 +18,7 @@ from string import Template
 from typing import Any, Sequence
 
 from govkb import config as cfg
-from govkb.cli import resolve_root
+from govkb.commands.workspace import resolve_root
 from govkb.errors import FatalError
 from govkb.load import SOP_DIR, load_knowledge_base
 from govkb.load.reviews import REVIEWS_FILE

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govkb.asof import kb_latest
-from govkb.cli import resolve_root
+from govkb.commands.workspace import resolve_root
 from govkb.config import load_config, resolve_today
 from govkb.errors import FatalError
 from govkb.fingerprint import stamped, step_links, target_facets

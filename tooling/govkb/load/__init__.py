@@ -4,14 +4,13 @@
 come back as findings next to the (partial) model.  Files are read in sorted order so the
 model, and everything made from it, is deterministic.
 
-Large knowledge bases are read on two cores (:func:`govkb.parallel.fork_map`); results come
-back in file order, so the model is the same whichever way it was read.
+What each source file gave is kept in a :class:`~govkb.load.cache.FileCache` keyed by the
+file's content, so an unchanged file is not parsed again; the model is the same either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,16 +18,15 @@ from typing import Any, Iterable
 from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
+from govkb.load.cache import FileCache, cache_dir
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
 from govkb.load.reviews import REVIEWS_FILE, load_reviews
-from govkb.parallel import fork_map
+from govkb.load.yamlsource import read_bytes
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
 SOP_DIR = "sop"
 DOCS_DIR = "docs"
-# Below this many files a second process costs more than it saves (measured: fork + pickling).
-PARALLEL_MIN_FILES = 400
 
 Loaded = tuple[Any, list[m.Requirement], list[Finding]]
 
@@ -46,17 +44,15 @@ def relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadResult:
-    """Load everything under ``root``; ``parallel`` None means: on two cores when it pays off."""
+def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> LoadResult:
+    """Load everything under ``root``; ``cache`` None means the user's cache (:func:`cache_dir`)."""
     root = Path(root)
+    cache = cache if cache is not None else FileCache(cache_dir())
     findings: list[Finding] = []
-    # The forked worker takes files from the end (policies).  Pickling what it sends back
-    # costs about a quarter of the time it took to load, and unpickling a fifth, for an SOP
-    # as for a policy (measured), so the order is the reader's: SOPs, pages, policies.
     jobs = [("sop", p) for p in _sorted((root / SOP_DIR).rglob("*.md"))]
     jobs += [("doc", p) for p in _sorted((root / DOCS_DIR).rglob("*.md"))]
     jobs += [("policy", p) for p in _sorted((root / POLICY_DIR).glob("*.yaml"))]
-    results = _run(root, jobs, parallel)
+    results = [_load_cached(root, kind, path, cache) for kind, path in jobs]
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -114,20 +110,24 @@ def _sorted(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=attrgetter("parts"))
 
 
-def _load_file(root: Path, kind: str, path: Path) -> Loaded:
+def _load_cached(root: Path, kind: str, path: Path, cache: FileCache) -> Loaded:
+    """What ``path`` gives: from the cache when its bytes were loaded before, else parsed."""
     rel = relpath(path, root)
+    raw, problems = read_bytes(path, rel)
+    if raw is None:
+        return None, [], problems
+    key = cache.key(kind, rel, raw)
+    kept = cache.get(key)
+    if isinstance(kept, tuple) and len(kept) == 3:
+        return kept
+    loaded = _load_file(kind, path, rel, raw)
+    cache.put(key, loaded)
+    return loaded
+
+
+def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:
     if kind == "policy":
-        policy, problems = load_policy(path, rel)
+        policy, problems = load_policy(path, rel, raw)
         return policy, [], problems
-    record, reqs, problems = (load_sop if kind == "sop" else load_document)(path, rel)
+    record, reqs, problems = (load_sop if kind == "sop" else load_document)(path, rel, raw)
     return record, list(reqs), list(problems)
-
-
-def _run(root: Path, jobs: list[tuple[str, Path]], parallel: bool | None) -> list[Loaded]:
-    if parallel is None:
-        parallel = len(jobs) >= PARALLEL_MIN_FILES
-    return fork_map(partial(_load_job, root), jobs, parallel)
-
-
-def _load_job(root: Path, job: tuple[str, Path]) -> Loaded:
-    return _load_file(root, *job)

@@ -15,7 +15,7 @@ from pathlib import Path
 from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
-from govkb.load.yamlsource import parse_yaml, read_text
+from govkb.load.yamlsource import parse_yaml, read_source
 from govkb.text import source_text
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
@@ -206,8 +206,9 @@ def ids(value: str) -> tuple[str, ...]:
     return tuple(value.replace(",", " ").split())
 
 
-def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], list[Finding]]:
-    text, findings = read_text(path, rel)
+def load_sop(path: Path, rel: str, raw: bytes | None = None) -> tuple[m.Sop | None, list[m.Requirement], list[Finding]]:
+    """One SOP (``raw``: the file's bytes when the caller has read them already)."""
+    text, findings = read_source(path, rel, raw)
     if text is None:
         return None, [], findings
     source = source_text(text)
@@ -237,9 +238,10 @@ def load_sop(path: Path, rel: str) -> tuple[m.Sop | None, list[m.Requirement], l
     return sop, reqs, findings
 
 
-def load_document(path: Path, rel: str) -> tuple[m.Document | None, list[m.Requirement], list[Finding]]:
+def load_document(path: Path, rel: str, raw: bytes | None = None
+                  ) -> tuple[m.Document | None, list[m.Requirement], list[Finding]]:
     """A reference page: requirement needs and role uses (steps belong in sop/ only)."""
-    text, findings = read_text(path, rel)
+    text, findings = read_source(path, rel, raw)
     if text is None:
         return None, [], findings
     source = source_text(text)

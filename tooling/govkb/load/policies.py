@@ -13,7 +13,7 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
 from govkb.text import source_text
-from govkb.load.yamlsource import Locator, JsonPath, parse_yaml, read_text
+from govkb.load.yamlsource import JsonPath, Locator, parse_yaml, read_source, read_text
 
 CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
 
@@ -36,8 +36,9 @@ def _parse_and_validate(text: str, rel: str, schema: str) -> tuple[Any, Locator 
     return document.data, document.locator, []
 
 
-def load_policy(path: Path, rel: str) -> tuple[m.Policy | None, list[Finding]]:
-    text, findings = read_text(path, rel)
+def load_policy(path: Path, rel: str, raw: bytes | None = None) -> tuple[m.Policy | None, list[Finding]]:
+    """One policy (``raw``: the file's bytes when the caller has read them already)."""
+    text, findings = read_source(path, rel, raw)
     if text is None:
         return None, findings
     data, locator, findings = _parse_and_validate(text, rel, "policy")

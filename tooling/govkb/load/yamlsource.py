@@ -1,26 +1,61 @@
-"""Read YAML safely and remember where every value came from.
+"""The one YAML reader: source files in, plain data and the position of every value out.
 
-``parse_yaml`` gives plain JSON-like data and a :class:`Locator` that answers, by JSON
-path, where a value (or its key) is.  Plain block YAML, which is nearly every govkb
-file, is read by the rapidyaml fast path (:mod:`govkb.load.fastyaml`), with locations
-found only when read (:class:`DeferredLocator`); anything else by PyYAML in
-:mod:`govkb.load.yamlref`, the reference, which reports what is wrong with a file.
+This module is the whole YAML layer (a leaf: it imports only the findings and the
+location record).  PyYAML's parser (libyaml's ``CSafeLoader`` when present) gives a
+stream of events; :func:`parse_yaml` composes them itself, with an explicit stack instead
+of recursion, into JSON-like data, recording where each value and each key starts.
+Composing here rather than in PyYAML's constructor is what makes one judgement of a file:
+
+* only the standard tags are accepted (``!!python/object`` and friends are findings,
+  nothing is ever instantiated);
+* an alias is refused where it is used, so an alias bomb ("billion laughs") costs nothing;
+* a duplicate key is a finding (PyYAML would silently keep the last value);
+* dates stay the ``YYYY-MM-DD`` strings the author wrote;
+* nesting deeper than :data:`MAX_DEPTH` levels is one finding, never a ``RecursionError``;
+* a NUL character in a string (the ``\\0`` escape) is a finding.
+
+:func:`read_text` refuses files over :data:`MAX_FILE_BYTES` and text that is not UTF-8.
+Line numbers count ``\\n`` as editors and ``git`` do: YAML also breaks lines at U+0085,
+U+2028, U+2029 and a lone CR, so when a file holds one of those, positions are taken from
+the character offset instead of the parser's line counter.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import yaml
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
+from yaml.nodes import ScalarNode
+
 from govkb.findings import Finding, finding
-from govkb.load.fastyaml import load_fast, parse_fast
 from govkb.model import Location
 
 JsonPath = tuple[str | int, ...]
+
+# Deeper than this is no policy or SOP anyone writes (the schemas need 5 levels); the limit
+# keeps a hostile or broken file from costing memory and time, and from any recursion below.
+MAX_DEPTH = 64
+# The largest real file is about 20 KB; a megabyte is a mistake (a pasted export, a binary).
+MAX_FILE_BYTES = 1 << 20
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _STANDARD + "str", _STANDARD + "map", _STANDARD + "seq"
+_SCALAR_TAGS = frozenset(_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+# Characters YAML counts as line breaks that editors and git do not (a lone CR is checked apart).
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_RESERVED = {"@": "'@'", "`": "a backtick"}
+_BRACKETS = re.compile(r"[\[\]{}]")
+_TOO_DEEP = f"the YAML here is nested deeper than {MAX_DEPTH} levels; govkb files need a handful: flatten the structure"
 
 
 class Locator(Protocol):
@@ -36,89 +71,32 @@ class Locator(Protocol):
         ...
 
 
-class DeferredLocator:
-    """A :class:`Locator` for a file the fast path read: every answer is a deferred
-    :class:`~govkb.model.Location`, found in the text only when its line is read.
+@dataclass
+class PositionLocator:
+    """A :class:`Locator` over the positions recorded while composing one document."""
 
-    The rapidyaml tree is dropped as soon as the data is out.  The few files one of whose
-    locations is ever read (a finding, a page of the site) are parsed again by their
-    :class:`FilePositions`; the answers are the fast path's, which are PyYAML's.
-    """
-
-    def __init__(self, data: Any, positions: FilePositions) -> None:
-        self.data = data  # only to count the items of a sequence (each_at)
-        self.positions = positions
+    path: str
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    lengths: dict[JsonPath, int] = field(default_factory=dict)  # of every sequence
+    first_line: int = 1
 
     def at(self, json_path: JsonPath) -> Location:
-        return Location.deferred(self.positions.path, self.positions, json_path)
+        """The location of ``json_path``'s value, or of its nearest existing ancestor."""
+        while json_path not in self.values and json_path:
+            json_path = json_path[:-1]
+        line, column = self.values.get(json_path, (self.first_line, 1))
+        return Location(self.path, line, column)
 
     def key_at(self, json_path: JsonPath) -> Location:
-        return Location.deferred(self.positions.path, self.positions, json_path, True)
+        """The location of the mapping key that holds ``json_path`` (else of its value)."""
+        if json_path in self.keys:
+            return Location(self.path, *self.keys[json_path])
+        return self.at(json_path)
 
     def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
-        items = self.data
-        for part in json_path:
-            if isinstance(items, dict) and isinstance(part, str) and part in items:
-                items = items[part]
-            elif isinstance(items, list) and isinstance(part, int) and 0 <= part < len(items):
-                items = items[part]
-            else:
-                return []
-        if not isinstance(items, list):
-            return []
         tail = (key,) if key is not None else ()
-        path, positions = self.positions.path, self.positions
-        return [Location.deferred(path, positions, json_path + (index,) + tail) for index in range(len(items))]
-
-
-class FilePositions:
-    """The :class:`~govkb.model.Positions` of one file: its text, parsed when first asked.
-
-    It is what deferred locations hold and carry across processes, so it keeps the text
-    and drops the parse when pickled.  The parses of the last :data:`KEPT_PARSES` files
-    asked are kept (a page of the site reads a file's locations one after the other);
-    an older one is dropped, and parsed again if asked again, so a model whose every
-    location is read does not hold every file's parse tree too.
-    """
-
-    def __init__(self, text: str, path: str, line_offset: int = 0) -> None:
-        self.text = text
-        self.path = path
-        self.line_offset = line_offset
-        self._locator: Locator | None = None
-
-    def position(self, json_path: JsonPath, key: bool) -> tuple[int, int]:
-        with _KEPT_LOCK:  # threads may read locations: one parse per file, a consistent list
-            locator = self._keep()
-            found = locator.key_at(json_path) if key else locator.at(json_path)
-        return found.line, found.column
-
-    def _keep(self) -> Locator:
-        if self._locator is None:
-            fast = parse_fast(self.text, self.path, self.line_offset)
-            if fast is not None:
-                self._locator = fast[1]
-            else:
-                from govkb.load.yamlref import reference_locator
-
-                self._locator = reference_locator(self.text, self.path, self.line_offset)
-        _KEPT[id(self)] = self
-        _KEPT.move_to_end(id(self))
-        while len(_KEPT) > KEPT_PARSES:
-            _, oldest = _KEPT.popitem(last=False)
-            oldest._locator = None
-        return self._locator
-
-    def __getstate__(self) -> tuple[str, str, int]:
-        return (self.text, self.path, self.line_offset)
-
-    def __setstate__(self, state: tuple[str, str, int]) -> None:
-        self.__init__(*state)  # type: ignore[misc]
-
-
-KEPT_PARSES = 32
-_KEPT: OrderedDict[int, FilePositions] = OrderedDict()  # by id, the most recently asked last
-_KEPT_LOCK = threading.Lock()
+        return [self.at(json_path + (index,) + tail) for index in range(self.lengths.get(json_path, 0))]
 
 
 @dataclass
@@ -135,27 +113,36 @@ def dotted(json_path: JsonPath) -> str:
     return text or "(top level)"
 
 
-def _read_bytes(path: Path) -> bytes:
-    """``path.read_bytes()`` in plain system calls: 3,000 files a run make io's layers count."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
-    """Read ``path`` as UTF-8; a decoding problem is a KB100 finding at its line."""
+    """Read ``path`` as UTF-8 text; a problem is a KB100 (or, too large, KB108) finding."""
+    raw, problems = read_bytes(path, rel)
+    return (None, problems) if raw is None else decode(raw, rel)
+
+
+def read_source(path: Path, rel: str, raw: bytes | None) -> tuple[str | None, list[Finding]]:
+    """:func:`read_text`, or :func:`decode` of ``raw`` when the caller has read the bytes."""
+    return read_text(path, rel) if raw is None else decode(raw, rel)
+
+
+def read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Finding]]:
+    """The file's bytes, or the finding that says why they cannot be had."""
     try:
-        raw = _read_bytes(path)
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, [finding("KB108", Location(rel, 1, 1),
+                                      f"the file is {size:,} bytes; govkb reads files up to {MAX_FILE_BYTES:,} "
+                                      "bytes (1 MiB): split it, or remove what does not belong in it")]
+            return stream.read(), []
     except OSError as exc:
         reason = ("it is a directory" if path.is_dir() else
                   "it is a link to nothing (or a link loop)" if path.is_symlink() else exc.strerror or str(exc))
         return None, [finding("KB100", Location(rel, 1, 1),
                               f"cannot read the file: {reason}; make it a UTF-8 text file or remove it")]
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
+    """``raw`` as UTF-8 text without a byte-order mark; a decoding problem is KB100 at its line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -172,11 +159,259 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
     return text.removeprefix("\ufeff"), []
 
 
-def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Finding]]:
-    """Parse one YAML document into plain data plus a :class:`Locator`."""
-    data = load_fast(text)
-    if data is not None:
-        return YamlDocument(data, DeferredLocator(data, FilePositions(text, rel, line_offset))), []
-    from govkb.load.yamlref import parse_reference
+class _Lines:
+    """Turns a parser mark into a 1-based (line, column) that counts ``\\n`` only."""
 
-    return parse_reference(text, rel, line_offset)
+    def __init__(self, text: str, line_offset: int) -> None:
+        self.offset = line_offset
+        odd = any(c in text for c in _ODD_BREAKS) or text.count("\r") != text.count("\r\n")
+        self.starts: list[int] | None = None
+        if odd:
+            self.starts = [0]
+            self.starts += [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def __call__(self, mark: Any) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1 + self.offset, mark.column + 1
+        line = bisect_right(self.starts, mark.index)
+        return line + self.offset, mark.index - self.starts[line - 1] + 1
+
+
+class _Frame:
+    """One open mapping or sequence while composing."""
+
+    __slots__ = ("value", "path", "is_list", "key", "key_at", "first", "skip")
+
+    def __init__(self, value: Any, path: JsonPath | None) -> None:
+        self.value = value
+        self.path = path  # None: inside a refused part (a complex key), nothing is kept
+        self.is_list = value.__class__ is list
+        self.key: str | None = None  # a mapping's key waiting for its value
+        self.key_at: tuple[int, int] = (0, 0)
+        self.first: dict[str, int] = {}  # key -> the line it was first written on
+        self.skip = False  # the next value belongs to a refused key
+
+
+# A plain scalar starting with any other character is a string (PyYAML's resolver table).
+_TYPED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+_REFUSED = object()  # a value already reported (a forbidden tag, an alias)
+_MERGE = object()  # the merge key '<<'
+
+
+class _Composer:
+    """PyYAML's events into data and positions, with an explicit stack (see the module)."""
+
+    def __init__(self, text: str, rel: str, line_offset: int) -> None:
+        self.rel = rel
+        self.lines = _Lines(text, line_offset)
+        self.locator = PositionLocator(rel, first_line=1 + line_offset)
+        self.findings: list[Finding] = []
+        self.aliased: set[str] = set()
+
+    def problem(self, code: str, at: tuple[int, int], message: str) -> None:
+        self.findings.append(finding(code, Location(self.rel, *at), message))
+
+    def compose(self, loader: Any) -> tuple[Any, bool]:
+        """The document's data, and whether there was one (a syntax error raises YAMLError)."""
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        values = self.locator.values
+        lines = self.lines
+        fast = lines.starts is None
+        offset = lines.offset + 1
+        get_event = loader.get_event
+        while True:
+            event = get_event()
+            kind = event.__class__
+            mark = event.start_mark
+            at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
+            if kind is ScalarEvent:
+                text: str = event.value
+                value = self.scalar(event, text, at)
+                if not stack:
+                    root = text if value is _MERGE else (None if value is _REFUSED else value)
+                    values[()] = at
+                    continue
+                frame = stack[-1]
+                if frame.is_list:
+                    if frame.path is not None:
+                        values[frame.path + (len(frame.value),)] = at
+                        frame.value.append(None if value is _REFUSED else text if value is _MERGE else value)
+                elif frame.key is None and not frame.skip:
+                    self.key(frame, text, value, at)
+                else:
+                    self.value(frame, None if value is _REFUSED else text if value is _MERGE else value, at)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    self.findings = []
+                    self.problem("KB109", at, _TOO_DEEP)
+                    return None, False
+                container: Any = {} if kind is MappingStartEvent else []
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP if kind is MappingStartEvent else _SEQ):
+                    self.forbidden(tag, at)
+                path: JsonPath | None = ()
+                if stack:
+                    frame = stack[-1]
+                    if frame.is_list:
+                        if frame.path is None:
+                            path = None
+                        else:
+                            path = frame.path + (len(frame.value),)
+                            frame.value.append(container)
+                            values[path] = at
+                    elif frame.key is None and not frame.skip:
+                        self.problem("KB103", at, "mapping keys must be plain words "
+                                     "(no merge keys '<<', no complex keys)")
+                        frame.skip, path = True, None
+                    else:
+                        path = self.value(frame, container, at)
+                else:
+                    root = container
+                    values[()] = at
+                stack.append(_Frame(container, path))
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                frame = stack.pop()
+                if frame.is_list and frame.path is not None:
+                    self.locator.lengths[frame.path] = len(frame.value)
+            elif kind is AliasEvent:
+                if event.anchor not in self.aliased:  # one finding per anchor, however often re-used
+                    self.aliased.add(event.anchor)
+                    self.problem("KB103", at, f"the alias *{event.anchor} re-uses a value anchored elsewhere; "
+                                 "govkb does not expand YAML aliases: write the value out instead")
+                if stack:
+                    frame = stack[-1]
+                    if frame.is_list:
+                        if frame.path is not None:
+                            frame.value.append(None)
+                            values[frame.path + (len(frame.value) - 1,)] = at
+                    elif frame.key is None and not frame.skip:
+                        frame.skip = True
+                    else:
+                        self.value(frame, None, at)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:  # as yaml.compose: one document per file
+                    raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                                      "but found another document", mark)
+            elif kind is StreamEndEvent:
+                return root, documents > 0
+
+    def key(self, frame: _Frame, text: str, value: Any, at: tuple[int, int]) -> None:
+        if value is _REFUSED:  # reported already; its value goes with it
+            frame.skip = True
+        elif value is _MERGE:
+            self.problem("KB103", at, "mapping keys must be plain words (no merge keys '<<', no complex keys)")
+            frame.skip = True
+        elif text in frame.first:
+            self.problem("KB102", at, f"duplicate key '{text}' (first defined on line {frame.first[text]}); "
+                         "remove one: YAML would silently keep only the last value")
+            frame.skip = True
+        else:
+            frame.first[text] = at[0]
+            frame.key, frame.key_at = text, at
+
+    def value(self, frame: _Frame, value: Any, at: tuple[int, int]) -> JsonPath | None:
+        """Put a mapping's value in place; its JSON path, None when it is not kept."""
+        key, frame.key = frame.key, None
+        if frame.skip or frame.path is None or key is None:
+            frame.skip = False
+            return None
+        path = frame.path + (key,)
+        frame.value[key] = value
+        self.locator.values[path] = at
+        self.locator.keys[path] = frame.key_at
+        return path
+
+    def scalar(self, event: Any, text: str, at: tuple[int, int]) -> Any:
+        tag = event.tag
+        if tag is None:
+            if not event.implicit[0] or text[:1] not in _TYPED_FIRST:
+                if event.style == '"' and "\x00" in text:
+                    self.nul(at)
+                return text
+            tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
+        elif tag == "!":
+            return text
+        if tag == _STR:
+            if "\x00" in text:
+                self.nul(at)
+            return text
+        if tag == _STANDARD + "timestamp":
+            return text  # dates stay the strings the author wrote
+        if tag == _STANDARD + "merge":
+            return _MERGE
+        if tag not in _SCALAR_TAGS:
+            self.forbidden(tag, at)
+            return _REFUSED
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
+
+    def nul(self, at: tuple[int, int]) -> None:
+        self.problem("KB101", at, "a string holds a NUL character (the \\0 escape); remove it: no govkb text needs one")
+
+    def forbidden(self, tag: str, at: tuple[int, int]) -> None:
+        self.problem("KB103", at, f"YAML tag {tag.replace(_STANDARD, '!!')} is not allowed; write a plain value "
+                     "(nothing in a govkb file is ever turned into an object)")
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Finding]]:
+    """Parse one YAML document into plain data plus a :class:`Locator` (``line_offset``:
+    lines before ``text`` in its file, e.g. the ``---`` opening a front matter)."""
+    deep = _deep_bracket(text)
+    if deep is not None:
+        # libyaml's scanner takes time quadratic in the depth of open flow brackets (minutes
+        # for 100,000), so a text that may be that deep is first read up to its deepest
+        # bracket: if that much is too deep, it is the finding.  (Brackets in strings or
+        # comments only cost the extra short parse.)
+        _, findings = _parse(text[:deep + 1], rel, line_offset)
+        if [f.code for f in findings] == ["KB109"]:
+            return None, findings
+    return _parse(text, rel, line_offset)
+
+
+def _deep_bracket(text: str) -> int | None:
+    """The offset of the first flow bracket that opens level MAX_DEPTH + 1, counting every
+    bracket as YAML's; None when there is none (always so with few brackets)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif depth:
+            depth -= 1
+    return None
+
+
+def _parse(text: str, rel: str, line_offset: int) -> tuple[YamlDocument | None, list[Finding]]:
+    composer = _Composer(text, rel, line_offset)
+    loader = _Loader(text)
+    try:
+        data, found = composer.compose(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = composer.lines(mark) if mark is not None else (1 + line_offset, 1)
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, met while scanning ahead
+            return None, [finding("KB109", Location(rel, *at), _TOO_DEEP)]
+        char = text[mark.index:mark.index + 1] if mark is not None else ""
+        return None, [finding("KB101", Location(rel, *at), _syntax_message(exc, char))]
+    except yaml.YAMLError as exc:
+        return None, [finding("KB101", Location(rel, 1 + line_offset, 1), f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
+    if not found:
+        return None, composer.findings or [finding("KB104", Location(rel, 1 + line_offset, 1),
+                                                   "the file holds no YAML document")]
+    return YamlDocument(data, composer.locator), composer.findings
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, char: str) -> str:
+    """PyYAML's words, or for a reserved indicator (libyaml does not name it) what to do."""
+    problem = " ".join(p for p in (exc.context, exc.problem) if p) or "malformed YAML"
+    if "cannot start any token" in problem and char in _RESERVED:
+        return (f"YAML syntax error: a value cannot start with {_RESERVED[char]} (it is reserved in YAML); "
+                f"quote the value, e.g. \"{char}name\"")
+    return f"YAML syntax error: {problem}"

@@ -1,0 +1,39 @@
+"""What a check may use besides the model, and the marks that say a function is a check.
+
+A leaf of the checks package: the check modules import it, and :mod:`govkb.checks` lists
+their functions explicitly, so no module needs the package that lists it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from govkb.findings import Finding
+    from govkb.model import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Inputs a check may need besides the model; injectable so tests are deterministic."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+CheckFunction = Callable[["KnowledgeBase"], Iterable["Finding"]]
+ContextCheckFunction = Callable[["KnowledgeBase", CheckContext], Iterable["Finding"]]
+
+
+def check(function: CheckFunction) -> CheckFunction:
+    """Mark ``function(kb)`` as a check; :data:`govkb.checks.REGISTRY` lists it (a test
+    fails on a marked function that is not listed)."""
+    function.__govkb_check__ = "kb"  # type: ignore[attr-defined]
+    return function
+
+
+def check_in_context(function: ContextCheckFunction) -> ContextCheckFunction:
+    """Mark ``function(kb, context)`` as a check that also needs the :class:`CheckContext`."""
+    function.__govkb_check__ = "context"  # type: ignore[attr-defined]
+    return function
