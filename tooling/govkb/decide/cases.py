@@ -28,7 +28,7 @@ class _Bad(Exception):
 
 def case_id_of(record: object) -> str:
     """The case id of a raw record, as far as it has one (for an error's ``case_id``)."""
-    if isinstance(record, Mapping):
+    if isinstance(record, dict):
         value = record.get("case_id")
         if isinstance(value, str):
             return value
@@ -46,10 +46,10 @@ def parse_case(record: object, today: dt.date | None = None,
 
 
 def _parse(record: object, today: dt.date | None, rule_policy: Mapping[str, str]) -> Case:
-    if not isinstance(record, Mapping):
+    if not isinstance(record, dict):
         raise _Bad("(case)", f"a case is a JSON object, not {_kind(record)}")
-    unknown = sorted(set(record) - CASE_FIELDS)
-    if unknown:
+    if not CASE_FIELDS.issuperset(record):
+        unknown = sorted(set(record) - CASE_FIELDS)
         raise _Bad(unknown[0], f"unknown field (case fields are: {', '.join(sorted(CASE_FIELDS))})")
     case_id = _text(record, "case_id")
     rule = _text(record, "rule")
@@ -85,10 +85,10 @@ def _parse(record: object, today: dt.date | None, rule_policy: Mapping[str, str]
 
 def _entry(item: object, index: int, rule_policy: Mapping[str, str]) -> HistoryEntry:
     at = f"history[{index}]"
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise _Bad(at, f"a history entry is an object, not {_kind(item)}")
-    unknown = sorted(set(item) - HISTORY_FIELDS)
-    if unknown:
+    if not HISTORY_FIELDS.issuperset(item):
+        unknown = sorted(set(item) - HISTORY_FIELDS)
         raise _Bad(f"{at}.{unknown[0]}", f"unknown field (history fields are: {', '.join(sorted(HISTORY_FIELDS))})")
     rule = item.get("rule", "")
     if not isinstance(rule, str):

@@ -103,7 +103,10 @@ class Decision:
 def versions_of(policy: Policy) -> tuple[PolicyVersion, ...]:
     """The policy's versions, oldest first.  Today a policy holds one; scheduled versions
     (several ``effective`` dates) become more items here and nothing else changes."""
-    return (PolicyVersion(_as_date(policy.effective), policy.version, policy.ladder, policy.appeal),)
+    effective = _as_date(policy.effective)
+    if effective is None:
+        return ()  # a finding of the loader or the lifecycle checks; no case decides under it
+    return (PolicyVersion(effective, policy.version, policy.ladder, policy.appeal),)
 
 
 def version_in_force(versions: Sequence[PolicyVersion], on: dt.date) -> PolicyVersion | None:
@@ -173,6 +176,8 @@ class Decider:
             return CaseError("rule", f"rule {rule.id} belongs to policy {policy.id}, which is {policy.status}")
         on = case.decision_date
         version = version_in_force(entry.versions, on)
+        if not entry.versions:
+            return CaseError("rule", f"policy {policy.id} has no valid effective date ({policy.effective!r})")
         if version is None:
             first = min(v.effective for v in entry.versions)
             return CaseError("decision_date", f"{on.isoformat()} is before policy {policy.id} took effect "
@@ -235,7 +240,10 @@ def decider_for(kb: KnowledgeBase) -> Decider:
     return found
 
 
-def _as_date(value: object) -> dt.date:
+def _as_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
