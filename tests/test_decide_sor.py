@@ -125,3 +125,12 @@ def test_tables_equal_the_reference() -> None:
     assert list(dsa_sor.REQUIRED) == ref["required"]
     assert list(dsa_sor.AT_LEAST_ONE_OF) == ref["at_least_one_of"]
     assert dsa_sor.MAX_LENGTH == ref["max_length"]
+
+
+def test_every_statement_for_the_repository_test_cases_validates(kb) -> None:
+    from govkb.decide.testcases import policy_tests_of
+
+    statements = [d.statement_of_reasons for t in policy_tests_of(kb)
+                  if (d := decide(kb, t.case)).statement_of_reasons is not None]
+    assert len(statements) >= 14
+    assert all(dsa_sor.validate_statement(s) == [] for s in statements)

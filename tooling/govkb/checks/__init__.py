@@ -71,6 +71,7 @@ def import_check_modules() -> None:
         drift,
         ladder,
         lifecycle,
+        policy_tests,
         privacy,
         references,
         regulatory,

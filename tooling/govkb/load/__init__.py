@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from govkb import model as m
+from govkb.decide.testcases import with_policy_tests
 from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
+from govkb.load.policy_tests import load_policy_tests
 from govkb.parallel import fork_map
 
 POLICY_DIR = "policies"
@@ -100,7 +102,8 @@ def load_knowledge_base(root: Path | str, parallel: bool | None = None) -> LoadR
         documents=tuple(documents),
         catalog_paths=tuple(catalog_paths),
     )
-    return LoadResult(kb, tuple(findings))
+    tests, problems = load_policy_tests(root)  # until the model has the field: see with_policy_tests
+    return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
 
 
 def _sorted(paths: Iterable[Path]) -> list[Path]:
