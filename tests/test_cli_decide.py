@@ -98,3 +98,20 @@ def test_sor_errors_go_to_stderr(capsys, monkeypatch) -> None:
     code, out, err = run(capsys, monkeypatch, json.dumps(bad), "--format", "sor")
     assert (code, out) == (1, "")
     assert err.startswith("govkb: C1: error: facts: holds an e-mail address")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_long_stream_decides_in_order_on_any_number_of_processes(capsys, monkeypatch, jobs) -> None:
+    from govkb.commands import decide as command
+
+    monkeypatch.setattr(command, "CHUNK", 7)  # several chunks, so the pool is used
+    cases = [case(n) if n % 5 else case(n, rule="LMG_NOPE_01") for n in range(60)]
+    stdin = "\n".join(json.dumps(c) for c in cases) + "\n{broken\n"
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "jsonl", "--jobs", jobs)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [line["case_id"] for line in lines] == [f"C{n}" for n in range(60)] + [""]
+    assert [n for n, line in enumerate(lines) if line["error"]] == [*range(0, 60, 5), 60]
+    assert lines[60]["error"]["message"].startswith("line 61 is not JSON")
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "json", "--jobs", jobs)
+    assert [d["case_id"] for d in json.loads(out)] == [line["case_id"] for line in lines]

@@ -13,9 +13,12 @@ import argparse
 import gc
 import io
 import json
+import multiprocessing
+import os
 import sys
+import threading
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from govkb import config as cfg
 from govkb.cli import keep_until_exit, resolve_root
@@ -26,6 +29,7 @@ from govkb.load import load_knowledge_base
 
 FORMATS = ("json", "jsonl", "text", "sor")
 SOR_BATCH = 100  # the API takes at most 100 statements per request
+CHUNK = 2000  # lines a worker decides at a time: big enough that passing them costs little
 
 
 def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
@@ -38,7 +42,19 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
                         help="decision date of cases that give none (default: GOVKB_TODAY or today)")
     parser.add_argument("--output", "-o", metavar="PATH",
                         help="write to PATH; with --format sor a directory for one request file per 100 statements")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=min(2, os.cpu_count() or 1), metavar="N",
+                        help="processes deciding a JSON Lines stream (default: 2 where there are 2 cores)")
     parser.set_defaults(handler=run)
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes from 1, not {value!r}")
+    return jobs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,9 +72,12 @@ def run(args: argparse.Namespace) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        cases, single = _read_cases(source, args.file)
-        decisions = (_decide(decider, item, today) for item in cases)
-        failed = _write(decisions, args.format, args.output, single)
+        cases, single, stream = _read_cases(source, args.file)
+        if stream is not None and args.format != "sor":
+            failed = _write_stream(stream, decider, today, args.format, args.output, args.jobs)
+        else:
+            decisions = (_decide(decider, item, today) for item in cases)
+            failed = _write(decisions, args.format, args.output, single)
     finally:
         if collecting:
             gc.enable()
@@ -89,9 +108,9 @@ def _open_input(name: str) -> IO[str]:
         raise FatalError(f"decide: cannot read {name}: {exc.strerror or exc}") from exc
 
 
-def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool]:
-    """The cases and whether the input was one object.  JSON Lines is read line by line; a
-    JSON list or a pretty-printed object is read whole."""
+def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool, Iterator[str] | None]:
+    """The cases, whether the input was one object, and for JSON Lines its lines (read one
+    by one, not yet parsed); a JSON list or a pretty-printed object is read whole."""
     first = source.readline()
     while first and not first.strip():
         first = source.readline()
@@ -108,9 +127,9 @@ def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool]:
             while rest and not rest.strip():
                 rest = source.readline()
             if not rest:
-                return iter([value]), True
-            return _lines(value, rest, source), False
-    return _whole(first + source.read(), name)
+                return iter([value]), True, None
+            return _lines(value, rest, source), False, _chain(first, rest, source=source)
+    return (*_whole(first + source.read(), name), None)
 
 
 def _whole(text: str, name: str) -> tuple[Iterator[Any], bool]:
@@ -129,7 +148,7 @@ def _lines(first: Any, second: str, source: IO[str]) -> Iterator[Any]:
     yield first
     number = 1
     loads = json.loads
-    for line in _chain(second, source):
+    for line in _chain(second, source=source):
         number += 1
         if not line.strip():
             continue
@@ -139,8 +158,8 @@ def _lines(first: Any, second: str, source: IO[str]) -> Iterator[Any]:
             yield _BadLine(f"line {number} is not JSON ({exc})")
 
 
-def _chain(second: str, source: IO[str]) -> Iterator[str]:
-    yield second
+def _chain(*lines: str, source: IO[str]) -> Iterator[str]:
+    yield from lines
     yield from source
 
 
@@ -169,6 +188,110 @@ def _write(decisions: Iterator[Decision], form: str, output: str | None, single:
         if sink is not sys.stdout:
             sink.close()
     return failed
+
+
+# ---- JSON Lines streams: decided in chunks, on ``jobs`` processes, written in input order ----
+_STATE: dict[str, Any] = {}  # what a forked worker decides with (set before the fork)
+
+
+def _write_stream(lines: Iterator[str], decider: Decider, today: Any, form: str, output: str | None,
+                  jobs: int) -> bool:
+    _STATE.update(decider=decider, today=today, form=form)
+    sink = _open_output(output)
+    failed = False
+    written = 0
+    try:
+        if form == "json":
+            sink.write("[")
+        for rendered, chunk_failed in _decide_chunks(_chunks(lines), jobs):
+            failed = failed or chunk_failed
+            if form == "json":
+                for text in rendered:
+                    sink.write(("," if written else "") + "\n" + text)
+                    written += 1
+            else:
+                sink.write("".join(rendered))
+        if form == "json":
+            sink.write("\n]\n")
+    finally:
+        _STATE.clear()
+        if sink is not sys.stdout:
+            sink.close()
+    return failed
+
+
+def _chunks(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+    """(number of the chunk's first line, its lines)."""
+    chunk: list[str] = []
+    first = 1
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == CHUNK:
+            yield first, chunk
+            first += CHUNK
+            chunk = []
+    if chunk:
+        yield first, chunk
+
+
+def _decide_chunks(chunks: Iterator[tuple[int, list[str]]], jobs: int) -> Iterator[tuple[list[str], bool]]:
+    """Each chunk's rendered decisions, in order.  A stream longer than one chunk goes to a
+    pool of forked workers, at most a few chunks ahead of the writer, so memory stays flat."""
+    head = next(chunks, None)
+    if head is None:
+        return
+    second = next(chunks, None)
+    if second is None or jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield _decide_chunk(head)
+        if second is not None:
+            yield _decide_chunk(second)
+            yield from map(_decide_chunk, chunks)
+        return
+    ahead = threading.BoundedSemaphore(2 * jobs + 2)
+
+    def fed() -> Iterator[tuple[int, list[str]]]:
+        for chunk in _prepend((head, second), chunks):
+            ahead.acquire()  # the pool's feeder thread waits here until the writer catches up
+            yield chunk
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for result in pool.imap(_decide_chunk, fed()):
+            ahead.release()
+            yield result
+
+
+def _prepend(first: Iterable[tuple[int, list[str]]],
+             rest: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    yield from first
+    yield from rest
+
+
+def _decide_chunk(chunk: tuple[int, list[str]]) -> tuple[list[str], bool]:
+    number, lines = chunk
+    decider, today, form = _STATE["decider"], _STATE["today"], _STATE["form"]
+    render: Callable[[Decision], str] = _RENDER[form]
+    loads = json.loads
+    rendered: list[str] = []
+    failed = False
+    for offset, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            item: Any = loads(line)
+        except ValueError as exc:
+            item = _BadLine(f"line {number + offset} is not JSON ({exc})")
+        decision = _decide(decider, item, today)
+        failed = failed or decision.error is not None
+        rendered.append(render(decision))
+    return rendered, failed
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_RENDER: dict[str, Callable[[Decision], str]] = {
+    "jsonl": lambda decision: _ENCODE(decision_record(decision)) + "\n",
+    "text": lambda decision: text_line(decision) + "\n",
+    "json": lambda decision: _ENCODE(decision_record(decision)),
+}
 
 
 def _write_json(decisions: Iterator[Decision], write: Any, single: bool) -> bool:
