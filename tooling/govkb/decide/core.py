@@ -192,7 +192,11 @@ class Decider:
         if not ladder.steps:
             return CaseError("rule", f"policy {policy.id} has no ladder steps")
         window = ladder.strike_window_days
-        active = [h.strike for h in case.history if is_active(h, policy.id, on, window)]
+        # is_active for each entry, with the window's start computed once: E + window > D
+        # is E > D - window (and E <= D holds for every entry, see _check_history).
+        cutoff, policy_id = on - dt.timedelta(days=window), policy.id
+        active = [h.strike for h in case.history
+                  if h.policy == policy_id and not h.reversed and h.decision_date > cutoff]
         severe_start = rule.severe_case.start_at_strike if case.severe and rule.severe_case else None
         strike = next_strike(ladder, active, severe_start)
         step: LadderStep | None = ladder.step_for(strike)
