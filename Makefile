@@ -38,6 +38,7 @@ serve: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/decide.py
 
 # One pin per package for every Python from the floor up (no markers), so every user builds
 # with the same Sphinx; uv is a pinned dev dependency.

@@ -9,7 +9,7 @@ extensions = ["myst_parser", "sphinx_needs", "govkb.sphinx"]
 include_patterns = ["docs/**", "sop/**", "policies/**"]
 exclude_patterns = [
     "_build", ".venv", "**/.venv", ".*", "**/.*", "README.md", "tests", "benchmarks", "tooling",
-    ".github", ".ci", "**/.pytest_cache",
+    ".github", ".ci", "**/.pytest_cache", "policies/tests",
 ]
 html_theme = "furo"
 html_title = "LIVE Monetization Governance"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from govkb.checks import CHECK_MODULES, CONTEXT_REGISTRY, REGISTRY
+from govkb.checks import ALL_VERSIONS_REGISTRY, CHECK_MODULES, CONTEXT_REGISTRY, REGISTRY
 from govkb.codes import CATALOGUE
 from govkb.findings import CODES
 
@@ -36,8 +36,9 @@ def test_codes_are_well_formed_and_families_match_modules():
 def test_every_marked_check_is_listed_once_and_runs() -> None:
     marked = [f for module in CHECK_MODULES for f in vars(module).values()
               if callable(f) and getattr(f, "__module__", "") == module.__name__ and hasattr(f, "__govkb_check__")]
-    assert sorted(f.__qualname__ for f in marked) == sorted(f.__qualname__ for f in (*REGISTRY, *CONTEXT_REGISTRY))
-    assert all(f.__govkb_check__ == "kb" for f in REGISTRY)
+    listed = (*REGISTRY, *ALL_VERSIONS_REGISTRY, *CONTEXT_REGISTRY)
+    assert sorted(f.__qualname__ for f in marked) == sorted(f.__qualname__ for f in listed)
+    assert all(f.__govkb_check__ == "kb" for f in (*REGISTRY, *ALL_VERSIONS_REGISTRY))
     assert all(f.__govkb_check__ == "context" for f in CONTEXT_REGISTRY)
 
 

@@ -348,6 +348,17 @@ class Sop:
 
 
 @dataclass(frozen=True)
+class PolicyTest:
+    """One test case; ``case`` and ``expect`` are plain JSON-like data (dates as YYYY-MM-DD)."""
+
+    name: str
+    policy: str
+    case: dict[str, Any] = field(hash=False)
+    expect: dict[str, Any] = field(hash=False)
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True)
 class ReviewedLink:
     """A step's link as a person last reviewed it: the target's facets then (see
     :mod:`govkb.fingerprint`); ``kind`` is implements, applies or quotes (a ``{pv}`` value)."""
@@ -433,6 +444,7 @@ class KnowledgeBase:
     catalog_paths: tuple[tuple[str, str], ...] = ()
     reviews: tuple[ReviewStamp, ...] = ()
     reviews_path: str = ""  # the reviewed-state file, when the knowledge base has one
+    policy_tests: tuple[PolicyTest, ...] = ()  # cases under policies/tests/ (govkb.decide.testcases)
 
     # ---- indexes -------------------------------------------------------------------
     def build_indexes(self) -> None:

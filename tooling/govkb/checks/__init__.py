@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from govkb.asof import kb_as_of
-from govkb.checks import (changes, coverage, drift, finite, ladder, lifecycle, privacy, references, regulatory,
-                          template, unsafe_markup)
+from govkb.checks import (changes, coverage, drift, finite, ladder, lifecycle, policy_tests, privacy, references,
+                          regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
                                   check_in_context)
 from govkb.findings import Finding, sort_findings
@@ -55,11 +55,13 @@ REGISTRY: tuple[CheckFunction, ...] = (
     changes.check_suspect_links,
     changes.check_history,
 )
+# Checks that read every version of a policy, not only the one in force on the day checked.
+ALL_VERSIONS_REGISTRY: tuple[CheckFunction, ...] = (policy_tests.check_policy_tests,)
 CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     lifecycle.check_review_by,
     lifecycle.check_future_policies,
 )
-CHECK_MODULES = (changes, coverage, drift, finite, ladder, lifecycle, privacy, references, regulatory, template,
+CHECK_MODULES = (changes, coverage, drift, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
                  unsafe_markup)
 
 
@@ -68,8 +70,10 @@ def run_checks(
 ) -> list[Finding]:
     """All findings for ``kb``: the loader's, then every listed check's, sorted."""
     ctx = context or CheckContext()
-    kb = kb_as_of(kb, ctx.today)  # every check reads the values in force on the day checked
     found: list[Finding] = list(load_findings)
+    for function in ALL_VERSIONS_REGISTRY:
+        found += function(kb)
+    kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
     for function in REGISTRY:
         found += function(kb)
     for context_function in CONTEXT_REGISTRY:

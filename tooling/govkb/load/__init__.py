@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from govkb import model as m
+from govkb.decide.testcases import with_policy_tests
 from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
 from govkb.load.cache import FileCache, cache_dir
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
 from govkb.load.reviews import REVIEWS_FILE, load_reviews
 from govkb.load.yamlsource import read_bytes
+from govkb.load.policy_tests import load_policy_tests
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
@@ -101,7 +103,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         reviews=reviews,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
     )
-    return LoadResult(kb, tuple(findings))
+    tests, problems = load_policy_tests(root)  # until the model has the field: see with_policy_tests
+    return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
 
 
 def _sorted(paths: Iterable[Path]) -> list[Path]:

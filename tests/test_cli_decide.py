@@ -1,0 +1,117 @@
+"""``govkb decide``: input shapes, formats, exit codes, the statement-of-reasons batches."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from govkb.cli import main
+from govkb.decide import dsa_sor
+
+REPO = Path(__file__).resolve().parent.parent
+ROOT = ["--root", str(REPO)]
+
+
+def case(n: int = 1, market: str = "US", **extra: object) -> dict:
+    return {"case_id": f"C{n}", "rule": "LMG_SOLICIT_01", "decision_date": "2026-06-01", "market": market,
+            "history": [{"rule": "LMG_SOLICIT_01", "strike": 1, "decision_date": "2026-05-01"}], **extra}
+
+
+EU = {"content_date": "2026-05-30", "source_type": "SOURCE_VOLUNTARY", "automated_detection": False,
+      "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED", "facts": "Gift requests every minute."}
+
+
+def run(capsys, monkeypatch, stdin: str, *argv: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main([*ROOT, "decide", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_one_case_text(capsys, monkeypatch) -> None:
+    assert run(capsys, monkeypatch, json.dumps(case()), "--format", "text") == (0, (
+        "C1: LMG_SOLICIT_01 strike 2 -> ACT_GIFTING_SUSPEND (7 d), starts 2026-06-01, ends 2026-06-08; "
+        "strike expires 2026-08-30; appeal until 2026-12-01\n"), "")
+
+
+def test_one_pretty_object_json(capsys, monkeypatch) -> None:
+    code, out, _ = run(capsys, monkeypatch, json.dumps(case(), indent=2))
+    assert code == 0
+    record = json.loads(out)
+    assert list(record) == ["case_id", "policy", "policy_version", "rule", "severe", "decision_date", "strike",
+                            "action", "duration_days", "start_date", "end_date", "strike_expires", "appeal_until",
+                            "statement_of_reasons", "error"]
+    assert (record["strike"], record["end_date"], record["error"]) == (2, "2026-06-08", None)
+
+
+def test_list_and_jsonl_with_an_error_exit_1(capsys, monkeypatch) -> None:
+    cases = [case(1), case(2, rule="LMG_NOPE_01"), case(3)]
+    code, out, _ = run(capsys, monkeypatch, json.dumps(cases), "--format", "jsonl")
+    assert code == 1
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["case_id"] for line in lines] == ["C1", "C2", "C3"]
+    assert lines[1]["error"] == {"field": "rule", "message": "unknown rule 'LMG_NOPE_01'"}
+    jsonl = "\n".join(json.dumps(c) for c in cases) + "\nnot json\n"
+    code, out, _ = run(capsys, monkeypatch, jsonl, "--format", "json")
+    decided = json.loads(out)
+    assert code == 1 and len(decided) == 4 and decided[3]["error"]["field"] == "(line)"
+    assert "line 4 is not JSON" in decided[3]["error"]["message"]
+
+
+def test_today_dates_undated_cases(capsys, monkeypatch) -> None:
+    undated = case()
+    del undated["decision_date"]
+    code, out, _ = run(capsys, monkeypatch, json.dumps(undated), "--today", "2026-06-10", "--format", "jsonl")
+    assert code == 0 and json.loads(out)["decision_date"] == "2026-06-10"
+
+
+@pytest.mark.parametrize("stdin, argv, words", [
+    ("", (), "no cases"),
+    ("[1, 2", (), "not JSON"),
+    ("42", (), "expected a case object"),
+    ("{}", ("--format", "xml"), "invalid choice"),
+    ("{}", ("--today", "tomorrow"), "not a date"),
+    ("{}", ("/no/such/file.jsonl",), "cannot read"),
+])
+def test_usage_errors_exit_2(capsys, monkeypatch, stdin, argv, words) -> None:
+    code, _, err = run(capsys, monkeypatch, stdin, *argv)
+    assert code == 2 and words in err
+
+
+def test_sor_batches_of_100(capsys, monkeypatch, tmp_path) -> None:
+    cases = [case(n, market="EU", **EU) for n in range(250)] + [case(999)]  # the US case owes no statement
+    stdin = "\n".join(json.dumps(c) for c in cases) + "\n"
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "sor")
+    bodies = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [len(b["statements"]) for b in bodies] == [100, 100, 50]
+    assert all(dsa_sor.validate_statement(s) == [] for b in bodies for s in b["statements"])
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "sor", "-o", str(tmp_path / "sor"))
+    files = sorted(p.name for p in (tmp_path / "sor").iterdir())
+    assert (code, out, files) == (0, "", ["statements-00001.json", "statements-00002.json", "statements-00003.json"])
+
+
+def test_sor_errors_go_to_stderr(capsys, monkeypatch) -> None:
+    bad = case(market="EU", **{**EU, "facts": "mail me: a@b.example"})
+    code, out, err = run(capsys, monkeypatch, json.dumps(bad), "--format", "sor")
+    assert (code, out) == (1, "")
+    assert err.startswith("govkb: C1: error: facts: holds an e-mail address")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_long_stream_decides_in_order_on_any_number_of_processes(capsys, monkeypatch, jobs) -> None:
+    from govkb.commands import decide as command
+
+    monkeypatch.setattr(command, "CHUNK", 7)  # several chunks, so the pool is used
+    cases = [case(n) if n % 5 else case(n, rule="LMG_NOPE_01") for n in range(60)]
+    stdin = "\n".join(json.dumps(c) for c in cases) + "\n{broken\n"
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "jsonl", "--jobs", jobs)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert [line["case_id"] for line in lines] == [f"C{n}" for n in range(60)] + [""]
+    assert [n for n, line in enumerate(lines) if line["error"]] == [*range(0, 60, 5), 60]
+    assert lines[60]["error"]["message"].startswith("line 61 is not JSON")
+    code, out, _ = run(capsys, monkeypatch, stdin, "--format", "json", "--jobs", jobs)
+    assert [d["case_id"] for d in json.loads(out)] == [line["case_id"] for line in lines]

@@ -1,0 +1,130 @@
+"""Policy test cases and whole-ladder properties (KB610-KB629).
+
+``govkb check`` decides every case under ``policies/tests/`` and reports each expected value
+the decision does not match at the test's ``path:line`` (KB610).  It also says when an
+active policy's tests leave part of its ladder untested (KB612), and checks what a ladder
+must hold for every strike, beyond the order ``checks/ladder.py`` already checks (KB602,
+KB203): every step's action suits the policy's features and durations are positive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from govkb.checks.context import check
+from govkb.decide import decider_for
+from govkb.decide.testcases import PolicyTest, policy_tests_of, run_test
+from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.model import KnowledgeBase, Location, Policy
+
+register("KB610", ERROR, "Policy test case decides otherwise than expected",
+         "Either the ladder does not do what its owner meant (change the policy) or the expectation is "
+         "out of date (change the test); `govkb decide` on the case shows the whole decision.",
+         "`expect: {strike: 2, action: ACT_GIFTING_SUSPEND}` but the ladder gives ACT_MONETIZATION_SUSPEND.")
+register("KB611", ERROR, "Policy test file names an unknown policy, or a case a rule of another policy",
+         "Set `policy:` to the id of the policy the file tests (the file is named after the policy file), "
+         "and use that policy's rules in its cases.",
+         "`policy: LMG_SOLICT` in policies/tests/gift-solicitation.yaml.")
+register("KB612", WARNING, "Active policy's ladder is not fully tested",
+         "Add test cases under policies/tests/ for every ladder step, the strike window's edge (a strike "
+         "that expires the day after the decision and one that expires on it), a reversed strike and each "
+         "severe case.",
+         "no case expects strike 3 of LMG_SOLICIT.")
+register("KB613", ERROR, "Ladder step has a duration that is not positive",
+         "Give `duration_days` a whole number of days from 1, or leave it out for an action without an end.",
+         "`duration_days: 0`.")
+register("KB614", WARNING, "Ladder step's action restricts none of the policy's features",
+         "Use an action that restricts at least one of the policy's monetization features (`scope.features`), "
+         "or add the feature the action restricts to the scope.",
+         "ACT_MATCH_SUSPEND in a policy whose scope is `features: [gifting]`.")
+register("KB615", ERROR, "Two policy test cases have the same name",
+         "Give each test case of a file its own name: results and the site refer to cases by name.",
+         "two tests named `first strike`.")
+
+
+@check
+def check_policy_tests(kb: KnowledgeBase) -> Iterator[Finding]:
+    tests = policy_tests_of(kb)
+    decider = decider_for(kb)
+    seen: dict[tuple[str, str], Location] = {}
+    for test in tests:
+        key = (test.location.path, test.name)
+        if key in seen:
+            yield finding("KB615", test.location, f"test '{test.name}' has the same name as the test at line "
+                          f"{seen[key].line}", test.policy)
+        seen.setdefault(key, test.location)
+        policy = kb.policy_by_id.get(test.policy)
+        if policy is None:
+            yield finding("KB611", test.location, f"test '{test.name}': policy {test.policy} is not in the "
+                          "knowledge base", test.policy)
+            continue
+        rule = test.case.get("rule")
+        if rule not in {r.id for r in policy.rules}:
+            yield finding("KB611", test.location, f"test '{test.name}': rule {rule} is not a rule of "
+                          f"{policy.id}", test.policy)
+            continue
+        _, problems = run_test(decider, test)
+        if problems:
+            yield finding("KB610", test.location, f"test '{test.name}' of {policy.id}: " + "; ".join(problems),
+                          test.policy)
+    by_policy: dict[str, list[PolicyTest]] = {}
+    for test in tests:
+        by_policy.setdefault(test.policy, []).append(test)
+    for policy in kb.policies:
+        # A knowledge base opts in with its first test file: before that, no test is missing.
+        if tests and policy.status == "active":
+            yield from _coverage(policy, by_policy.get(policy.id, []))
+        yield from _ladder_properties(kb, policy)
+
+
+def untested(policy: Policy, tests: list[PolicyTest]) -> list[str]:
+    """What the tests of ``policy`` leave untested (empty: the ladder is fully tested)."""
+    window = policy.ladder.strike_window_days
+    expected = {t.expect.get("strike") for t in tests}
+    missing = [f"strike {step.strike}" for step in policy.ladder.steps if step.strike not in expected]
+    edges = {_age(t, entry) for t in tests for entry in t.case.get("history", [])}
+    if window - 1 not in edges:
+        missing.append(f"a strike on its last active day ({window - 1} days old)")
+    if window not in edges:
+        missing.append(f"a strike on the day it expires ({window} days old)")
+    if not any(entry.get("reversed") for t in tests for entry in t.case.get("history", [])):
+        missing.append("a reversed strike")
+    for rule in policy.rules:
+        if rule.severe_case is not None and not any(t.case.get("rule") == rule.id and t.case.get("severe")
+                                                    for t in tests):
+            missing.append(f"the severe case of {rule.id}")
+    return missing
+
+
+def _coverage(policy: Policy, tests: list[PolicyTest]) -> Iterator[Finding]:
+    missing = untested(policy, tests)
+    if missing:
+        where = tests[0].location if tests else policy.ladder.location
+        yield finding("KB612", where, f"the test cases of {policy.id} do not cover: {', '.join(missing)}", policy.id)
+
+
+def _age(test: PolicyTest, entry: object) -> int | None:
+    """Days between a history entry and the test's decision date (None when unreadable)."""
+    try:
+        decided = dt.date.fromisoformat(str(test.case["decision_date"]))
+        return (decided - dt.date.fromisoformat(str(entry["decision_date"]))).days  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _ladder_properties(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    scope = set(policy.features)
+    for step in policy.ladder.steps:
+        if step.duration_days is not None and step.duration_days < 1:
+            yield finding("KB613", step.location, f"ladder of {policy.id}: strike {step.strike} lasts "
+                          f"{step.duration_days} days", policy.id)
+        action = kb.action_by_id.get(step.action)
+        if action is None:
+            continue  # KB203
+        # Escalating to all of monetization suits any policy; restricting only features the
+        # policy does not cover would punish nothing the violation used.
+        if action.restricts and not scope & set(action.restricts):
+            yield finding("KB614", step.location, f"ladder of {policy.id}: strike {step.strike} applies "
+                          f"{step.action}, which restricts only {', '.join(action.restricts)}, none of the "
+                          f"policy's features ({', '.join(sorted(scope))})", policy.id)

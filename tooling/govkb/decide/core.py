@@ -1,0 +1,260 @@
+"""The decision semantics: a case and the knowledge base in, a decision out.
+
+Pure functions over frozen data: no I/O, no Sphinx, nothing from ``govkb.load``, so a
+batch job (a Spark or Beam task, a warehouse UDF) can import this module with the model
+alone.  The semantics are the ones the SOPs and the site state:
+
+- the policy version in force on a date is the one whose ``effective`` date is the latest
+  on or before it (:func:`version_in_force`);
+- a history entry under the same policy, not reversed, dated E, is active on D when
+  ``E <= D < E + strike_window_days`` (the window of the version in force on D);
+- the next strike is 1 + the highest active strike (0 when none), at least the rule's
+  ``severe_case.start_at_strike`` for a severe case, and never above the ladder's last step;
+- ``end_date = start_date + duration_days`` (none when indefinite),
+  ``strike_expires = decision_date + strike_window_days``,
+  ``appeal_until = decision_date + appeal.window_days``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Sequence
+
+from govkb.decide.countries import ISO_3166_ALPHA2
+from govkb.asof import policy_as_of
+from govkb.model import Action, Appeal, KnowledgeBase, Ladder, LadderStep, Market, Policy, Rule
+
+# Only active policies decide: a retired or superseded one no longer does, a draft not yet.
+DECIDING_STATUSES = frozenset({"active"})
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One version of a policy's enforcement terms, in force from ``effective`` on."""
+
+    effective: dt.date
+    version: str
+    ladder: Ladder
+    appeal: Appeal
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A past decision on the creator's strike ledger."""
+
+    policy: str
+    strike: int
+    decision_date: dt.date
+    reversed: bool = False
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """A violation to decide (the statement-of-reasons fields matter in EU/EEA markets only)."""
+
+    case_id: str
+    rule: str
+    decision_date: dt.date
+    market: str
+    severe: bool = False
+    history: tuple[HistoryEntry, ...] = ()
+    start_date: dt.date | None = None
+    content_date: dt.date | None = None
+    source_type: str | None = None
+    automated_detection: bool | None = None
+    automated_decision: str | None = None
+    facts: str | None = None
+    content_type: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseError:
+    """What is wrong with one case: the field (a dotted path such as ``history[1].strike``) and why."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one case; ``error`` set means nothing else but ``case_id`` is."""
+
+    case_id: str
+    policy: str | None = None
+    policy_version: str | None = None
+    rule: str | None = None
+    severe: bool = False
+    decision_date: dt.date | None = None
+    strike: int | None = None
+    action: str | None = None
+    duration_days: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    strike_expires: dt.date | None = None
+    appeal_until: dt.date | None = None
+    statement_of_reasons: dict[str, object] | None = None
+    error: CaseError | None = None
+
+
+def versions_of(policy: Policy) -> tuple[PolicyVersion, ...]:
+    """The policy's versions, oldest first: the one at the top of its file, then each scheduled
+    version with the values it changes applied (:func:`govkb.asof.policy_as_of`)."""
+    effective = _as_date(policy.effective)
+    if effective is None:
+        return ()  # a finding of the loader or the lifecycle checks; no case decides under it
+    versions = [PolicyVersion(effective, policy.version, policy.ladder, policy.appeal)]
+    for scheduled in sorted(policy.scheduled, key=lambda s: s.effective):
+        day = _as_date(scheduled.effective)
+        if day is not None and day > versions[-1].effective:
+            later = policy_as_of(policy, day)
+            versions.append(PolicyVersion(day, later.version, later.ladder, later.appeal))
+    return tuple(versions)
+
+
+def version_in_force(versions: Sequence[PolicyVersion], on: dt.date) -> PolicyVersion | None:
+    """The version whose ``effective`` date is the latest on or before ``on`` (None: none yet)."""
+    chosen: PolicyVersion | None = None
+    for version in versions:
+        if version.effective <= on and (chosen is None or version.effective >= chosen.effective):
+            chosen = version
+    return chosen
+
+
+def is_active(entry: HistoryEntry, policy_id: str, on: dt.date, window_days: int) -> bool:
+    """Whether a ledger entry counts as an active strike under ``policy_id`` on ``on``."""
+    return (entry.policy == policy_id and not entry.reversed
+            and entry.decision_date <= on < entry.decision_date + dt.timedelta(days=window_days))
+
+
+def next_strike(ladder: Ladder, active: Sequence[int], severe_start: int | None) -> int:
+    """1 + the highest active strike, raised to ``severe_start``, capped at the last step."""
+    strike = 1 + max(active, default=0)
+    if severe_start is not None:
+        strike = max(strike, severe_start)
+    last = ladder.steps[-1].strike if ladder.steps else strike
+    return min(strike, last)
+
+
+@dataclass(frozen=True)
+class _RuleEntry:
+    policy: Policy
+    rule: Rule
+    versions: tuple[PolicyVersion, ...]
+
+
+class Decider:
+    """The knowledge base's tables a decision reads, built once per model (a batch decides
+    a million cases against the same few dozen rules)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.rules: dict[str, _RuleEntry] = {}
+        self.policies: dict[str, Policy] = {p.id: p for p in kb.policies}
+        for policy in kb.policies:
+            versions = versions_of(policy)
+            for rule in policy.rules:
+                self.rules[rule.id] = _RuleEntry(policy, rule, versions)
+        self.rule_policy: dict[str, str] = {rule_id: e.policy.id for rule_id, e in self.rules.items()}
+        self.actions: dict[str, Action] = dict(kb.action_by_id)
+        self.markets: dict[str, Market] = {market.id: market for market in kb.markets}
+        # ISO code -> the catalog market holding it (the first one, in catalog order).
+        self.countries: dict[str, Market] = {}
+        for market in kb.markets:
+            for code in market.countries:
+                self.countries.setdefault(code, market)
+
+    def decide(self, case: Case) -> Decision:
+        found = self._decide(case)
+        if isinstance(found, CaseError):
+            return Decision(case.case_id, error=found)
+        return found
+
+    def _decide(self, case: Case) -> Decision | CaseError:
+        entry = self.rules.get(case.rule)
+        if entry is None:
+            return CaseError("rule", f"unknown rule {case.rule!r}")
+        policy, rule = entry.policy, entry.rule
+        if policy.status not in DECIDING_STATUSES:
+            return CaseError("rule", f"rule {rule.id} belongs to policy {policy.id}, which is {policy.status}")
+        on = case.decision_date
+        version = version_in_force(entry.versions, on)
+        if not entry.versions:
+            return CaseError("rule", f"policy {policy.id} has no valid effective date ({policy.effective!r})")
+        if version is None:
+            first = min(v.effective for v in entry.versions)
+            return CaseError("decision_date", f"{on.isoformat()} is before policy {policy.id} took effect "
+                             f"({first.isoformat()})")
+        if case.market not in self.markets and case.market not in ISO_3166_ALPHA2:
+            return CaseError("market", f"unknown market {case.market!r}: give a markets-catalog id "
+                             f"({', '.join(sorted(self.markets))}) or an ISO 3166 country code")
+        problem = self._check_history(case)
+        if problem is not None:
+            return problem
+        ladder = version.ladder
+        if not ladder.steps:
+            return CaseError("rule", f"policy {policy.id} has no ladder steps")
+        window = ladder.strike_window_days
+        # is_active for each entry, with the window's start computed once: E + window > D
+        # is E > D - window (and E <= D holds for every entry, see _check_history).
+        cutoff, policy_id = on - dt.timedelta(days=window), policy.id
+        active = [h.strike for h in case.history
+                  if h.policy == policy_id and not h.reversed and h.decision_date > cutoff]
+        severe_start = rule.severe_case.start_at_strike if case.severe and rule.severe_case else None
+        strike = next_strike(ladder, active, severe_start)
+        step: LadderStep | None = ladder.step_for(strike)
+        if step is None:
+            return CaseError("rule", f"the {policy.id} ladder has no step for strike {strike}")
+        start = case.start_date or on
+        duration = step.duration_days
+        return Decision(
+            case_id=case.case_id, policy=policy.id, policy_version=version.version, rule=rule.id,
+            severe=case.severe, decision_date=on, strike=strike, action=step.action,
+            duration_days=duration, start_date=start,
+            end_date=None if duration is None else start + dt.timedelta(days=duration),
+            strike_expires=on + dt.timedelta(days=window),
+            appeal_until=on + dt.timedelta(days=version.appeal.window_days),
+        )
+
+    def _check_history(self, case: Case) -> CaseError | None:
+        for index, item in enumerate(case.history):
+            if item.decision_date > case.decision_date:
+                return CaseError(f"history[{index}].decision_date",
+                                 f"{item.decision_date.isoformat()} is after the case's decision date "
+                                 f"{case.decision_date.isoformat()}")
+            if item.policy not in self.policies:
+                return CaseError(f"history[{index}].policy", f"unknown policy {item.policy!r}")
+            if item.rule:
+                known = self.rules.get(item.rule)
+                if known is None:
+                    return CaseError(f"history[{index}].rule", f"unknown rule {item.rule!r}")
+                if known.policy.id != item.policy:
+                    return CaseError(f"history[{index}].rule", f"rule {item.rule} belongs to {known.policy.id}, "
+                                     f"not {item.policy}")
+        return None
+
+
+_DECIDERS: dict[int, Decider] = {}
+
+
+def decider_for(kb: KnowledgeBase) -> Decider:
+    """The :class:`Decider` of ``kb``, built on first use (a few models at most are kept)."""
+    found = _DECIDERS.get(id(kb))
+    if found is None or found.kb is not kb:
+        if len(_DECIDERS) >= 8:
+            _DECIDERS.clear()
+        _DECIDERS[id(kb)] = found = Decider(kb)
+    return found
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
