@@ -66,7 +66,7 @@ def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.d
     result = load_knowledge_base(root)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                     (*config.ignore, *ignore), args.waivers)
-    report = Report.build(result.kb, findings)
+    report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)
     keep_until_exit((result, report))
     return exit_code(report, args.strict)
