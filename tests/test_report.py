@@ -88,8 +88,8 @@ def test_output_is_deterministic_whatever_the_finding_order(fmt: str) -> None:
 def test_brokenkb_has_the_findings_the_goldens_show() -> None:
     report = build_report("brokenkb", False)
     assert [(f.path, f.line, f.code) for f in report.findings] == [
-        ("policies/solicit.yaml", 62, "KB301"), ("sop/review.md", 44, "KB202"),
-        ("sop/review.md", 44, "KB203"), ("sop/review.md", 53, "KB207"),
+        ("policies/solicit.yaml", 62, "KB301"), ("sop/review.md", 49, "KB202"),
+        ("sop/review.md", 50, "KB203"), ("sop/review.md", 53, "KB207"),
     ]
 
 

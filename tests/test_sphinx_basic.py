@@ -117,7 +117,8 @@ def test_unknown_policy_value_warns_once_at_its_line(sphinx_project: Callable[[s
     index.write_text(index.read_text().replace("{pv}`LMG_SOLICIT.strike_window`", "{pv}`LMG_SOLICIT.strike_days`"))
     app, _, warnings = build(src)
     line = line_of(index, "strike_days")
-    message = "{pv}`LMG_SOLICIT.strike_days` names no policy value; LMG_SOLICIT offers: LMG_SOLICIT.strike_window"
+    message = ("{pv}`LMG_SOLICIT.strike_days` names no policy value (did you mean LMG_SOLICIT.strike_window?); "
+               "LMG_SOLICIT offers: LMG_SOLICIT.strike_window")
     assert f"docs/index.md:{line}: WARNING: {message}" in warnings
     assert warnings.count("names no policy value") == 1, warnings
     assert "[govkb.KB207]" in warnings

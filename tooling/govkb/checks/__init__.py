@@ -69,6 +69,7 @@ def import_check_modules() -> None:
     from govkb.checks import (  # noqa: F401
         coverage,
         drift,
+        drift_policy,
         ladder,
         lifecycle,
         privacy,

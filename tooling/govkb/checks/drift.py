@@ -1,8 +1,10 @@
 """Drift checks (KB5xx): what an SOP says and does must match the policy it carries out.
 
 KB501/KB502 compare literal values in SOP text with policy values (the scanning lives in
-:mod:`govkb.checks.drift_values`); KB503-KB505 compare what a step applies, and at which
-strike, with the ladder of the policies whose rules it implements.
+:mod:`govkb.checks.drift_values`); a literal written next to a reference to one value is
+compared with that value only, and a mismatch is KB501, an error.  KB503-KB505 compare what
+a step applies, and at which strike, with the ladder of the policies whose rules it
+implements (KB506, a policy's own prose, is :mod:`govkb.checks.drift_policy`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from bisect import bisect_right
 from typing import Iterator
 
 from govkb.checks import check
+from govkb.checks.drift_anchor import KnownFacts, anchor_candidates, judge_anchored, roles_in
 from govkb.checks.drift_values import (
     Literal, PolicyFacts, UnitIndex, compound_units, find_literals, mask_code, policy_facts, same_value,
 )
@@ -120,6 +123,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     literals = list(find_literals(masked, lowered, units))
     if not literals:
         return  # the usual case: values are written through the {pv} role
+    roles = roles_in(text)
+    strikes = [lit for lit in literals if lit.kind == "strike"]
+    known = KnownFacts(kb, facts)
     blocks = [m.span() for m in _CODE_BLOCK.finditer(text)]
     if blocks:
         literals = [lit for lit in literals if not any(a <= lit.start < b for a, b in blocks)]
@@ -147,7 +153,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
         if not frame:
             continue
         located = Location(sop.path, line, literal.start - starts[line - 1] + 1)
-        result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise)
+        anchor = anchor_candidates(literal, text, lowered, roles, strikes, known, frame, kb.rule_by_id)
+        result = (judge_anchored(literal, anchor, located, subject) if anchor is not None else
+                  judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise))
         if result is not None:
             yield result
 

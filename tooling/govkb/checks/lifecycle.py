@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
+import re
+
 from govkb.checks import CheckContext, check, check_in_context
+from govkb.checks.template import first_cells, section_lines
 from govkb.findings import ERROR, WARNING, Finding, finding, register
-from govkb.model import KnowledgeBase, Policy
+from govkb.model import KnowledgeBase, Location, Policy, Sop
 
 register("KB401", ERROR, "Active SOP serves a policy that is not active",
          "Point the SOP at the active policy (or its successor), or change the SOP's status.",
@@ -34,6 +37,37 @@ register("KB405", ERROR, "Superseded policy does not name its successor",
 register("KB406", WARNING, "KPI measures an item that is not active",
          "Point the KPI at the active SOP, policy or rule that replaced the one it measures.",
          "KPI_RECIDIVISM_90D measures SOP_OLD_ENFORCEMENT, which is retired.")
+register("KB407", ERROR, "SOP version differs from its latest revision",
+         "Make the front matter's `version` and the newest row of the Revision history the same: add a row "
+         "for the new version (newest first) saying what changed, or fix the version.",
+         "`version: 1.1.0` while the Revision history's newest row is 1.0.0.")
+
+_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
+
+
+@check
+def check_revision_history(kb: KnowledgeBase) -> Iterator[Finding]:
+    for sop in kb.sops:
+        versions = [(tuple(int(p) for p in found.group(1).split(".")), number, found.group(1))
+                    for number, cell in first_cells(section_lines(sop, "Revision history"))
+                    if (found := _VERSION.match(cell.strip("`* ")))]
+        if not versions:
+            continue  # no history table (a missing section is KB801)
+        latest = max(versions)
+        if latest[2] != str(sop.version):
+            yield finding("KB407", _front_matter_line(sop, "version"), f"SOP {sop.id} is version {sop.version}, "
+                          f"but the newest Revision history entry (line {latest[1]}) is {latest[2]}: add a row for "
+                          f"{sop.version} or set `version: {latest[2]}`", sop.id)
+
+
+def _front_matter_line(sop: Sop, key: str) -> Location:
+    lines = sop.text.split("\n")
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            break
+        if line.startswith(f"{key}:"):
+            return Location(sop.path, number, 1)
+    return sop.location
 
 
 def _status(policy: Policy) -> str:
