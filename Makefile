@@ -29,8 +29,10 @@ html: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# One verdict: a warning fails here as it fails `make html` (-W), the pre-commit hook and CI.
 check: $(STAMP)
-	$(BIN)/govkb check
+	$(BIN)/govkb check --strict
+	$(BIN)/govkb codeowners --check
 
 serve: $(STAMP)
 	$(BIN)/sphinx-autobuild . $(BUILDDIR)/html --port 8000 --watch tooling/govkb \

@@ -35,15 +35,32 @@ def test_duplicate_catalog_entry():
     assert k.where(found) == [("policies/catalog/areas.yaml", 9, "gifting-integrity")]
 
 
+def option_line(text: str, option: str) -> int:
+    return next(n for n, line in enumerate(text.split("\n"), 1) if line.startswith(f":{option}:"))
+
+
 @pytest.mark.parametrize("implements, applies, code, fires", [
     ("LMG_SOLICIT_09, LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB202", True),
     ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB202", False),
     ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFT_BAN", "KB203", True),
     ("LMG_SOLICIT_01, LMG_SOLICIT_02", "ACT_GIFTING_SUSPEND", "KB203", False),
 ])
-def test_step_references(implements, applies, code, fires):
+def test_step_references_point_at_the_option_line(implements, applies, code, fires):
+    text = k.sop_text(implements=implements, applies=applies)
+    kb = k.with_sop(text)
+    line = option_line(text, "implements" if code == "KB202" else "applies")
+    assert line > k.STEP_LINE
+    assert k.where(k.of(kb, code)) == ([(SOP, line, "SOP_REVIEW_01")] if fires else [])
+
+
+@pytest.mark.parametrize("implements, applies, message", [
+    ("LMG_SOLICT_01", "ACT_GIFTING_SUSPEND", "(did you mean LMG_SOLICIT_01?)"),
+    ("LMG_SOLICIT_01", "ACT_GIFTING_SUSPENDED", "(did you mean ACT_GIFTING_SUSPEND?)"),
+])
+def test_step_references_suggest_the_close_id(implements, applies, message):
     kb = k.with_sop(k.sop_text(implements=implements, applies=applies))
-    assert k.where(k.of(kb, code)) == ([(SOP, k.STEP_LINE, "SOP_REVIEW_01")] if fires else [])
+    found = k.of(kb, "KB202") + k.of(kb, "KB203")
+    assert len(found) == 1 and message in found[0].message
 
 
 @pytest.mark.parametrize("policies, fires", [("LMG_SOLICIT, LMG_SOLICITATION", True), ("LMG_SOLICIT", False)])

@@ -46,12 +46,12 @@ def test_findings_exit_1_with_located_lines(capsys: pytest.CaptureFixture[str]) 
     expected = [
         "policies/solicit.yaml:62: KB301 [error] rule LMG_SOLICIT_03 (Guilt-tripping viewers into gifting) is "
         "active but no step of an active SOP implements it",
-        "sop/review.md:44: KB202 [error] step SOP_REVIEW_02 implements 'LMG_PASSIVE_09', which is no rule "
+        "sop/review.md:49: KB202 [error] step SOP_REVIEW_02 implements 'LMG_PASSIVE_09', which is no rule "
         "(did you mean LMG_PASSIVE_01?)",
-        "sop/review.md:44: KB203 [error] step SOP_REVIEW_02 applies 'ACT_LIVE_DEMOTE', which is not in the "
+        "sop/review.md:50: KB203 [error] step SOP_REVIEW_02 applies 'ACT_LIVE_DEMOTE', which is not in the "
         "actions catalog (did you mean ACT_LIVE_DEMOTION?)",
-        "sop/review.md:53: KB207 [error] {pv}`LMG_PASSIVE_01.absence` names no policy value; LMG_PASSIVE_01 "
-        "offers: LMG_PASSIVE_01.absence_minutes",
+        "sop/review.md:53: KB207 [error] {pv}`LMG_PASSIVE_01.absence` names no policy value (did you mean "
+        "LMG_PASSIVE_01.absence_minutes?); LMG_PASSIVE_01 offers: LMG_PASSIVE_01.absence_minutes",
     ]
     lines = out.splitlines()
     assert [line for line in lines if line in expected] == expected  # in this order

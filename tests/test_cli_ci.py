@@ -50,7 +50,8 @@ def test_workflow_runs_check_tests_site_and_pages() -> None:
     uses = [step.get("uses", "") for step in steps]
     assert any(u.startswith("actions/setup-python") and s["with"]["python-version"] == "3.11"
                for u, s in zip(uses, steps))
-    for command in ("govkb check --format github", "govkb check --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+    for command in ("govkb check --strict --format github",
+                    "govkb check --strict --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
                     "make test", "make html"):
         assert command in runs
     assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
@@ -72,7 +73,7 @@ def test_pre_commit_hook_runs_govkb_check_on_content(name: str) -> None:
     for path in ("tooling/govkb/cli.py", "README.md", "tests/fixtures/minikb/sop/review.md"):
         assert not files.search(path), path
     if name == ".pre-commit-hooks.yaml":
-        assert (hook["entry"], hook["language"]) == ("govkb check", "python")
+        assert (hook["entry"], hook["language"]) == ("govkb check --strict", "python")
 
 
 PRE_COMMIT = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")

@@ -129,6 +129,9 @@ def test_good_waiver_file(tmp_path: Path):
     ({"severity": {"KB403": "fatal"}}, "use error, warning, info"),
     ({"severity": "KB403=error"}, "must be a table"),
     ({"today": "tomorrow"}, "not a date"),
+    ({"help_uri": ""}, "URL of the site's Checks page"),
+    ({"help_uri": "https://kb.example.org/docs/checks page.html"}, "URL of the site's Checks page"),
+    ({"help_uri": 3}, "URL of the site's Checks page"),
 ])
 def test_bad_config_is_a_usage_error(table, words):
     with pytest.raises(FatalError, match=words):
@@ -141,6 +144,9 @@ def test_config_from_table():
     assert config.select == ("KB3", "KB4") and config.ignore == ("KB9",)
     assert config.severity == (("KB403", "error"),) and config.waivers == "w.yaml"
     assert config.today == dt.date(2026, 1, 2)
+    assert config.help_uri == "docs/checks.html"  # relative to the site's root by default
+    assert cfg.config_from_table({"help_uri": "https://kb.example.org/docs/checks.html"}).help_uri == \
+        "https://kb.example.org/docs/checks.html"
 
 
 def test_load_config_reads_tool_govkb(tmp_path: Path):

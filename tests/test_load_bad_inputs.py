@@ -93,7 +93,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("bad-date", replace(POLICY, "effective: 2026-03-01", "effective: 2026-02-30"), f"{POLICY}:5: KB105"),
     ("sop-without-front-matter", replace(SOP, "---\nid: SOP_REVIEW", "id: SOP_REVIEW"), f"{SOP}:1: KB106"),
     ("sop-front-matter-yaml-error", replace(SOP, "policies: [LMG_SOLICIT, LMG_PASSIVE]", "policies: [LMG_SOLICIT"),
-     f"{SOP}:9: KB101"),
+     f"{SOP}:8: KB101"),  # the line with the unclosed '[', not the one after it
     ("step-missing-actor", replace(SOP, ":actor: Reviewer\n:input: A triaged", ":input: A triaged"),
      f"{SOP}:29: KB107"),
     ("step-bad-strike", replace(SOP, ":strike: 2", ":strike: second"), f"{SOP}:36: KB107"),

@@ -9,8 +9,10 @@ escape).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import random
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,20 +20,27 @@ from pathlib import Path
 import pytest
 
 from govkb.checks import run_checks
+from govkb.cli import main
 from govkb.findings import CODES, Finding
 from govkb.load import load_knowledge_base
 from govkb.report import Report, format_names, render
 from govkb.report.github import annotation, escape_data, escape_property
 from govkb.report.markdown import MAX_ROWS, cell
+from govkb.commands.check import exit_code
+from govkb.report.gitlab import fingerprint, gitlab_severity
 from govkb.report.sarif import sarif_level
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 GOLDEN = TESTS / "golden"
 FIXTURES = TESTS / "fixtures"
-SARIF_SCHEMA = REPO.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"
-FORMATS = ("text", "json", "junit", "sarif", "github", "markdown")
-SUFFIX = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "github": "txt", "markdown": "md"}
+# /work/shared exists next to the main checkout and on CI machines (a worktree sits deeper).
+SARIF_SCHEMA = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared", Path("/work/shared"))
+                     if (p / "reference" / "sarif-schema-2.1.0.json").exists()),
+                    REPO.parent / "shared") / "reference" / "sarif-schema-2.1.0.json"
+FORMATS = ("text", "json", "junit", "sarif", "github", "markdown", "gitlab")
+SUFFIX = {"text": "txt", "json": "json", "junit": "xml", "sarif": "sarif", "github": "txt", "markdown": "md",
+          "gitlab": "json"}
 GOLDEN_CODES = {"KB202", "KB203", "KB207", "KB301"}
 SYNTHETIC = (
     Finding("KB205", "warning", "", 0, 0, "a finding about the whole knowledge base", "lmg-ghost"),
@@ -40,12 +49,13 @@ SYNTHETIC = (
 )
 
 
-def build_report(fixture: str, synthetic: bool) -> Report:
+def build_report(fixture: str, synthetic: bool, strict: bool = True) -> Report:
+    """The goldens are what CI writes: ``govkb check --strict`` (warnings fail the run)."""
     result = load_knowledge_base(FIXTURES / fixture)
     findings = [f for f in run_checks(result.kb, result.findings) if f.code in GOLDEN_CODES]
     if synthetic:
         findings += SYNTHETIC
-    return Report.build(result.kb, findings)
+    return Report.build(result.kb, findings, strict=strict)
 
 
 REPORTS = {"brokenkb": lambda: build_report("brokenkb", True), "minikb": lambda: build_report("minikb", False)}
@@ -71,15 +81,15 @@ def test_output_is_deterministic_whatever_the_finding_order(fmt: str) -> None:
     report = build_report("brokenkb", True)
     shuffled = list(report.findings)
     random.Random(7).shuffle(shuffled)
-    again = Report.build(report.kb, shuffled + shuffled[:1])  # type: ignore[arg-type]
+    again = Report.build(report.kb, shuffled + shuffled[:1], strict=True)  # type: ignore[arg-type]
     assert render(again, fmt) == render(report, fmt)
 
 
 def test_brokenkb_has_the_findings_the_goldens_show() -> None:
     report = build_report("brokenkb", False)
     assert [(f.path, f.line, f.code) for f in report.findings] == [
-        ("policies/solicit.yaml", 62, "KB301"), ("sop/review.md", 44, "KB202"),
-        ("sop/review.md", 44, "KB203"), ("sop/review.md", 53, "KB207"),
+        ("policies/solicit.yaml", 62, "KB301"), ("sop/review.md", 49, "KB202"),
+        ("sop/review.md", 50, "KB203"), ("sop/review.md", 53, "KB207"),
     ]
 
 
@@ -171,12 +181,88 @@ def test_junit_clean_run_is_one_passing_testcase() -> None:
     assert root.get("failures") == "0"
 
 
-def test_junit_failures_for_errors_and_warnings_only() -> None:
-    root = ET.fromstring(render(build_report("brokenkb", True), "junit"))
+@pytest.mark.parametrize(("strict", "failing"), [(True, 5), (False, 4)])
+def test_junit_fails_exactly_what_fails_the_run(strict: bool, failing: int) -> None:
+    """4 errors, 1 warning, 1 info: the warning is a <failure> only when it fails the run."""
+    report = build_report("brokenkb", True, strict=strict)
+    root = ET.fromstring(render(report, "junit"))
     failures = list(root.iter("failure"))
-    assert len(failures) == 5  # 4 errors + 1 warning; the info finding passes
+    assert len(failures) == failing == sum(report.fails(f) for f in report.findings)
+    assert root.get("failures") == str(failing)
+    assert (exit_code(report, strict) == 1) == bool(failures)
+    warning = next(c for c in root.iter("testcase") if c.get("name", "").startswith("KB205"))
+    assert (warning.find("failure") is not None) is strict
+    assert (warning.find("system-out") is not None) is not strict
     suites = [s.get("name") for s in root.iter("testsuite")]
     assert suites == ["govkb", "docs/odd, name: 100%.md", "policies/solicit.yaml", "sop/review.md"]
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_junit_and_exit_code_agree_on_a_warning_alone(strict: bool) -> None:
+    kb = load_knowledge_base(FIXTURES / "minikb").kb
+    report = Report.build(kb, [SYNTHETIC[0]], strict=strict)
+    root = ET.fromstring(render(report, "junit"))
+    assert root.get("failures") == ("1" if strict else "0")
+    assert exit_code(report, strict) == (1 if strict else 0)
+
+
+# ---- GitLab Code Quality --------------------------------------------------------------
+def test_gitlab_issues_have_the_fields_gitlab_reads() -> None:
+    report = build_report("brokenkb", True)
+    issues = json.loads(render(report, "gitlab"))
+    assert isinstance(issues, list) and len(issues) == len(report.findings)
+    for issue, item in zip(issues, report.findings):
+        assert issue["check_name"] == item.code
+        assert issue["description"] == f"{item.code} {item.message}"
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert issue["location"]["path"] == (item.path or ".")
+        assert issue["location"]["lines"]["begin"] == max(item.line, 1)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+@pytest.mark.parametrize(("severity", "expected"), [("error", "major"), ("warning", "minor"), ("info", "info")])
+def test_gitlab_severities(severity: str, expected: str) -> None:
+    assert gitlab_severity(severity) == expected
+
+
+def test_gitlab_fingerprint_is_stable_when_a_finding_moves() -> None:
+    item = Finding("KB202", "error", "sop/review.md", 10, 1, "step X implements LMG_NOPE_01", "SOP_REVIEW_01")
+    moved = item._replace(line=14, column=3)
+    assert fingerprint(item, 0) == fingerprint(moved, 0)
+    assert fingerprint(item, 0) != fingerprint(item, 1)
+    assert fingerprint(item, 0) != fingerprint(item._replace(message="step X implements LMG_NOPE_02"), 0)
+    # Pinned: a change of the recipe would mark every finding "new" in open merge requests.
+    recipe = "\0".join(("KB202", "sop/review.md", "SOP_REVIEW_01", "step X implements LMG_NOPE_01", "0"))
+    assert fingerprint(item, 0) == hashlib.sha256(recipe.encode()).hexdigest()
+
+
+# ---- SARIF helpUri ---------------------------------------------------------------------
+def test_every_sarif_rule_links_its_section_on_the_checks_page() -> None:
+    rules = json.loads(render(build_report("brokenkb", True), "sarif"))["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["helpUri"] for r in rules] == [f"docs/checks.html#{r['id'].lower()}" for r in rules]
+
+
+def test_sarif_help_uri_base_comes_from_the_config(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(FIXTURES / "brokenkb", root)
+    (root / "pyproject.toml").write_text('[tool.govkb]\nhelp_uri = "https://kb.example.org/docs/checks.html"\n',
+                                         encoding="utf-8")
+    out = tmp_path / "out.sarif"
+    assert main(["--root", str(root), "check", "--format", "sarif", "--output", str(out)]) == 1
+    rules = json.loads(out.read_text("utf-8"))["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["helpUri"] == f"https://kb.example.org/docs/checks.html#{r['id'].lower()}"
+                         for r in rules)
+
+
+def test_the_checks_page_has_the_anchor_the_help_uri_names() -> None:
+    from docutils import nodes
+
+    from govkb.checks import import_check_modules
+    from govkb.sphinx.browse import code_sections
+
+    import_check_modules()
+    ids = {i for family in code_sections(CODES.values()) for node in family.findall(nodes.Element) for i in node["ids"]}
+    assert {code.lower() for code in CODES} <= ids
 
 
 # ---- GitHub ---------------------------------------------------------------------------

@@ -117,7 +117,8 @@ def test_unknown_policy_value_warns_once_at_its_line(sphinx_project: Callable[[s
     index.write_text(index.read_text().replace("{pv}`LMG_SOLICIT.strike_window`", "{pv}`LMG_SOLICIT.strike_days`"))
     app, _, warnings = build(src)
     line = line_of(index, "strike_days")
-    message = "{pv}`LMG_SOLICIT.strike_days` names no policy value; LMG_SOLICIT offers: LMG_SOLICIT.strike_window"
+    message = ("{pv}`LMG_SOLICIT.strike_days` names no policy value (did you mean LMG_SOLICIT.strike_window?); "
+               "LMG_SOLICIT offers: LMG_SOLICIT.strike_window")
     assert f"docs/index.md:{line}: WARNING: {message}" in warnings
     assert warnings.count("names no policy value") == 1, warnings
     assert "[govkb.KB207]" in warnings
@@ -141,7 +142,7 @@ def test_step_implementing_an_unknown_rule_fails_the_build(sphinx_project: Calla
                                            ":implements: LMG_SOLICIT_01, LMG_SOLICIT_09"))
     result = sphinx_build(src, src / "_build" / "html", "-W", "--keep-going")
     assert result.returncode != 0
-    line = line_of(sop, "{step} Confirm solicitation")
+    line = line_of(sop, ":implements: LMG_SOLICIT_01, LMG_SOLICIT_09")  # the option's line, not the fence's
     assert re.search(rf"sop/review\.md:{line}: WARNING: .*LMG_SOLICIT_09.* \[govkb\.KB202\]", result.output), \
         result.output
     # one warning for one problem: sphinx-needs leaves dead links to the govkb checks

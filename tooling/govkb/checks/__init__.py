@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from govkb.asof import kb_as_of
-from govkb.checks import (changes, coverage, drift, finite, ladder, lifecycle, policy_tests, privacy, references,
+from govkb.checks import (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references,
                           regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
                                   check_in_context)
@@ -33,7 +33,9 @@ REGISTRY: tuple[CheckFunction, ...] = (
     coverage.check_sop_serves_implemented,
     drift.check_step_ladder,
     drift.check_literal_values,
+    drift_policy.check_policy_prose,
     ladder.check_ladders,
+    lifecycle.check_revision_history,
     lifecycle.check_sop_policy_status,
     lifecycle.check_step_rule_status,
     lifecycle.check_superseded_by,
@@ -45,6 +47,7 @@ REGISTRY: tuple[CheckFunction, ...] = (
     references.check_owners,
     references.check_catalog_references,
     references.check_value_roles,
+    references.check_bare_value_roles,
     regulatory.check_action_restrictions,
     regulatory.check_appeal_window,
     regulatory.check_statement_fields,
@@ -61,7 +64,7 @@ CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     lifecycle.check_review_by,
     lifecycle.check_future_policies,
 )
-CHECK_MODULES = (changes, coverage, drift, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
+CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
                  unsafe_markup)
 
 

@@ -1,8 +1,10 @@
 """Drift checks (KB5xx): what an SOP says and does must match the policy it carries out.
 
 KB501/KB502 compare literal values in SOP text with policy values (the scanning lives in
-:mod:`govkb.checks.drift_values`); KB503-KB505 compare what a step applies, and at which
-strike, with the ladder of the policies whose rules it implements.
+:mod:`govkb.checks.drift_values`); a literal written next to a reference to one value is
+compared with that value only, and a mismatch is KB501, an error.  KB503-KB505 compare what
+a step applies, and at which strike, with the ladder of the policies whose rules it
+implements (KB506, a policy's own prose, is :mod:`govkb.checks.drift_policy`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,34 @@ from bisect import bisect_right
 from typing import Iterator
 
 from govkb.checks.context import check
+from govkb.checks.drift_anchor import KnownFacts, anchor_candidates, judge_anchored, roles_in
 from govkb.checks.drift_values import (
     Literal, PolicyFacts, UnitIndex, compound_units, find_literals, mask_code, policy_facts, same_value,
 )
-from govkb.findings import Finding, finding
+from govkb.findings import ERROR, WARNING, Finding, finding, register
 from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
 from govkb.text import line_starts, lower_ascii
+
+register("KB501", ERROR, "Value in SOP text contradicts the policy",
+         "Replace the typed value with the {pv} role named in the message, e.g. "
+         "{pv}`LMG_SOLICIT.strike_window`; the site then shows the policy's value, and it can never drift again.",
+         "\"Strikes expire after 60 days\" in an SOP step for LMG_SOLICIT, whose strike window is 90 days.")
+register("KB502", WARNING, "Policy value typed by hand in SOP text",
+         "Write the value through the {pv} role named in the message instead of typing it: today it "
+         "matches, but the next policy change would leave the SOP behind.",
+         "\"a 7-day gifting suspension\" where LMG_SOLICIT.step2.duration is 7 days: write "
+         "{pv}`LMG_SOLICIT.step2.duration`.")
+register("KB503", ERROR, "Step applies an action the policy ladder does not contain",
+         "Apply the action the ladder prescribes (see the policy page), or change the ladder in the "
+         "policy first; session-only actions (duration: session) are allowed outside the ladder.",
+         ":applies: ACT_EARNINGS_HOLD on a step implementing LMG_SOLICIT_01, whose ladder has no earnings hold.")
+register("KB504", ERROR, "Step names a strike the policy ladder does not have",
+         "Use a strike count from the ladder of every policy whose rules the step implements.",
+         ":strike: 5 on a step implementing LMG_SOLICIT_01, whose ladder has strikes 1 to 4.")
+register("KB505", ERROR, "Step applies a different action than the ladder at its strike",
+         "Make :applies: name the ladder's action for the step's :strike: (or fix the :strike:).",
+         ":strike: 2 with :applies: ACT_MONETIZATION_SUSPEND where LMG_SOLICIT's strike 2 is ACT_GIFTING_SUSPEND.")
+
 
 
 def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:
@@ -99,6 +123,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
     literals = list(find_literals(masked, lowered, units))
     if not literals:
         return  # the usual case: values are written through the {pv} role
+    roles = roles_in(text)
+    strikes = [lit for lit in literals if lit.kind == "strike"]
+    known = KnownFacts(kb, facts)
     blocks = [m.span() for m in _CODE_BLOCK.finditer(text)]
     if blocks:
         literals = [lit for lit in literals if not any(a <= lit.start < b for a, b in blocks)]
@@ -126,7 +153,9 @@ def sop_literal_findings(kb: KnowledgeBase, sop: Sop, facts: dict[str, PolicyFac
         if not frame:
             continue
         located = Location(sop.path, line, literal.start - starts[line - 1] + 1)
-        result = judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise)
+        anchor = anchor_candidates(literal, text, lowered, roles, strikes, known, frame, kb.rule_by_id)
+        result = (judge_anchored(literal, anchor, located, subject) if anchor is not None else
+                  judge(literal.with_candidates(frame, lowered, strike), frame, located, subject, precise))
         if result is not None:
             yield result
 

@@ -14,6 +14,11 @@ unit at that threshold; a compound unit ("requests in 10 minutes") names its thr
 itself.  A literal equal to a value it speaks about is retyped (KB502, a warning); one equal
 to none contradicts the policy (KB501, an error).  A literal with no cue is reported only
 inside a step that implements rules, and only when it equals one of their policies' values.
+A literal next to a reference to one value is compared with that value only (see
+:func:`anchor_candidates`): a ``{pv}`` role in its sentence (``{pv}`LMG_SOLICIT.step2```,
+"which lasts 30 days"), a strike count ("strike 2 lasts 7 days") or an action id with a
+ladder duration; a rule id in the sentence makes the rule's policy the frame.  Durations
+are read in digits and in words ("48 hours", "two weeks", "a week", "one month").
 Values quoted from the law ("the six months DSA Art. 20 requires"), code spans and the
 Revision history (history, not instructions) are never judged.  Everything works on whole
 files with literal-led regexes; this runs on every pre-commit.
@@ -25,45 +30,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
+from govkb.checks.drift_words import (
+    APPEAL, CLAUSE_END, CODE, HOURS, LADDER, LEGAL, NUM, NUMBER_BEFORE, ONE_BEFORE, ORDINALS, PLAIN_UNITS,
+    RESPONSE, SENTENCE_END, STRIKE_AFTER, STRIKE_BEFORE, STRIKE_WINDOW, STRIKE_WORD, UNIT_NAMES, UNIT_WORD, WORDS,
+)
 from govkb.model import KnowledgeBase, Policy, Threshold
 
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
-          "forty-eight": 48, "sixty": 60, "ninety": 90}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-             "eighth": 8, "ninth": 9, "tenth": 10}
-_NUM = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")"
-_HOURS = {"minute": 1 / 60, "min": 1 / 60, "hour": 1.0, "hr": 1.0, "day": 24.0, "week": 168.0,
-          "month": 730.5, "year": 8766.0}
-# Units are found first (a cheap scan) and the number is then read just before the unit:
-# one regex with the number alternation up front would be tried at every position.
-_UNIT_NAMES = {f"{u}{s}": u for u in ("minute", "min", "hour", "hr", "day", "week", "month", "year") for s in ("", "s")}
-# All scanning runs over ASCII-lower-cased text with case-sensitive patterns: IGNORECASE makes
-# these scans several times slower, and lower-casing only ASCII keeps every offset in place.
-_UNIT_WORD = re.compile(r"(?:minute|min|hour|hr|day|week|month|year)s?\b")
-_NUMBER_BEFORE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})(?:[ -](?:calendar|business|working))?[ -]$")
-# Strike counts are found from the word "strike" (literal-led, fast) and read around it:
-# "strike 3", "3rd strike", "third strike", "3 strikes".
-_STRIKE_WORD = re.compile(r"strike(s?)(?![a-z_])")
-_STRIKE_AFTER = re.compile(r"[ \t]+(\d+)\b")
-_STRIKE_BEFORE = re.compile(
-    r"(?<![\w.])(?:(?P<b>\d+)(?:st|nd|rd|th)|(?P<c>" + "|".join(_ORDINALS) + rf")|(?P<d>{_NUM}))\s+$")
-# Inline code (single backticks, the {pv} role's key included): a literal-led pattern, fast.
-_CODE = re.compile(r"`[^`\n]+`")
-# Sentences end at punctuation, a blank line, a table cell, or a line that starts a list item,
-# an option, a heading or a fence (Markdown wraps sentences over lines).
-_SENTENCE_END: tuple[str, ...] = (
-    ". ", ".\n", "; ", ";\n", ": ", ":\n", "! ", "!\n", "? ", "?\n", "\n\n", "|",
-    "\n- ", "\n* ", "\n+ ", "\n#", "\n:", "\n```", "\n  - ", "\n  * ")
-_CLAUSE_END: tuple[str, ...] = _SENTENCE_END + (
-    ",", "(", ")", " and ", " or ", " then ", " but ", " while ", ".", ";", ":")
-_STRIKE_WINDOW = re.compile(r"strike window|expir|lapse|rolling|strikes? (?:last|stay|remain|count)")
-_APPEAL = re.compile(r"appeal|complain")
-_RESPONSE = re.compile(r"respon|answer|decide|decision|reply|resolve")
-_LADDER = re.compile(r"suspen|hold|terminat|restrict|ban\b|off for")
-# A value quoted from the law ("the six months DSA Art. 20 requires") is not a policy value.
-_LEGAL = re.compile(r"\bdsa\b|\bart\.|article|regulation|\blaw\b|\bstatute")
-_PLAIN_UNITS = re.compile(r"^(?:minute|min|hour|hr|day|week|month|year)s?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,8 +65,8 @@ class Literal:
         if kind == "threshold":
             found = [c for f in facts for u, c in f.compound if u == unit]
         elif kind == "time":
-            sentence = self.sentence or span(_SENTENCE_END, lowered, self.start, self.end)
-            clause = span(_CLAUSE_END, lowered, self.start, self.end)
+            sentence = self.sentence or span(SENTENCE_END, lowered, self.start, self.end)
+            clause = span(CLAUSE_END, lowered, self.start, self.end)
             found = _time_candidates(facts, sentence, clause, strike, unit)
         else:
             return self
@@ -102,7 +74,10 @@ class Literal:
 
 
 def _number(text: str) -> float:
-    return float(_WORDS[text.lower()]) if text.lower() in _WORDS else float(text)
+    word = text.lower()
+    if word in ("a", "an"):
+        return 1.0
+    return float(WORDS[word]) if word in WORDS else float(text.replace(",", ""))
 
 
 def same_value(kind: str, a: float, b: float, unit: str = "") -> bool:
@@ -113,7 +88,7 @@ def same_value(kind: str, a: float, b: float, unit: str = "") -> bool:
 
 def mask_code(text: str) -> str:
     """Blank out code spans and roles (keeping columns): ``{pv}`X.y``` is the right way to write a value."""
-    return _CODE.sub(lambda m: " " * len(m.group(0)), text)
+    return CODE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -131,6 +106,20 @@ class PolicyFacts:
 
     time_values: tuple[Candidate, ...]  # every time value: what an unexplained literal may copy
 
+    def time_value(self, key: str) -> Candidate | None:
+        """The time value a ``{pv}`` key stands for: ``P.step2``, ``P.step2.action`` and
+        ``P.step2.duration`` all mean strike 2's duration; None for a key with no time value."""
+        head, _, rest = key.partition(".")
+        ladder = re.match(r"step(\d+)(?:\.|$)", rest)
+        if ladder is not None:
+            return next((c for s, _, c in self.ladder if s == int(ladder.group(1))), None)
+        return next((c for c in self.time_values if c.key == key), None)
+
+    def ladder_for(self, strike: int | None = None, action: str | None = None) -> list[Candidate]:
+        """Ladder durations at a strike, or of the rungs that apply an action (lower-case id)."""
+        return [c for s, names, c in self.ladder
+                if (strike is None or s == strike) and (action is None or action in names)]
+
 
 def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
     def days(key: str, amount: int) -> Candidate:
@@ -145,10 +134,10 @@ def policy_facts(kb: KnowledgeBase, policy: Policy) -> PolicyFacts:
                                                         step.duration_days * 24.0, step.duration_text)))
     compound, timed = [], []
     for owner, threshold in _thresholds(policy):
-        if _PLAIN_UNITS.match(threshold.unit):
-            words = tuple(w for w in threshold.name.split("_") if len(w) > 3 and not _PLAIN_UNITS.match(w))
+        if PLAIN_UNITS.match(threshold.unit):
+            words = tuple(w for w in threshold.name.split("_") if len(w) > 3 and not PLAIN_UNITS.match(w))
             if words:
-                unit = _UNIT_NAMES.get(threshold.unit.lower(), threshold.unit.lower())
+                unit = UNIT_NAMES.get(threshold.unit.lower(), threshold.unit.lower())
                 timed.append((words, unit, Candidate(f"{owner}.{threshold.name}", _hours(threshold), threshold.text)))
         else:
             compound.append((threshold.unit.lower(), Candidate(f"{owner}.{threshold.name}", float(threshold.value),
@@ -169,10 +158,10 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
     every other cue (expire, suspension, a threshold's name) only in the literal's own clause,
     so "suspend gifting and tell the creator within 2 hours" is not about the suspension."""
     found: list[Candidate] = []
-    window = _STRIKE_WINDOW.search(clause) is not None
-    appeal = _APPEAL.search(sentence) is not None
-    response = appeal and _RESPONSE.search(sentence) is not None
-    ladder_words = _LADDER.search(clause) is not None
+    window = STRIKE_WINDOW.search(clause) is not None
+    appeal = APPEAL.search(sentence) is not None
+    response = appeal and RESPONSE.search(sentence) is not None
+    ladder_words = LADDER.search(clause) is not None
     for fact in facts:
         if window:
             found.append(fact.strike_window)
@@ -190,7 +179,7 @@ def _time_candidates(facts: Iterable[PolicyFacts], sentence: str, clause: str, s
 
 def compound_units(policies: Iterable[Policy]) -> Iterator[str]:
     """The lower-case units of every threshold that is not a plain time (``PolicyFacts.compound``)."""
-    return (t.unit.lower() for p in policies for _, t in _thresholds(p) if not _PLAIN_UNITS.match(t.unit))
+    return (t.unit.lower() for p in policies for _, t in _thresholds(p) if not PLAIN_UNITS.match(t.unit))
 
 
 def _thresholds(policy: Policy) -> Iterator[tuple[str, Threshold]]:
@@ -203,10 +192,10 @@ def _thresholds(policy: Policy) -> Iterator[tuple[str, Threshold]]:
 
 def _hours(threshold: Threshold) -> float:
     unit = threshold.unit.lower().rstrip("s")
-    return float(threshold.value) * _HOURS.get(unit, 1.0)
+    return float(threshold.value) * HOURS.get(unit, 1.0)
 
 
-_NUMBER_AND_SPACE = re.compile(rf"(?<![\w.])(?P<num>{_NUM})\s+$")
+_NUMBER_AND_SPACE = re.compile(rf"(?<![\w.,])(?P<num>{NUM})\s+$")
 
 
 @dataclass(frozen=True)
@@ -247,51 +236,58 @@ def find_literals(masked: str, lowered: str, units: UnitIndex | None = None) -> 
             start, end = number.start(), at + len(unit)
             taken.append((start, end))
             yield Literal(masked[start:end], _number(number.group("num")), f"threshold:{unit}", start, end)
-    for unit_match in _UNIT_WORD.finditer(lowered):
+    for unit_match in UNIT_WORD.finditer(lowered):
         at = unit_match.start()
         if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
             continue  # inside a word ("admin", "today")
         head = lowered[max(0, at - 40):at]
-        number = _NUMBER_BEFORE.search(head)
+        number = NUMBER_BEFORE.search(head)
+        if number is None and not unit_match.group(0).endswith("s"):
+            number = ONE_BEFORE.search(head)
         if number is None:
             continue
         start, end = at - len(head) + number.start(), unit_match.end()
         if any(s <= start < e for s, e in taken):
             continue
-        sentence = span(_SENTENCE_END, lowered, start, end)
-        if _LEGAL.search(sentence):
+        sentence = span(SENTENCE_END, lowered, start, end)
+        if LEGAL.search(sentence):
             continue
-        unit = _UNIT_NAMES[unit_match.group(0)]
-        yield Literal(masked[start:end], _number(number.group("num")) * _HOURS[unit], f"time:{unit}", start, end,
+        unit = UNIT_NAMES[unit_match.group(0)]
+        yield Literal(masked[start:end], _number(number.group("num")) * HOURS[unit], f"time:{unit}", start, end,
                       sentence=sentence)
-    for word in _STRIKE_WORD.finditer(lowered):
+    for word in STRIKE_WORD.finditer(lowered):
         at = word.start()
         if at and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
             continue
-        after = None if word.group(1) else _STRIKE_AFTER.match(lowered, word.end())
+        after = None if word.group(1) else STRIKE_AFTER.match(lowered, word.end())
         if after is not None:
             yield Literal(masked[at:after.end()], float(after.group(1)), "strike", at, after.end())
             continue
         head = lowered[max(0, at - 20):at]  # the regex needs a word or number, then whitespace:
         stripped = head.rstrip()             # most hits ("...;\nstrikes expire") fail that first
-        before = (_STRIKE_BEFORE.search(lowered, max(0, at - 20), at)
+        before = (STRIKE_BEFORE.search(lowered, max(0, at - 20), at)
                   if len(stripped) < len(head) and stripped[-1:].isalnum() else None)
         if before is None:
             continue
         if word.group(1) and before.group("d"):
             value = _number(before.group("d"))
         elif not word.group(1) and (before.group("b") or before.group("c")):
-            value = float(before.group("b") or _ORDINALS[before.group("c")])
+            value = float(before.group("b") or ORDINALS[before.group("c")])
         else:
             continue
         yield Literal(masked[before.start():word.end()], value, "strike", before.start(), word.end())
 
 
 def span(separators: tuple[str, ...], text: str, start: int, end: int) -> str:
-    """The sentence or clause around ``text[start:end]`` (at most 200 characters each way).
+    """The sentence or clause around ``text[start:end]`` (at most 200 characters each way)."""
+    before, after = span_bounds(separators, text, start, end)
+    return text[before:after]
 
-    ``str.rfind``/``find`` per separator: a backward regex scan was the hot spot."""
+
+def span_bounds(separators: tuple[str, ...], text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of :func:`span`.  ``str.rfind``/``find`` per separator: a backward regex scan
+    was the hot spot."""
     low, high = max(0, start - 200), min(len(text), end + 200)
     before = max((i + len(sep) for sep in separators if (i := text.rfind(sep, low, start)) >= 0), default=low)
     after = min((i for sep in separators if (i := text.find(sep, end, high)) >= 0), default=high)
-    return text[before:after]
+    return before, after

@@ -1,12 +1,60 @@
-"""Identity and reference checks (KB2xx): ids are unique and every reference resolves."""
+"""Identity and reference checks (KB2xx): ids are unique and every reference resolves.
+
+A reference in a step option is reported at the option's line (:func:`option_location`),
+and an unknown id gets a did-you-mean whenever one id is close.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 from govkb.checks.context import check
-from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location
+from govkb.findings import ERROR, Finding, finding, register
+from govkb.load.myst import code_spans_masked
+from govkb.model import KnowledgeBase, Location, Sop, Step
+
+register("KB201", ERROR, "Duplicate id",
+         "Give each policy, rule, action, KPI, SOP, step and requirement its own id; rename one of the two.",
+         "Two SOPs both declare `id: SOP_REVIEW`.")
+register("KB202", ERROR, "Step implements an unknown rule",
+         "Fix the rule id in the step's :implements: option; rule ids are listed on the policy pages.",
+         ":implements: LMG_SOLICIT_09 where the policy has rules 01 to 04.")
+register("KB203", ERROR, "Step applies an unknown action",
+         "Use an action id from policies/catalog/actions.yaml in :applies:.",
+         ":applies: ACT_GIFT_BAN where the catalog has ACT_GIFTING_SUSPEND.")
+register("KB204", ERROR, "Reference to an unknown policy",
+         "List only policy ids that exist under policies/ (check the spelling).",
+         "SOP front matter `policies: [LMG_SOLICITATION]` where the policy id is LMG_SOLICIT.")
+register("KB205", ERROR, "Unknown owner",
+         "Use an owner id from policies/catalog/owners.yaml, or add the team to that catalog.",
+         "`owner: ops-team` where the catalog has lmg-ops.")
+register("KB206", ERROR, "Reference to an unknown catalog entry",
+         "Use an id that exists in the named catalog (features, markets, areas, severities, actions, "
+         "KPI measures, requirements).",
+         "`scope.features: [gifts]` where the catalog has gifting.")
+register("KB207", ERROR, "Unknown policy value in the {pv} role",
+         "Use a key the policy defines, e.g. LMG_SOLICIT.strike_window, LMG_SOLICIT.step2 or a threshold name.",
+         "{pv}`LMG_SOLICIT.appeal_days` where the key is LMG_SOLICIT.appeal_window.")
+register("KB208", ERROR, "Value role written without backticks",
+         "Write the key in backticks right after the role, {pv}`LMG_MATCH.round_minutes`: without them "
+         "the page shows the literal text '{pv}LMG_MATCH.round_minutes' instead of the value.",
+         "{pv}LMG_MATCH.round_minutes in an SOP step.")
+
+
+def option_location(sop: Sop | None, step: Step, option: str) -> Location:
+    """The line of the step's ``:option:`` (the step's opening fence when it has none).
+
+    The model keeps the fence's line only; the options are the lines right after it, up to
+    the body, so the SOP text says where one is."""
+    if sop is None or not sop.text:
+        return step.location
+    lines = sop.text.split("\n")
+    last = step.content_line - 1 if step.content_line > step.location.line else step.location.line + 20
+    for number in range(step.location.line + 1, min(last, len(lines)) + 1):
+        if lines[number - 1].strip().startswith(f":{option}:"):
+            return Location(step.location.path, number, lines[number - 1].index(":") + 1)
+    return step.location
 
 
 @check
@@ -37,14 +85,16 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Finding]:
 @check
 def check_step_references(kb: KnowledgeBase) -> Iterator[Finding]:
     for step in kb.steps:
+        sop = kb.sop_by_id.get(step.sop_id)
         for rule_id in step.implements:
             if rule_id not in kb.rule_by_id:
-                yield finding("KB202", step.location, f"step {step.id} implements '{rule_id}', which is no rule"
-                              f"{_suggest(rule_id, kb.rule_by_id)}", step.id)
+                yield finding("KB202", option_location(sop, step, "implements"), f"step {step.id} implements "
+                              f"'{rule_id}', which is no rule{_suggest(rule_id, kb.rule_by_id)}", step.id)
         for action_id in step.applies:
             if action_id not in kb.action_by_id:
-                yield finding("KB203", step.location, f"step {step.id} applies '{action_id}', which is not in the "
-                              f"actions catalog{_suggest(action_id, kb.action_by_id)}", step.id)
+                yield finding("KB203", option_location(sop, step, "applies"), f"step {step.id} applies "
+                              f"'{action_id}', which is not in the actions catalog"
+                              f"{_suggest(action_id, kb.action_by_id)}", step.id)
 
 
 @check
@@ -115,10 +165,57 @@ def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
 
 def unknown_value_message(kb: KnowledgeBase, key: str) -> str:
     """The KB207 message; the Sphinx role warns with the same words."""
-    subject = key.partition(".")[0]
+    subject, _, rest = key.partition(".")
     keys = kb.policy_value_keys(subject)
-    hint = f"; {subject} offers: {', '.join(keys)}" if keys else f"; '{subject}' is no policy or rule id"
-    return f"{{pv}}`{key}` names no policy value{hint}"
+    if keys:
+        return f"{{pv}}`{key}` names no policy value{_suggest(key, keys)}; {subject} offers: {', '.join(keys)}"
+    close = _close(subject, [*kb.policy_by_id, *kb.rule_by_id])
+    if close and rest and kb.policy_value(f"{close}.{rest}") is not None:
+        return f"{{pv}}`{key}` names no policy value: '{subject}' is no policy or rule id (did you mean {close}.{rest}?)"
+    if close:
+        return f"{{pv}}`{key}` names no policy value: '{subject}' is no policy or rule id (did you mean {close}?)"
+    return f"{{pv}}`{key}` names no policy value: '{subject}' is no policy or rule id"
+
+
+# ``{pv}`` that is not glued to a code span: MyST prints it as text ("{pv}LMG_MATCH.x").
+_BARE_ROLE = re.compile(r"\{pv\}(?!`)(?P<key>[A-Za-z0-9_.]*)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})(.*)$")
+
+
+@check
+def check_bare_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
+    texts = [(sop.path, sop.text, sop.id) for sop in kb.sops]
+    texts += [(doc.path, doc.text, "") for doc in kb.documents]
+    for path, text, subject in texts:
+        if _BARE_ROLE.search(text) is None:  # the usual case, at C speed: every {pv} has its backticks
+            continue
+        for line, column, key in bare_roles(text):
+            shown = f"{{pv}}{key}"
+            fix = f"{{pv}}`{key}`" if key else "{pv}`POLICY.key`"
+            yield finding("KB208", Location(path, line, column), f"'{shown}' has no backticks around the key, so "
+                          f"the page shows it as literal text: write {fix}", key or subject)
+
+
+def bare_roles(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, key) of each ``{pv}`` outside code that no backtick follows."""
+    fences: list[tuple[str, bool]] = []  # open fences, innermost last: (run, is code)
+    for number, line in enumerate(text.split("\n"), start=1):
+        opened = _FENCE.match(line)
+        if opened and fences and not opened.group(2).strip() and opened.group(1)[0] == fences[-1][0][0] \
+                and len(opened.group(1)) >= len(fences[-1][0]):
+            fences.pop()
+            continue
+        if opened and not (fences and fences[-1][1]):
+            fences.append((opened.group(1), not opened.group(2).strip().startswith("{")))
+            continue
+        if fences and fences[-1][1]:
+            continue  # code: roles are not read there
+        if "{pv}" not in line:
+            continue
+        masked = code_spans_masked(line)  # a {pv} shown in a code span is blanked there
+        for found in _BARE_ROLE.finditer(line):
+            if masked.startswith("{pv}", found.start()):
+                yield number, found.start() + 1, found.group("key").rstrip(".")
 
 
 def _unknown(subject: str, location: Location, kind: str, values: Iterable[str], known: set[str]) -> Iterator[Finding]:
@@ -130,7 +227,12 @@ def _unknown(subject: str, location: Location, kind: str, values: Iterable[str],
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
+    close = _close(value, known)
+    return f" (did you mean {close}?)" if close else ""
+
+
+def _close(value: str, known: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return close[0] if close else ""

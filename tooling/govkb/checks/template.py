@@ -2,7 +2,8 @@
 
 Required front-matter keys are the SOP schema's job (KB105); here we check the body:
 one H1, the required H2 sections in order, steps inside Procedure, step ids named after
-their SOP; and that every owner of a policy or SOP has a contact and a CODEOWNERS team.
+their SOP, every step's actor listed under Roles; and that every owner of a policy or SOP
+has a contact and a CODEOWNERS team.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import re
 from typing import Iterator
 
 from govkb.checks.context import check
-from govkb.findings import Finding, finding
+from govkb.checks.references import option_location
+from govkb.findings import ERROR, INFO, Finding, finding, register
 from govkb.model import KnowledgeBase, Section, Sop
 
 REQUIRED_SECTIONS: tuple[str, ...] = (
@@ -20,6 +22,37 @@ REQUIRED_SECTIONS: tuple[str, ...] = (
 _ORDER = {title.lower(): index for index, title in enumerate(REQUIRED_SECTIONS)}
 _GITHUB_TEAM = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$")
 
+register("KB801", ERROR, "Required SOP section missing",
+         "Add the section as an H2 heading (`## Title`) in its place: Purpose, Scope, Roles, Procedure, "
+         "Escalation, Records, Metrics, Revision history.",
+         "An SOP with no `## Escalation` section.")
+register("KB802", ERROR, "Required SOP section out of order",
+         "Move the section so the required H2 sections follow the template order: Purpose, Scope, "
+         "Roles, Procedure, Escalation, Records, Metrics, Revision history.",
+         "`## Records` comes before `## Escalation`.")
+register("KB803", ERROR, "SOP must have exactly one H1 title",
+         "Start the body with one `# Title` heading (the SOP title) and use `##` for sections.",
+         "Two `# ...` headings in one SOP.")
+register("KB804", ERROR, "Step outside the Procedure section",
+         "Move the step directive under `## Procedure`; the other sections describe the procedure, "
+         "they do not hold steps.",
+         "A `{step}` directive under `## Escalation`.")
+register("KB805", ERROR, "Step id does not start with its SOP id",
+         "Name steps after their SOP: SOP id, underscore, two digits (SOP_REVIEW_01, SOP_REVIEW_02, ...).",
+         "Step `SOP_INTAKE_03` in the SOP whose id is SOP_REVIEW.")
+register("KB806", ERROR, "Owner has no contact",
+         "Give the owner a `contact` (a team address or channel) in policies/catalog/owners.yaml, so "
+         "people with a question about the policy or SOP know whom to ask.",
+         "`contact: ''` for the owner of LMG_SOLICIT.")
+register("KB807", INFO, "Owner has no CODEOWNERS team",
+         "Give the owner a `github_team` such as `@example-org/lmg-policy`, so `govkb codeowners` can "
+         "route reviews of the files it owns.",
+         "Owner lmg-qa has no `github_team`.")
+register("KB809", ERROR, "Step actor not listed under Roles",
+         "Name the step's :actor: exactly as a role in the SOP's Roles table (first column), or add the "
+         "role there with its team and responsibilities.",
+         "`:actor: Reviewr` where the Roles table lists Reviewer.")
+
 
 @check
 def check_sop_template(kb: KnowledgeBase) -> Iterator[Finding]:
@@ -27,6 +60,65 @@ def check_sop_template(kb: KnowledgeBase) -> Iterator[Finding]:
         yield from _titles(sop)
         yield from _sections(sop)
         yield from _steps_placed(sop)
+        yield from _actors(sop)
+
+
+def section_lines(sop: Sop, title: str) -> list[tuple[int, str]]:
+    """(line number, text) of the lines of the H2 section ``title``, up to the next H1/H2."""
+    heads = [s for s in sop.sections if s.level <= 2]
+    for position, section in enumerate(heads):
+        if section.level == 2 and section.title.strip().lower() == title.lower():
+            lines = sop.text.split("\n")
+            end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(lines)
+            return [(n, lines[n - 1]) for n in range(section.location.line + 1, min(end, len(lines)) + 1)]
+    return []
+
+
+_LIST_HEAD = re.compile(r"^[-*+]\s+(?:\*\*(?P<bold>[^*]+)\*\*|(?P<plain>[^:\u2014]+?)\s*(?::|\u2014|$))")
+
+
+def first_cells(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """What each entry of ``lines`` is about: the first cell of each body row of a Markdown
+    table (no header, no rule), or the head of a list item ("- Reviewer: ...", "- **Reviewer** ...")."""
+    cells: list[tuple[int, str]] = []
+    previous_was_row = False
+    for number, line in lines:
+        row = line.strip()
+        if not row.startswith("|"):
+            previous_was_row = False
+            item = _LIST_HEAD.match(line)  # top-level items only: nested ones explain the one above
+            if item:
+                cells.append((number, (item.group("bold") or item.group("plain") or "").strip()))
+            continue
+        cell = row.strip("|").split("|")[0].strip()
+        if set(cell) <= set("-: "):  # the rule under the header: the row before it was the header
+            if cells and previous_was_row:
+                cells.pop()
+        else:
+            cells.append((number, cell))
+        previous_was_row = True
+    return cells
+
+
+def _role_names(cell: str) -> set[str]:
+    """"Reviewer / real-time moderator" names two roles; "(on call)" is a remark, kept or not."""
+    name = " ".join(cell.replace("*", "").replace("`", "").split()).lower()
+    names = {name, re.sub(r"\s*\([^)]*\)", "", name).strip()}
+    names |= {part.strip() for part in name.split("/") if part.strip()}
+    return names
+
+
+def _actors(sop: Sop) -> Iterator[Finding]:
+    cells = first_cells(section_lines(sop, "Roles"))
+    if not cells or not sop.steps:
+        return  # no Roles table to compare with (a missing section is KB801)
+    roles = set().union(*(_role_names(cell) for _, cell in cells))
+    listed = ", ".join(cell for _, cell in cells)
+    for step in sop.steps:
+        if not _role_names(step.actor) & roles:
+            yield finding("KB809", option_location(sop, step, "actor"), f"step {step.id}: actor "
+                          f"'{step.actor}' is not listed under Roles (roles: {listed}); add it to the Roles "
+                          "table or use one of these", step.id)
 
 
 def _titles(sop: Sop) -> Iterator[Finding]:

@@ -55,7 +55,7 @@ def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.d
     result = load_knowledge_base(root, FileCache(None) if args.no_cache else None)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                     (*config.ignore, *ignore), args.waivers)
-    report = Report.build(result.kb, findings)
+    report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)
 

@@ -5,6 +5,11 @@ year after today as ``govkb check`` sees it: GOVKB_TODAY, ``[tool.govkb] today``
 date), every required section in template order with guidance, and one step per rule
 already linked with ``:implements:``.  It never overwrites a file: an existing path, an
 unknown rule or owner, or a clashing SOP id is a usage error (exit 2).
+
+CODEOWNERS stays current by itself: when the committed file was current before the new SOP,
+it is regenerated with the SOP's line (``govkb codeowners --check`` runs in ``make check`` and
+CI); when it was already stale, it is left alone and the command says what to run.  The site
+needs no edit either: the SOP toctree in ``docs/index.md`` globs ``sop/``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, Sequence
 
 from govkb import config as cfg
 from govkb.commands.workspace import resolve_root
+from govkb.commands.codeowners import CODEOWNERS, render_codeowners
 from govkb.errors import FatalError
 from govkb.load import SOP_DIR, load_knowledge_base
 from govkb.load.reviews import REVIEWS_FILE
@@ -124,9 +130,33 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {rel}: {len(rules)} step(s) for {', '.join(r.id for r in rules)}")
     _stamp_new_sop(root, args.sop_id, cfg.resolve_today(cfg.load_config(root)).isoformat())
     print(f"stamped its steps as reviewed in {REVIEWS_FILE} (commit it with the SOP)")
-    print("next: write each step, then run `govkb check` and open a pull request; if a step quotes a "
-          f"policy value with {{pv}}, run `govkb review {args.sop_id}` once you have written it")
+    codeowners = _update_codeowners(root, kb)
+    if codeowners:
+        print(codeowners)
+    print("next: write each step, then run `make check` (govkb check --strict and govkb codeowners --check) "
+          "and `make html`, and open a pull request; if a step quotes a policy value with {pv}, run "
+          f"`govkb review {args.sop_id}` once you have written it")
     return 0
+
+
+def _update_codeowners(root: Path, before: KnowledgeBase) -> str:
+    """Regenerate CODEOWNERS for the new SOP when it was current before; say what happened."""
+    target = root / CODEOWNERS
+    try:
+        current = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""  # no CODEOWNERS in this repository (or unreadable): nothing to keep current
+    if current != render_codeowners(before):
+        return (f"next: {CODEOWNERS} was already out of date, so it was left alone: run `govkb codeowners` "
+                "and commit the result with the SOP")
+    text = render_codeowners(load_knowledge_base(root).kb)
+    if text == current:
+        return ""  # the owner has no CODEOWNERS team: no line to add
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FatalError(f"{CODEOWNERS}: {exc.strerror or exc}") from exc
+    return f"updated {CODEOWNERS} with the new SOP's owner: commit it with the SOP"
 
 
 def _stamp_new_sop(root: Path, sop_id: str, reviewed_on: str) -> None:

@@ -18,7 +18,7 @@ from typing import Iterable
 from govkb.checks import CheckContext, run_checks
 from govkb.config.selection import (apply_severities, fails, matches_any, parse_selectors, select_findings,
                                     unknown_selectors)
-from govkb.config.settings import Config, config_from_table, load_config, resolve_today
+from govkb.config.settings import DEFAULT_HELP_URI, Config, config_from_table, load_config, resolve_today
 from govkb.config.waivers import DEFAULT_WAIVERS, WAIVER_FIELDS, Waiver, apply_waivers, load_waivers
 from govkb.findings import Finding
 from govkb.model import KnowledgeBase

@@ -6,6 +6,8 @@
     severity = {KB403 = "error"}        # per code or prefix: error | warning | info
     waivers = "govkb-waivers.yaml"      # default: that file, when it exists
     today = "2026-11-25"                # pin "today" (also GOVKB_TODAY); default: the real date
+    help_uri = "https://kb.example.org/docs/checks.html"  # the site's Checks page, linked from
+                                        # SARIF rules (default: docs/checks.html, relative)
 
 A broken setting is a usage error (:class:`~govkb.errors.FatalError`) naming the file.
 """
@@ -24,6 +26,9 @@ from govkb.errors import FatalError
 from govkb.findings import SEVERITIES
 
 
+DEFAULT_HELP_URI = "docs/checks.html"  # the site's Checks page, relative to the site's root
+
+
 @dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ()
@@ -32,6 +37,7 @@ class Config:
     waivers: str = ""
     today: dt.date | None = None
     path: str = ""
+    help_uri: str = DEFAULT_HELP_URI
 
 
 def load_config(root: Path) -> Config:
@@ -53,9 +59,13 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
     def bad(message: str) -> FatalError:
         return FatalError(f"{source}: [tool.govkb] {message}")
 
-    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today"})
+    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today", "help_uri"})
     if unknown:
-        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today")
+        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today, help_uri")
+    help_uri = table.get("help_uri", DEFAULT_HELP_URI)
+    if not isinstance(help_uri, str) or not help_uri.strip() or any(c.isspace() for c in help_uri):
+        raise bad(f"help_uri = {help_uri!r}: use the URL of the site's Checks page, "
+                  "e.g. \"https://kb.example.org/docs/checks.html\"")
     for key in ("select", "ignore"):
         value = table.get(key, [])
         if not isinstance(value, str) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -78,7 +88,7 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
         pinned = dt.date.fromisoformat(str(today)) if today is not None else None
     except ValueError as exc:
         raise bad(f"today = {today!r} is not a date (YYYY-MM-DD)") from exc
-    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source)
+    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source, help_uri)
 
 
 def resolve_today(config: Config, environ: Mapping[str, str] | None = None, override: str | None = None) -> dt.date:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govkb import model as m
-from govkb.findings import Finding, finding
+from govkb.findings import ERROR, Finding, finding, register
 from govkb.load.schema import validate
 from govkb.load.yamlsource import parse_yaml, read_source
 from govkb.text import source_text
@@ -25,6 +25,14 @@ _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 # A role is ``{name}`` glued to a code span; other code spans (``{pv}`` shown literally) are text.
 _CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
 _ROLE = re.compile(r"\{pv\}" + _CODE_SPAN.pattern[len("(?<!`)"):])
+
+# The loader finds an unclosed fence; the code is in the template family (KB8xx) because the
+# fix is in the page's structure, and that family's section checks would otherwise report
+# every section the fence swallowed.
+register("KB808", ERROR, "Fence never closed",
+         "Close the directive or code block with a line of the same fence characters (backticks or colons, "
+         "at least as many as the opening line has) before the next section.",
+         "A step directive opened with three backticks and no closing line before `## Escalation`.")
 
 STEP_REQUIRED = ("id", "actor", "input", "output")
 STEP_OPTIONS = frozenset({"id", "actor", "input", "output", "implements", "applies", "strike", "satisfies"})
@@ -47,6 +55,12 @@ class ScannedPage:
     headings: list[m.Section] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)
     value_refs: list[m.ValueRef] = field(default_factory=list)
+    # Fences never closed: (line opened, directive name or "" for code, line of the heading
+    # where the scan took up again, 0 when none followed).
+    unclosed: list[tuple[int, str, int]] = field(default_factory=list)
+
+
+_NEXT_HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
 
 
 # The only lines the scanner must look at: fence and heading candidates.  Every other
@@ -106,11 +120,24 @@ def scan_text(text: str, rel: str, first_line: int = 1) -> ScannedPage:
         if heading:
             page.headings.append(m.Section(heading.group("title").strip(), len(heading.group("hashes")),
                                            m.Location(rel, line, 1)))
-    if stack:  # never closed: the fence runs to the end
+    if stack:  # never closed: the fence ends at the next heading, so the sections after it count
+        after = _NEXT_HEADING.search(text, min(body_start, len(text)))
+        stop = after.start() if after else None
+        resumed = first_line + text.count("\n", 0, stop) if stop is not None else 0
+        page.unclosed.append((opened_at, directive.group("name") if directive else "", resumed))
         if directive is not None:
-            page.directives.append(_directive(directive, _body_lines(text, body_start, None), opened_at))
+            page.directives.append(_directive(directive, _body_lines(text, body_start, stop), opened_at))
         else:
-            code.append((body_start, len(text) + 1))
+            code.append((body_start, stop if stop is not None else len(text) + 1))
+        if stop is not None:
+            rest = scan_text(text[stop:], rel, resumed)
+            page.headings += rest.headings
+            page.directives += rest.directives
+            page.unclosed += rest.unclosed
+            if "{pv}" in text[:stop]:
+                page.value_refs = _value_refs(text[:stop], rel, first_line, code)
+            page.value_refs += rest.value_refs  # the rest knows its own code blocks
+            return page
     if "{pv}" in text:
         page.value_refs = _value_refs(text, rel, first_line, code)
     return page
@@ -173,6 +200,12 @@ def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
                      "\n".join(body[index:]).strip(), line, line + 1 + index)
 
 
+def code_spans_masked(line: str) -> str:
+    """One line of MyST with every code span blanked out (columns kept); a role's code span
+    is blanked too, and the ``{pv}`` before it stays."""
+    return _CODE_SPAN.sub(lambda span: " " * len(span.group(0)), line)
+
+
 def pv_uses(text: str) -> list[tuple[str, int]]:
     """``(key, column)`` of every ``{pv}`KEY``` role in one line of MyST."""
     if "{pv}" not in text:
@@ -201,6 +234,52 @@ def front_matter(source: str) -> tuple[str | None, int, int]:
     return source[first + 1:close.start() - 1], close.end() + 1, source.count("\n", 0, close.start()) + 2
 
 
+def front_matter_syntax(front: str, rel: str) -> Finding:
+    """KB101 for front matter that is no YAML: at the line the author must change, in plain words.
+
+    The YAML reader names the place where it gave up, which for an unclosed quote or bracket,
+    or a line without ``key: value``, is a later line; the construct's own start (the
+    exception's context mark) is where the fix goes.  Only a broken file comes here, so
+    parsing it once more for the marks costs nothing in the usual run."""
+    import yaml
+
+    try:
+        yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        problem, context = exc.problem or "", exc.context or ""
+        at = exc.problem_mark or exc.context_mark
+        start = exc.context_mark or at
+        text = front.split("\n")[at.line] if at is not None and at.line < front.count("\n") + 1 else ""
+        if "mapping values are not allowed" in problem and at is not None and ": " not in text[:at.column]:
+            message = ("this line is indented under a key that already has a value: start each key at the "
+                       "beginning of the line")
+        elif "mapping values are not allowed" in problem:
+            message = ("a value holds ': ' (a colon and a space), which YAML reads as the start of another key: "
+                       "quote a value that holds `: `, e.g. title: \"Gift-gating: review\"")
+        elif "simple key" in context and start is not None:
+            at, message = start, "this line is not `key: value`: put a colon and a space after the key"
+        elif "quoted scalar" in context and start is not None:
+            at, message = start, ("the quote that opens on this line is never closed: end the value with the "
+                                  "same quote (\" or ')")
+        elif "flow sequence" in context and start is not None:
+            at, message = start, ("the list that opens with '[' on this line is not closed, or two items lack "
+                                  "a comma between them: write [A, B]")
+        elif "flow mapping" in context and start is not None:
+            at, message = start, "the '{' on this line is not closed: write {key: value} or quote the value"
+        elif "cannot start any token" in problem and "\t" in problem:
+            message = "a tab character: indent front matter with spaces"
+        else:
+            words = " ".join(p for p in (context, problem) if p) or "malformed YAML"
+            message = f"the front matter is not valid YAML ({words}): check indentation, colons and quotes"
+        line = (at.line + 2) if at is not None else 2  # the front matter starts on line 2
+        column = at.column + 1 if at is not None else 1
+        return finding("KB101", m.Location(rel, line, column), f"YAML syntax error in the front matter: {message}")
+    except yaml.YAMLError as exc:
+        return finding("KB101", m.Location(rel, 2, 1), f"YAML error in the front matter: {exc}")
+    return finding("KB101", m.Location(rel, 2, 1), "YAML syntax error in the front matter: check indentation, "
+                   "colons and quotes")
+
+
 def ids(value: str) -> tuple[str, ...]:
     """The ids in an option value separated by commas and/or whitespace."""
     return tuple(value.replace(",", " ").split())
@@ -219,7 +298,7 @@ def load_sop(path: Path, rel: str, raw: bytes | None = None) -> tuple[m.Sop | No
                                   "holding id, title, owner, version, status, review_by and policies")]
     document, problems = parse_yaml(front, rel, line_offset=1)
     if document is None or problems:
-        return None, [], problems
+        return None, [], [front_matter_syntax(front, rel) if p.code == "KB101" else p for p in problems]
     if not isinstance(document.data, dict):
         return None, [], [finding("KB106", m.Location(rel, 2, 1), "the front matter must be a YAML mapping")]
     problems = validate("sop", document.data, document.locator)
@@ -228,6 +307,7 @@ def load_sop(path: Path, rel: str, raw: bytes | None = None) -> tuple[m.Sop | No
     meta = document.data
     page = scan_text(source[body_at:], rel, body_start)
     steps, reqs, findings = _needs(page, rel, meta["id"])
+    findings += unclosed_findings(page, rel)
     sop = m.Sop(
         id=meta["id"], title=meta["title"], owner=meta["owner"], version=meta["version"],
         status=meta["status"], review_by=meta["review_by"], policies=tuple(meta["policies"]),
@@ -248,7 +328,19 @@ def load_document(path: Path, rel: str, raw: bytes | None = None
     _, body_at, body_start = front_matter(source)
     page = scan_text(source[body_at:], rel, body_start)
     steps, reqs, findings = _needs(page, rel, None)
+    findings += unclosed_findings(page, rel)
     return m.Document(rel, tuple(page.value_refs), source), reqs, findings
+
+
+def unclosed_findings(page: ScannedPage, rel: str) -> list[Finding]:
+    """One KB808 per fence that is never closed (and nothing else about what it swallowed)."""
+    out = []
+    for line, name, resumed in page.unclosed:
+        kind = f"{name} fence" if name else "code fence"
+        where = f"before line {resumed}, where the next section starts" if resumed else "at the end of its block"
+        out.append(finding("KB808", m.Location(rel, line, 1), f"{kind} opened on line {line} is never closed: "
+                           f"add a closing fence line (the same backticks or colons it opened with) {where}"))
+    return out
 
 
 def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step], list[m.Requirement], list[Finding]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from govkb import config as cfg
 from govkb.findings import Finding, sort_findings, summarize
 from govkb.model import KnowledgeBase
 
@@ -55,13 +56,30 @@ def compute_coverage(kb: KnowledgeBase) -> Coverage:
 
 @dataclass(frozen=True)
 class Report:
+    """A check run: its findings, coverage, and the rule that decides which findings fail it.
+
+    ``strict`` is ``govkb check --strict`` (warnings fail too); formats that mark failures
+    (JUnit) ask :meth:`fails`, so they never disagree with the exit code.  ``help_uri`` is
+    the site's Checks page (``[tool.govkb] help_uri``), where each code has an anchor."""
+
     findings: tuple[Finding, ...]
     coverage: Coverage
     kb: KnowledgeBase | None = field(default=None, compare=False)
+    strict: bool = False
+    help_uri: str = cfg.DEFAULT_HELP_URI
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, findings: list[Finding]) -> "Report":
-        return cls(tuple(sort_findings(findings)), compute_coverage(kb), kb)
+    def build(cls, kb: KnowledgeBase, findings: list[Finding], strict: bool = False,
+              help_uri: str = cfg.DEFAULT_HELP_URI) -> "Report":
+        return cls(tuple(sort_findings(findings)), compute_coverage(kb), kb, strict, help_uri)
+
+    def fails(self, item: Finding) -> bool:
+        """Does this finding make the run exit 1 (the same rule as :func:`govkb.config.fails`)?"""
+        return cfg.fails((item,), self.strict)
+
+    def help_url(self, code: str) -> str:
+        """The code's section on the Checks page (the site's anchors are the lower-case codes)."""
+        return f"{self.help_uri.split('#', 1)[0]}#{code.lower()}"
 
     @property
     def summary(self) -> dict[str, int]:
@@ -104,4 +122,4 @@ def format_names() -> list[str]:
 
 def _import_formats() -> None:
     # Imported for their @formatter registrations.
-    from govkb.report import github, jsonfmt, junit, markdown, sarif, text  # noqa: F401
+    from govkb.report import github, gitlab, jsonfmt, junit, markdown, sarif, text  # noqa: F401

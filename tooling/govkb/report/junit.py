@@ -1,8 +1,10 @@
 """``--format junit``: JUnit XML that any CI imports as test results.
 
 One ``<testsuite>`` per file with findings (findings without a file go to the suite
-``govkb``), one ``<testcase>`` per finding; errors and warnings carry a ``<failure>``, info
-findings pass with the message in ``<system-out>``.  A clean run is one passing testcase,
+``govkb``), one ``<testcase>`` per finding.  A finding that fails the run (an error, or a
+warning under ``--strict``: :meth:`Report.fails`) carries a ``<failure>``; any other passes
+with its message in ``<system-out>``, so a CI that reads the file (Jenkins: "unstable") never
+disagrees with the exit code.  A clean run is one passing testcase,
 so CI still shows that the check ran.  Times are always 0: output must be deterministic.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from govkb.findings import ERROR, WARNING, Finding
+from govkb.findings import Finding
 from govkb.report import Formatter, Report, formatter
 
 SUITE_WITHOUT_FILE = "govkb"
@@ -25,7 +27,7 @@ class JunitFormatter(Formatter):
         root = ET.Element("testsuites", name="govkb check")
         suites = _suites(report)
         for suite_name, findings in suites:
-            root.append(_suite(suite_name, findings))
+            root.append(_suite(report, suite_name, findings))
         _set_counts(root, list(root))
         ET.indent(root, space="  ")
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -37,7 +39,7 @@ def _suites(report: Report) -> list[tuple[str, list[Finding]]]:
     return [(path or SUITE_WITHOUT_FILE, list(items)) for path, items in groupby(report.findings, key=lambda f: f.path)]
 
 
-def _suite(name: str, findings: list[Finding]) -> ET.Element:
+def _suite(report: Report, name: str, findings: list[Finding]) -> ET.Element:
     suite = ET.Element("testsuite", name=name)
     if not findings:
         case = ET.SubElement(suite, "testcase", name="govkb check", classname="govkb", time="0")
@@ -47,7 +49,7 @@ def _suite(name: str, findings: list[Finding]) -> ET.Element:
                              classname=(item.path or SUITE_WITHOUT_FILE).replace("/", "."), time="0")
         # XML parsers turn CR LF into LF anyway; writing LF keeps the file byte-stable.
         text = f"{where}: {item.code} [{item.severity}] {item.message}".replace("\r\n", "\n").replace("\r", "\n")
-        if item.severity in (ERROR, WARNING):
+        if report.fails(item):
             failure = ET.SubElement(case, "failure", message=item.message, type=f"{item.code} {item.severity}")
             failure.text = text
         else:

@@ -2,7 +2,8 @@
 
 The driver lists only the rules (finding codes) the run used, from
 :data:`govkb.findings.CODES`; each finding is one result pointing at its file (relative to
-the repository root, ``uriBaseId`` ``%SRCROOT%``) and, when known, line and column.
+the repository root, ``uriBaseId`` ``%SRCROOT%``) and, when known, line and column.  Each
+rule's ``helpUri`` is its section on the site's Checks page (``[tool.govkb] help_uri``).
 Deterministic: no timestamps, no absolute paths, keys sorted.
 """
 
@@ -36,7 +37,7 @@ class SarifFormatter(Formatter):
             "tool": {"driver": {
                 "name": "govkb",
                 "version": __version__,
-                "rules": [_rule(code) for code in codes],
+                "rules": [_rule(code, report.help_url(code)) for code in codes],
             }},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, index[f.code]) for f in report.findings],
@@ -45,12 +46,13 @@ class SarifFormatter(Formatter):
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _rule(code: str) -> dict[str, Any]:
+def _rule(code: str, help_uri: str) -> dict[str, Any]:
     entry = CODES.get(code)
     if entry is None:
-        return {"id": code}
+        return {"id": code, "helpUri": help_uri}
     return {
         "id": code,
+        "helpUri": help_uri,
         "shortDescription": {"text": entry.title},
         "help": {"text": entry.hint},
         "defaultConfiguration": {"level": sarif_level(entry.severity)},
