@@ -324,6 +324,7 @@ class Kpi:
     owner: str
     measures: tuple[str, ...] = ()
     location: Location = NOWHERE
+    query: dict[str, Any] | None = field(default=None, hash=False)  # metrics: sql, measure, by (govkb.metrics)
 
 
 class Section(NamedTuple):

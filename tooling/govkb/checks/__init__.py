@@ -76,3 +76,4 @@ def import_check_modules() -> None:
         regulatory,
         template,
     )
+    import govkb.metrics.check  # noqa: F401  (KB430-KB433: the KPI queries)

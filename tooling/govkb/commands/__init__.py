@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = ("check", "new", "codeowners", "impact")
+COMMAND_MODULES: tuple[str, ...] = ("check", "new", "codeowners", "impact", "metrics")
 
 
 def register_all(subparsers: "argparse._SubParsersAction[Any]") -> None:
