@@ -191,9 +191,8 @@ def test_bad_records_are_findings_at_file_and_row(bad_cases: Path, capsys) -> No
         f"{base}/decisions.csv:3: KB436 decisions.effective_time = 'soon': not a timestamp",
         f"{base}/signals.csv:5: KB436 signals.kind = 'rumour': not one of flag, report",
     ]
-    # Rows with a wrong value are left out: C2's decision and C3's only signal, so C1 alone counts
-    # (and the exit code is 1 for the records although the KPI meets its target).
-    assert "KPI_TIME_TO_ACTION_MEDIAN  2026-11  12.00  hours  <= 24   1  ok" in captured.out
+    # Rows with a wrong value are left out: C2's decision (1 hour) no longer counts.
+    assert "KPI_TIME_TO_ACTION_MEDIAN  2026-11  30.00  hours  <= 24   2  MISSED" in captured.out
 
 
 def test_a_decision_before_its_signal(tmp_path: Path, capsys) -> None:

@@ -40,7 +40,7 @@ register("KB436", ERROR, "Case record holds a value of the wrong type",
          "booleans as true/false) or leave an optional value empty; the record is left out of the KPIs.",
          "`decisions.csv` row 3 has `soon` as its effective_time.")
 register("KB437", ERROR, "Decision taken before its first signal",
-         "Check the decision's decided_time and the case's signal_time: a case cannot be decided before it is raised.",
+         "Check the decision's decided_time and opened_time (the time of the case's first signal): a case cannot be decided before it is raised.",
          "Case C3 is decided on 2026-11-04 12:00 and its first signal is on 2026-11-05 12:00.")
 register("KB438", ERROR, "Case file cannot be read",
          "Name the file after its table (decisions.csv, signals.parquet, ...) and check it is CSV with a header or Parquet.",

@@ -175,13 +175,13 @@ class CaseDatabase:
         return f"SELECT {casts}, {_literal(file.display)} AS _file, file_row_number + 1 AS _row FROM {raw}"
 
     def _check_decisions_after_signals(self) -> None:
+        # Row by row against the case's opened_time (its first signal): a join with the
+        # signals would cost as much as the KPIs themselves on ten million cases.
         rows = self.con.execute(
-            "SELECT d._file, d._row, d.case_id, d.decided_time, s.first_signal FROM decisions AS d "
-            "JOIN (SELECT case_id, min(signal_time) AS first_signal FROM signals GROUP BY case_id) AS s "
-            "ON s.case_id = d.case_id WHERE d.decided_time < s.first_signal ORDER BY d._file, d._row "
-            f"LIMIT {MAX_PER_KIND + 1}").fetchall()
+            "SELECT _file, _row, case_id, decided_time, opened_time FROM decisions "
+            f"WHERE decided_time < opened_time ORDER BY _file, _row LIMIT {MAX_PER_KIND + 1}").fetchall()
         for index, (path, row, case_id, decided, first) in enumerate(rows):
-            message = (f"decision of case {case_id} at {decided} comes before its first signal at {first}"
+            message = (f"decision of case {case_id} at {decided} comes before its first signal at {first} (opened_time)"
                        if index < MAX_PER_KIND else "more decisions before their signal follow (only the first ones are listed)")
             self.findings.append(_bad(path, int(row), message, "KB437", str(case_id)))
 

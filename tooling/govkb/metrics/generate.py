@@ -147,7 +147,7 @@ class _Generator:
             "policy_version": decision.policy_version, "rule": decision.rule, "severity": severity,
             "severe": _flag(severe), "strike": decision.strike, "action": decision.action,
             "restriction": _flag(restriction), "automated": _flag(automated), "dsa": _flag(market.dsa),
-            "decided_time": _stamp(decided), "effective_time": _stamp(decided), "end_date": str(decision.end_date or ""),
+            "opened_time": _stamp(first), "decided_time": _stamp(decided), "effective_time": _stamp(decided), "end_date": str(decision.end_date or ""),
             "strike_expires": str(decision.strike_expires), "appeal_until": str(decision.appeal_until),
             "escalation_raised_time": _stamp(raised),
             "escalation_accepted_time": _stamp(raised + self._minutes(18) if raised else None),
