@@ -78,6 +78,7 @@ class Config:
     waivers: str = ""
     today: dt.date | None = None
     path: str = ""
+    requirement_max_age_days: int = 90
 
 
 # ---- selectors ---------------------------------------------------------------------------
@@ -221,9 +222,13 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
     def bad(message: str) -> FatalError:
         return FatalError(f"{source}: [tool.govkb] {message}")
 
-    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today"})
+    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today", "requirement_max_age_days"})
     if unknown:
-        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today")
+        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today, "
+                  "requirement_max_age_days")
+    max_age = table.get("requirement_max_age_days", 90)
+    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 1:
+        raise bad(f"requirement_max_age_days = {max_age!r}: use a whole number of days such as 90")
     for key in ("select", "ignore"):
         value = table.get(key, [])
         if not isinstance(value, str) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
@@ -246,7 +251,7 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
         pinned = dt.date.fromisoformat(str(today)) if today is not None else None
     except ValueError as exc:
         raise bad(f"today = {today!r} is not a date (YYYY-MM-DD)") from exc
-    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source)
+    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source, max_age)
 
 
 def resolve_today(config: Config, environ: Mapping[str, str] | None = None, override: str | None = None) -> dt.date:
@@ -286,5 +291,5 @@ def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config
     """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control."""
     from govkb.checks import CheckContext, run_checks  # the checks import this module's codes
 
-    findings = run_checks(kb, load_findings, CheckContext(today=today))
+    findings = run_checks(kb, load_findings, CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days))
     return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

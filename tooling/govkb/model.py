@@ -390,6 +390,8 @@ class Requirement:
     status: str = ""
     content: str = ""
     location: Location = NOWHERE
+    raised: str = ""  # YYYY-MM-DD the requirement was raised (progress follow-up, KB440-KB443)
+    kpi: tuple[str, ...] = ()  # the KPIs that should move once it is satisfied
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class CheckContext:
     """Inputs a check may need besides the model; injectable so tests are deterministic."""
 
     today: dt.date = field(default_factory=dt.date.today)
+    requirement_max_age_days: int = 90  # [tool.govkb] requirement_max_age_days (KB440)
 
 
 CheckFunction = Callable[[KnowledgeBase], Iterable[Finding]]
@@ -77,3 +78,4 @@ def import_check_modules() -> None:
         template,
     )
     import govkb.metrics.check  # noqa: F401  (KB430-KB433: the KPI queries)
+    import govkb.metrics.progress  # noqa: F401  (KB440-KB443: requirement follow-up)

@@ -28,7 +28,7 @@ _ROLE = re.compile(r"\{pv\}" + _CODE_SPAN.pattern[len("(?<!`)"):])
 
 STEP_REQUIRED = ("id", "actor", "input", "output")
 STEP_OPTIONS = frozenset({"id", "actor", "input", "output", "implements", "applies", "strike", "satisfies"})
-REQ_OPTIONS = frozenset({"id", "source", "market", "status"})
+REQ_OPTIONS = frozenset({"id", "source", "market", "status", "raised", "kpi"})
 
 
 @dataclass
@@ -283,7 +283,7 @@ def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step
                 continue
             reqs.append(m.Requirement(
                 d.options["id"], d.argument, d.options.get("source", ""), d.options.get("market", ""),
-                d.options.get("status", ""), d.body, where,
+                d.options.get("status", ""), d.body, where, d.options.get("raised", ""), ids(d.options.get("kpi", "")),
             ))
     return steps, reqs, findings
 
