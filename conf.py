@@ -13,8 +13,3 @@ exclude_patterns = [
 ]
 html_theme = "furo"
 html_title = "LIVE Monetization Governance"
-# Requirement follow-up fields (govkb.metrics.progress); govkb.sphinx adds the others.
-needs_fields = {
-    "raised": {"description": "Date a requirement was raised", "nullable": True},
-    "kpi": {"description": "KPIs a requirement should move", "nullable": True},
-}

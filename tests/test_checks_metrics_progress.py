@@ -40,7 +40,7 @@ def codes(requirement: m.Requirement, limit: int = 90) -> list[tuple[str, int, s
     (req(raised="2026-08-01"), 150, []),                       # within a longer limit
     (req(status="in-progress", raised="2026-08-01"), 90, ["KB440"]),
     (req(status="done", raised="2025-01-01"), 90, []),          # old but done
-    (req(raised=""), 90, ["KB441"]),
+    (req(raised=""), 90, []),                                  # nothing dated: no follow-up here
     (req(raised="2026-13-01"), 90, ["KB442"]),
     (req(raised="2027-01-01"), 90, ["KB442"]),                 # in the future
     (req(kpi=("KPI_NOPE",)), 90, ["KB443"]),
@@ -73,3 +73,10 @@ def test_a_change_that_satisfies_a_requirement_is_listed() -> None:
     kb = k.base_kb(requirements=(req(),), policies=(replace(k.POLICY, satisfies=("REQ_0100",)),))
     [row] = progress(kb, TODAY)
     assert row.changes == (k.POLICY.id,) and row.age_days == 61 and row.open and not row.overdue
+
+
+def test_an_undated_requirement_is_a_gap_once_others_are_dated() -> None:
+    dated = replace(req(), id="REQ_0101", location=k.loc(30, "docs/r.md"))
+    kb = k.base_kb(requirements=(req(raised=""), dated))
+    found = run_checks(kb, (), CheckContext(today=TODAY))
+    assert [(f.code, f.line, f.subject) for f in found if f.code.startswith("KB44")] == [("KB441", 12, "REQ_0100")]

@@ -85,10 +85,15 @@ def progress(kb: KnowledgeBase, today: dt.date, max_age_days: int = 90) -> list[
 def check_requirement_progress(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
     known_kpis = {k.id for k in kb.kpis}
     limit = context.requirement_max_age_days
+    # As with KB430: a project that dates none of its requirements does not follow them up;
+    # once one is dated, an undated one is a gap.
+    follows_up = any(req.raised for req in kb.requirements)
     for req in kb.requirements:
         raised = raised_date(req)
         if not req.raised:
-            yield finding("KB441", req.location, f"{req.id} has no :raised: date: its age cannot be followed up", req.id)
+            if follows_up:
+                yield finding("KB441", req.location, f"{req.id} has no :raised: date: its age cannot be followed up",
+                              req.id)
         elif raised is None or raised > context.today:
             yield finding("KB442", req.location, f"{req.id}: raised {req.raised!r} is not a date up to today "
                           f"({context.today}); write YYYY-MM-DD", req.id)
