@@ -291,6 +291,7 @@ class Kpi:
     owner: str
     measures: tuple[str, ...] = ()
     location: Location = NOWHERE
+    query: dict[str, Any] | None = field(default=None, hash=False)  # metrics: sql, measure, by (govkb.metrics)
 
 
 class Section(NamedTuple):
@@ -388,6 +389,8 @@ class Requirement:
     status: str = ""
     content: str = ""
     location: Location = NOWHERE
+    raised: str = ""  # YYYY-MM-DD the requirement was raised (progress follow-up, KB440-KB443)
+    kpi: tuple[str, ...] = ()  # the KPIs that should move once it is satisfied
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from govkb.asof import kb_as_of
-from govkb.checks import (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references,
+from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_queries, requirements, ladder, lifecycle, policy_tests, privacy, references,
                           regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
                                   check_in_context)
@@ -57,15 +57,17 @@ REGISTRY: tuple[CheckFunction, ...] = (
     unsafe_markup.check_unsafe_markup,
     changes.check_suspect_links,
     changes.check_history,
+    kpi_queries.check_kpi_queries,
 )
 # Checks that read every version of a policy, not only the one in force on the day checked.
 ALL_VERSIONS_REGISTRY: tuple[CheckFunction, ...] = (policy_tests.check_policy_tests,)
 CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     lifecycle.check_review_by,
     lifecycle.check_future_policies,
+    requirements.check_requirement_progress,
 )
 CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
-                 unsafe_markup)
+                 unsafe_markup, kpi_queries, requirements)
 
 
 def run_checks(

@@ -20,6 +20,7 @@ class CheckContext:
     """Inputs a check may need besides the model; injectable so tests are deterministic."""
 
     today: dt.date = field(default_factory=dt.date.today)
+    requirement_max_age_days: int = 90  # [tool.govkb] requirement_max_age_days (KB440)
 
 
 CheckFunction = Callable[["KnowledgeBase"], Iterable["Finding"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-COMMAND_MODULES: tuple[str, ...] = ("check", "new", "codeowners", "impact", "review", "decide")
+COMMAND_MODULES: tuple[str, ...] = ("check", "new", "codeowners", "impact", "review", "decide", "metrics")
 
 
 def register_all(subparsers: "argparse._SubParsersAction[Any]") -> None:

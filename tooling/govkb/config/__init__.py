@@ -45,5 +45,5 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
 def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config: Config, today: dt.date,
                      select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
     """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control."""
-    findings = run_checks(kb, load_findings, CheckContext(today=today))
+    findings = run_checks(kb, load_findings, CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days))
     return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

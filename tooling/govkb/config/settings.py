@@ -38,6 +38,7 @@ class Config:
     today: dt.date | None = None
     path: str = ""
     help_uri: str = DEFAULT_HELP_URI
+    requirement_max_age_days: int = 90
 
 
 def load_config(root: Path) -> Config:
@@ -59,9 +60,14 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
     def bad(message: str) -> FatalError:
         return FatalError(f"{source}: [tool.govkb] {message}")
 
-    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today", "help_uri"})
+    unknown = sorted(set(table) - {"select", "ignore", "severity", "waivers", "today", "help_uri",
+                                   "requirement_max_age_days"})
     if unknown:
-        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today, help_uri")
+        raise bad(f"unknown key(s) {', '.join(unknown)}; known: select, ignore, severity, waivers, today, help_uri, "
+                  "requirement_max_age_days")
+    max_age = table.get("requirement_max_age_days", 90)
+    if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 1:
+        raise bad(f"requirement_max_age_days = {max_age!r}: use a whole number of days such as 90")
     help_uri = table.get("help_uri", DEFAULT_HELP_URI)
     if not isinstance(help_uri, str) or not help_uri.strip() or any(c.isspace() for c in help_uri):
         raise bad(f"help_uri = {help_uri!r}: use the URL of the site's Checks page, "
@@ -88,7 +94,7 @@ def config_from_table(table: Mapping[str, Any], source: str = "pyproject.toml") 
         pinned = dt.date.fromisoformat(str(today)) if today is not None else None
     except ValueError as exc:
         raise bad(f"today = {today!r} is not a date (YYYY-MM-DD)") from exc
-    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source, help_uri)
+    return Config(select, ignore, pairs, str(table.get("waivers", "")), pinned, source, help_uri, max_age)
 
 
 def resolve_today(config: Config, environ: Mapping[str, str] | None = None, override: str | None = None) -> dt.date:

@@ -36,7 +36,7 @@ register("KB808", ERROR, "Fence never closed",
 
 STEP_REQUIRED = ("id", "actor", "input", "output")
 STEP_OPTIONS = frozenset({"id", "actor", "input", "output", "implements", "applies", "strike", "satisfies"})
-REQ_OPTIONS = frozenset({"id", "source", "market", "status"})
+REQ_OPTIONS = frozenset({"id", "source", "market", "status", "raised", "kpi"})
 
 
 @dataclass
@@ -377,7 +377,7 @@ def _needs(page: ScannedPage, rel: str, sop_id: str | None) -> tuple[list[m.Step
                 continue
             reqs.append(m.Requirement(
                 d.options["id"], d.argument, d.options.get("source", ""), d.options.get("market", ""),
-                d.options.get("status", ""), d.body, where,
+                d.options.get("status", ""), d.body, where, d.options.get("raised", ""), ids(d.options.get("kpi", "")),
             ))
     return steps, reqs, findings
 

@@ -172,7 +172,7 @@ def _kpi(d: dict[str, Any], loc: Locator, at: JsonPath) -> m.Kpi:
     return m.Kpi(
         d["id"], d["title"], d["definition"].strip(), d["formula"].strip(), d["unit"],
         m.KpiTarget(d["target"]["op"], d["target"]["value"]), d["frequency"], d["owner"],
-        tuple(d.get("measures", ())), loc.at(at + ("id",)),
+        tuple(d.get("measures", ())), loc.at(at + ("id",)), d.get("query"),
     )
 
 

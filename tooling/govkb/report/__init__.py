@@ -1,125 +1,27 @@
 """Reporters: turn a check run into text for people or machines.
 
 A :class:`Report` is the data every format needs (findings, summary, coverage).  Formats
-are :class:`Formatter` subclasses registered by name with :func:`formatter`; a format
-overrides :meth:`Formatter.format` only.  Output is deterministic: no timestamps, sorted.
+are :class:`Formatter` subclasses (in :mod:`govkb.report.base`), listed here by name; a
+format overrides :meth:`Formatter.format` only.  Output is deterministic: no timestamps,
+sorted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from govkb.report import github, gitlab, jsonfmt, junit, markdown, sarif, text
+from govkb.report.base import Coverage, Formatter, PolicyCoverage, Report, compute_coverage, formatter
 
-from govkb import config as cfg
-from govkb.findings import Finding, sort_findings, summarize
-from govkb.model import KnowledgeBase
+__all__ = ["FORMATTERS", "Coverage", "Formatter", "PolicyCoverage", "Report", "compute_coverage", "format_names",
+           "formatter", "render"]
 
-
-@dataclass(frozen=True)
-class PolicyCoverage:
-    policy_id: str
-    title: str
-    rules_total: int
-    rules_covered: int
-
-    @property
-    def percent(self) -> float:
-        return round(100.0 * self.rules_covered / self.rules_total, 1) if self.rules_total else 100.0
-
-
-@dataclass(frozen=True)
-class Coverage:
-    rules_total: int
-    rules_covered: int
-    uncovered: tuple[str, ...]
-    by_policy: tuple[PolicyCoverage, ...] = field(default=(), compare=False)
-
-    @property
-    def percent(self) -> float:
-        return round(100.0 * self.rules_covered / self.rules_total, 1) if self.rules_total else 100.0
-
-    def as_dict(self) -> dict[str, object]:
-        return {"rules_total": self.rules_total, "rules_covered": self.rules_covered,
-                "percent": self.percent, "uncovered": list(self.uncovered)}
-
-
-def compute_coverage(kb: KnowledgeBase) -> Coverage:
-    """Active rules of active policies, and which of them an active SOP step implements."""
-    covered = kb.active_steps_implementing
-    active = sorted((p for p in kb.policies if p.status == "active"), key=lambda p: p.id)
-    rules = [r for p in active for r in p.rules]
-    uncovered = sorted(r.id for r in rules if r.id not in covered)
-    by_policy = tuple(PolicyCoverage(p.id, p.title, len(p.rules), sum(r.id in covered for r in p.rules))
-                      for p in active)
-    return Coverage(len(rules), len(rules) - len(uncovered), tuple(uncovered), by_policy)
-
-
-@dataclass(frozen=True)
-class Report:
-    """A check run: its findings, coverage, and the rule that decides which findings fail it.
-
-    ``strict`` is ``govkb check --strict`` (warnings fail too); formats that mark failures
-    (JUnit) ask :meth:`fails`, so they never disagree with the exit code.  ``help_uri`` is
-    the site's Checks page (``[tool.govkb] help_uri``), where each code has an anchor."""
-
-    findings: tuple[Finding, ...]
-    coverage: Coverage
-    kb: KnowledgeBase | None = field(default=None, compare=False)
-    strict: bool = False
-    help_uri: str = cfg.DEFAULT_HELP_URI
-
-    @classmethod
-    def build(cls, kb: KnowledgeBase, findings: list[Finding], strict: bool = False,
-              help_uri: str = cfg.DEFAULT_HELP_URI) -> "Report":
-        return cls(tuple(sort_findings(findings)), compute_coverage(kb), kb, strict, help_uri)
-
-    def fails(self, item: Finding) -> bool:
-        """Does this finding make the run exit 1 (the same rule as :func:`govkb.config.fails`)?"""
-        return cfg.fails((item,), self.strict)
-
-    def help_url(self, code: str) -> str:
-        """The code's section on the Checks page (the site's anchors are the lower-case codes)."""
-        return f"{self.help_uri.split('#', 1)[0]}#{code.lower()}"
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return summarize(self.findings)
-
-    @property
-    def summary_line(self) -> str:
-        """``2 error(s), 0 warning(s), 1 info; rule coverage 58/59 (98.3 %)``."""
-        s, cov = self.summary, self.coverage
-        return (f"{s['error']} error(s), {s['warning']} warning(s), {s['info']} info; "
-                f"rule coverage {cov.rules_covered}/{cov.rules_total} ({cov.percent:g} %)")
-
-
-class Formatter:
-    """One output format; subclasses override :meth:`format`."""
-
-    name = ""
-
-    def format(self, report: Report) -> str:
-        raise NotImplementedError
-
-
-FORMATTERS: dict[str, type[Formatter]] = {}
-
-
-def formatter(cls: type[Formatter]) -> type[Formatter]:
-    FORMATTERS[cls.name] = cls
-    return cls
+FORMATTERS: dict[str, type[Formatter]] = {cls.name: cls for cls in (
+    text.TextFormatter, jsonfmt.JsonFormatter, junit.JunitFormatter, sarif.SarifFormatter,
+    github.GithubFormatter, markdown.MarkdownFormatter, gitlab.GitlabFormatter)}
 
 
 def render(report: Report, fmt: str) -> str:
-    _import_formats()
     return FORMATTERS[fmt]().format(report)
 
 
 def format_names() -> list[str]:
-    _import_formats()
     return sorted(FORMATTERS)
-
-
-def _import_formats() -> None:
-    # Imported for their @formatter registrations.
-    from govkb.report import github, gitlab, jsonfmt, junit, markdown, sarif, text  # noqa: F401

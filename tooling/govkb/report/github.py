@@ -8,7 +8,7 @@ and ``,`` inside properties too.
 from __future__ import annotations
 
 from govkb.findings import ERROR, WARNING, Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 
 def escape_data(text: str) -> str:

@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from govkb.findings import ERROR, WARNING, Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 # Code Quality severities: info, minor, major, critical, blocker.
 SEVERITY = {ERROR: "major", WARNING: "minor"}

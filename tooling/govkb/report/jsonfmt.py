@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 
 @formatter

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from govkb.findings import Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 SUITE_WITHOUT_FILE = "govkb"
 

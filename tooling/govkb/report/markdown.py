@@ -9,7 +9,7 @@ because job summaries have a size limit.
 from __future__ import annotations
 
 from govkb.findings import ERROR, SEVERITIES, WARNING, Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 MAX_ROWS = 200
 MAX_UNCOVERED = 50

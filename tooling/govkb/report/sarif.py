@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from govkb import __version__
 from govkb.findings import CODES, ERROR, WARNING, Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 URI_BASE_ID = "%SRCROOT%"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from govkb.findings import Finding
-from govkb.report import Formatter, Report, formatter
+from govkb.report.base import Formatter, Report, formatter
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 

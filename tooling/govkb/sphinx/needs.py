@@ -55,6 +55,8 @@ FIELDS: dict[str, str] = {
     "frequency": "How often a KPI is reported",
     "source": "Where a requirement comes from",
     "market": "Market a requirement comes from",
+    "raised": "Date a requirement was raised",
+    "kpi": "KPIs a requirement should move",
 }
 
 # link name -> (outgoing label, incoming label, colour)
