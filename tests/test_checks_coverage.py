@@ -1,4 +1,4 @@
-"""Coverage checks KB301-KB307."""
+"""Coverage checks KB301-KB307 and honest (specific) coverage, KB320."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "checks"))
 import kbfactory as k  # noqa: E402
+
+from govkb.checks import coverage as cov  # noqa: E402
+from govkb.report import Report, compute_coverage  # noqa: E402
 
 m = k.m
 AREAS = "policies/catalog/areas.yaml"
@@ -94,3 +97,61 @@ def test_sop_implements_rules_of_unlisted_policy(policies, fires):
     kb = k.base_kb(policies=(k.POLICY, other), sops=(k.sop_from_text(k.sop_text(policies=policies)),))
     found = k.of(kb, "KB307")
     assert k.where(found) == ([("sop/review.md", k.STEP_LINE, "SOP_REVIEW_01")] if fires else [])
+
+
+# ---- honest coverage (KB320): generic steps do not count --------------------------------
+
+def _wide_kb(body: str, count: int = 7) -> m.KnowledgeBase:
+    """A policy with ``count`` rules and one step implementing all of them, whose text is ``body``."""
+    rules = tuple(replace(k.RULES[0], id=f"LMG_SOLICIT_{n:02d}", title=f"Named behaviour {n}", location=k.loc(50 + 10 * n))
+                  for n in range(1, count + 1))
+    implements = ", ".join(r.id for r in rules)
+    return k.base_kb(policies=(replace(k.POLICY, rules=rules),),
+                     sops=(k.sop_from_text(k.sop_text(body=body, implements=implements)),))
+
+
+@pytest.mark.parametrize("count, body, generic_only", [
+    (6, "Decide the case.", []),                                   # small step: about each rule
+    (7, "Decide the case.", [f"LMG_SOLICIT_{n:02d}" for n in range(1, 8)]),
+    (7, "Rules LMG_SOLICIT_01 to LMG_SOLICIT_07 apply.", [f"LMG_SOLICIT_{n:02d}" for n in range(2, 7)]),
+    (7, "Watch for named behaviour 3 and {pv}`LMG_SOLICIT_05.asks_per_10_minutes`.",
+     ["LMG_SOLICIT_01", "LMG_SOLICIT_02", "LMG_SOLICIT_04", "LMG_SOLICIT_06", "LMG_SOLICIT_07"]),
+    (7, "LMG_SOLICIT_010 is not LMG_SOLICIT_01.", [f"LMG_SOLICIT_{n:02d}" for n in range(2, 8)]),
+])
+def test_generic_only_coverage(count, body, generic_only):
+    kb = _wide_kb(body, count)
+    found = k.of(kb, "KB320")
+    assert [f.subject for f in found] == generic_only
+    assert all(f.severity == "warning" and "SOP_REVIEW_01" in f.message for f in found)
+    coverage = compute_coverage(kb)
+    assert coverage.rules_generic_only == tuple(generic_only) == coverage.uncovered
+    assert coverage.rules_covered == count - len(generic_only)
+    assert k.of(kb, "KB301") == []  # implemented, only not specifically
+
+
+def test_generic_step_beside_a_specific_one_is_fine():
+    kb = _wide_kb("Decide the case.")
+    specific = k.sop_from_text(k.sop_text(implements="LMG_SOLICIT_01").replace("SOP_REVIEW", "SOP_QA"), "sop/qa.md")
+    kb = replace(kb, sops=kb.sops + (specific,))
+    assert [f.subject for f in k.of(kb, "KB320")] == [f"LMG_SOLICIT_{n:02d}" for n in range(2, 8)]
+    assert cov.specific_steps(kb)["LMG_SOLICIT_01"] == (specific.steps[0],)
+
+
+def test_draft_sop_steps_do_not_cover_specifically():
+    kb = k.with_sop(k.sop_text(status="draft"))
+    assert k.of(kb, "KB320") == [] and cov.specific_steps(kb) == {}
+    assert compute_coverage(kb).rules_generic_only == ()
+
+
+def test_coverage_json_keeps_old_keys_and_adds_the_criterion():
+    data = compute_coverage(_wide_kb("Decide the case.")).as_dict()
+    assert {"rules_total", "rules_covered", "percent", "uncovered", "rules_generic_only", "criterion"} <= set(data)
+    assert data["rules_covered"] == 0 and data["percent"] == 0.0 and len(data["rules_generic_only"]) == 7
+    assert str(cov.SPECIFIC_MAX_RULES) in str(data["criterion"])
+
+
+def test_summary_line_says_how_many_are_generic_only():
+    kb = _wide_kb("Decide the case.")
+    line = Report.build(kb, []).summary_line
+    assert line == "0 error(s), 0 warning(s), 0 info; rule coverage 0/7 (0 %); 7 covered only generically"
+    assert Report.build(k.base_kb(), []).summary_line.endswith("rule coverage 2/2 (100 %)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from govkb.checks.coverage import COVERAGE_CRITERION
 from govkb.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,7 +37,8 @@ def test_clean_kb_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out) == {
         "findings": [],
         "summary": {"error": 0, "warning": 0, "info": 0},
-        "coverage": {"rules_total": 3, "rules_covered": 3, "percent": 100.0, "uncovered": []},
+        "coverage": {"rules_total": 3, "rules_covered": 3, "percent": 100.0, "uncovered": [],
+                     "rules_generic_only": [], "criterion": COVERAGE_CRITERION},
     }
 
 

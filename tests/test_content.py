@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from govkb.checks import run_checks
 from govkb.load import LoadResult, load_knowledge_base
@@ -93,3 +95,152 @@ def test_no_placeholders(folder: str) -> None:
 def test_site_states_it_is_a_reference_policy_set() -> None:
     text = (REPO / "docs" / "index.md").read_text(encoding="utf-8").lower()
     assert "reference policy set" in text and "not any platform" in text
+
+
+# ---- decision criteria, aliases and basis (issue #15) ------------------------------------
+
+TEAM_ID = re.compile(r"\b(?:lmg|legal)-[a-z]+(?:-[a-z]+)*\b")
+RULE_ID = re.compile(r"\bLMG_[A-Z0-9]+(?:_[0-9]{2})?\b")
+
+
+def _policy_files() -> list[tuple[str, dict[str, Any]]]:
+    return [(path.name, yaml.safe_load(path.read_text(encoding="utf-8")))
+            for path in sorted((REPO / "policies").glob("*.yaml"))]
+
+
+def _active_rules() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    return [(policy, rule) for _name, policy in _policy_files() if policy["status"] == "active"
+            for rule in policy["rules"]]
+
+
+def _owner_ids() -> set[str]:
+    owners = yaml.safe_load((REPO / "policies" / "catalog" / "owners.yaml").read_text(encoding="utf-8"))
+    return {owner["id"] for owner in owners["owners"]}
+
+
+def test_every_active_rule_has_aliases_criteria_and_basis() -> None:
+    missing = []
+    for policy, rule in _active_rules():
+        criteria = rule.get("criteria") or {}
+        if not rule.get("aliases"):
+            missing.append(f"{rule['id']}: aliases")
+        for key in ("evidence", "signs", "mistakes"):
+            if not criteria.get(key) or not all(str(item).strip() for item in criteria[key]):
+                missing.append(f"{rule['id']}: criteria.{key}")
+        if not str(criteria.get("escalate", "")).strip():
+            missing.append(f"{rule['id']}: criteria.escalate")
+        basis = rule.get("basis") or {}
+        titles = {source["title"] for source in policy["sources"]}
+        if not (basis.get("source") in titles or (basis.get("set_by_kb") is True and basis.get("note"))):
+            missing.append(f"{rule['id']}: basis {basis!r}")
+    assert missing == []
+
+
+def test_escalation_names_teams_of_the_owners_catalog() -> None:
+    owners, wrong = _owner_ids(), []
+    for _policy, rule in _active_rules():
+        named = set(TEAM_ID.findall(rule["criteria"]["escalate"]))
+        if not named or not named <= owners:
+            wrong.append(f"{rule['id']}: {sorted(named - owners) or 'no team id'}")
+    assert wrong == []
+
+
+def test_aliases_are_lower_case_and_each_belongs_to_one_rule() -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for _policy, rule in _active_rules():
+        for alias in rule["aliases"]:
+            assert alias == alias.lower().strip(), (rule["id"], alias)
+            if alias in seen:
+                clashes.append(f"{alias}: {seen[alias]} and {rule['id']}")
+            seen[alias] = rule["id"]
+    assert clashes == []
+    assert seen["gift begging"] == "LMG_SOLICIT_01" and seen["sniping"] == "LMG_MATCH_05"
+
+
+def _policy_values(policy: dict[str, Any], rule: dict[str, Any]) -> set[float]:
+    values = {float(t["value"]) for t in policy.get("thresholds") or ()}
+    values |= {float(t["value"]) for t in rule.get("thresholds") or ()}
+    # A compound unit holds a number of its own ("requests in 10 minutes").
+    units = " ".join(t["unit"] for t in [*(policy.get("thresholds") or ()), *(rule.get("thresholds") or ())])
+    values |= {float(n) for n in re.findall(r"\d+", units)}
+    ladder = policy["ladder"]
+    values |= {float(ladder["strike_window_days"])}
+    values |= {float(step[key]) for step in ladder["steps"] for key in ("strike", "duration_days") if key in step}
+    values |= {float(policy["appeal"][key]) for key in ("window_days", "response_days")}
+    if rule.get("severe_case"):
+        values.add(float(rule["severe_case"]["start_at_strike"]))
+    return values
+
+
+def test_numbers_in_criteria_are_the_policy_values() -> None:
+    # The site shows values from the YAML; a number typed into criteria must be one of them.
+    drift = []
+    for policy, rule in _active_rules():
+        text = " ".join(str(item) for key in ("evidence", "signs", "mistakes") for item in rule["criteria"][key])
+        text = RULE_ID.sub("", text + " " + rule["criteria"]["escalate"])
+        for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", text):
+            if float(number) not in _policy_values(policy, rule):
+                drift.append(f"{rule['id']}: {number}")
+    assert drift == []
+
+
+def test_the_rules_the_policies_named_are_there() -> None:
+    rules = {rule["id"]: (policy, rule) for policy, rule in _active_rules()}
+    policy, sniping = rules["LMG_MATCH_05"]
+    assert len(sniping["examples"]["violating"]) >= 2 and sniping["examples"]["allowed"]
+    assert "LMG_MATCH_05" in policy["rationale"] and "LMG_RANKING_02" in policy["rationale"]
+    assert "LMG_MINORS_03" in rules["LMG_MINORS_01"][0]["rationale"]  # subscriptions judged out of scope
+
+
+def test_schema_documents_and_checks_the_new_fields() -> None:
+    import jsonschema
+
+    from govkb.load.schema import load_schema
+
+    schema = load_schema("policy")
+    props = schema["properties"]["rules"]["items"]["properties"]
+    assert all(props[key]["description"] for key in ("aliases", "criteria", "basis"))
+    import json
+
+    policy = json.loads(json.dumps(_policy_files()[0][1], default=str))  # dates as the loader reads them
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(policy)
+    rule = policy["rules"][0]
+    bad = [
+        {"basis": {"source": rule["basis"].get("source", "x"), "set_by_kb": True, "note": "both"}},
+        {"basis": {"set_by_kb": True}},
+        {"basis": {}},
+        {"aliases": ["Gift Begging"]},
+        {"aliases": []},
+        {"criteria": {k: v for k, v in rule["criteria"].items() if k != "escalate"}},
+        {"criteria": {**rule["criteria"], "evidence": []}},
+    ]
+    for change in bad:
+        broken = {**policy, "rules": [{**rule, **change}] + policy["rules"][1:]}
+        assert not validator.is_valid(broken), change
+
+
+def test_loader_accepts_and_ignores_the_new_fields(tmp_path: Path) -> None:
+    import shutil
+
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(REPO / "tests" / "fixtures" / "minikb", kb_dir)
+    before = load_knowledge_base(kb_dir)
+    path = kb_dir / "policies" / "solicit.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "    aliases: [gift gating]\n"
+        "    criteria:\n"
+        "      evidence: [\"Clip with timestamps.\"]\n"
+        "      signs: [\"Content held back until a gift.\"]\n"
+        "      mistakes: [\"Counting a gift goal as gating.\"]\n"
+        "      escalate: >-\n"
+        "        To lmg-escalations when the viewer is a minor.\n"
+        "    basis:\n"
+        "      set_by_kb: true\n"
+        "      note: Set by this knowledge base.\n"), encoding="utf-8")
+    after = load_knowledge_base(kb_dir)
+    assert [f.code for f in after.findings] == [f.code for f in before.findings] == []
+    assert after.kb.rules == before.kb.rules
+    path.write_text(path.read_text(encoding="utf-8") + "      colour: blue\n", encoding="utf-8")
+    assert "KB105" in {f.code for f in load_knowledge_base(kb_dir).findings}

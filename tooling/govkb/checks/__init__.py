@@ -26,6 +26,7 @@ __all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "Con
 
 REGISTRY: tuple[CheckFunction, ...] = (
     coverage.check_rule_coverage,
+    coverage.check_rule_specific_coverage,
     coverage.check_policy_served,
     coverage.check_area_coverage,
     coverage.check_kpi_measures_sop,
