@@ -185,11 +185,20 @@ def _entry(*content: Cell, morecols: int = 0, classes: Sequence[str] = ()) -> no
 def _table(header: Sequence[nodes.entry], rows: Sequence[nodes.row], classes: Sequence[str] = (),
            stub: bool = False) -> nodes.table:
     group = nodes.tgroup(cols=len(header))
-    for index in range(len(header)):
-        group += nodes.colspec(colwidth=1, stub=1) if stub and index == 0 else nodes.colspec(colwidth=1)
+    for index, width in enumerate(_widths(header, rows)):
+        group += nodes.colspec(colwidth=width, stub=1) if stub and index == 0 else nodes.colspec(colwidth=width)
     group += nodes.thead("", nodes.row("", *header))
     group += nodes.tbody("", *rows)
     return nodes.table("", group, classes=list(classes))
+
+
+def _widths(header: Sequence[nodes.entry], rows: Sequence[nodes.row]) -> list[int]:
+    """Column widths by content (the text and LaTeX writers use them; HTML ignores them)."""
+    widths = [max(4, len(entry.astext())) for entry in header]
+    for row in rows:
+        if len(row.children) == len(widths):
+            widths = [max(w, len(entry.astext())) for w, entry in zip(widths, row.children)]
+    return [min(w, 40) for w in widths]
 
 
 def _action_title(kb: KnowledgeBase, action_id: str) -> str:

@@ -6,7 +6,7 @@
 Pictures and tables link to needs, whose pages are only known once every page is read, so the
 directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces: tables
 with docutils nodes (every builder), pictures with inline SVG (HTML builders only), laid out
-once per content and kept under ``_build/govkb-diagrams``.
+once per content and kept with the doctrees (under ``_build/``).
 Everything is drawn locally (pygraphviz, plain SVG, local CSS/JS): the site requests no other host.
 """
 
@@ -174,8 +174,8 @@ def _linker(app: Sphinx, docname: str) -> diagrams.Link:
 
 
 def diagram_cache(app: Sphinx) -> Path:
-    """Where laid-out pictures are kept between builds, by content hash (under ``_build/``)."""
-    return Path(app.doctreedir).parent / "govkb-diagrams"
+    """Where laid-out pictures are kept between builds, by content hash: with the doctrees, never published."""
+    return Path(app.doctreedir) / "govkb-diagrams"
 
 
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -200,6 +200,33 @@ def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"],
                                          reftitle=ref.get("reftitle", ""))
                          if url else nodes.Text(text))
+
+
+def flatten_nested_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``, builders other than HTML: a table inside a table becomes a list.
+
+    sphinx-needs draws each need as a table, so the thresholds and steps tables of a rule are
+    nested tables, which the ``text`` and ``latex`` writers refuse.  Each row becomes one item
+    (cells joined by " | "), the header first: the content stays, the nesting goes.
+    """
+    if app.builder.format == "html":
+        return
+    for table in list(doctree.findall(nodes.table)):
+        if not any(isinstance(a, nodes.table) for a in _ancestors(table)):
+            continue
+        items = nodes.bullet_list()
+        for row in table.findall(nodes.row):
+            cells = [entry.astext().strip() for entry in row.findall(nodes.entry)]
+            items += nodes.list_item("", nodes.paragraph("", " | ".join(cells)))
+        table.replace_self(items)
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
 
 
 # ---- SOP pages: a print button under the title, the flow diagram at the top of Procedure -------------
@@ -284,6 +311,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     app.connect("doctree-read", decorate_sop_page, priority=600)
     app.connect("doctree-resolved", resolve_views)
+    app.connect("doctree-resolved", flatten_nested_tables, priority=900)  # after sphinx-needs drew the needs
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
     app.add_css_file("govkb.css")
