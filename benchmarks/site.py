@@ -15,6 +15,7 @@ targets (30 s cold, 5 s incremental).  Everything is written under ``--out``.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -83,9 +84,20 @@ DASHBOARDS = """# Dashboards
 
 
 @dataclass(frozen=True)
+class Timing:
+    """Wall seconds, and CPU seconds (user + system) of the build and its workers.
+
+    CPU time is the steadier figure on a shared machine: wall time grows with other load.
+    """
+
+    wall: float
+    cpu: float
+
+
+@dataclass(frozen=True)
 class SiteTimes:
-    cold: float
-    incremental: float
+    cold: Timing
+    incremental: Timing
 
 
 def prepare(out: Path, policies: int, rules: int, sops: int, steps: int) -> None:
@@ -96,14 +108,19 @@ def prepare(out: Path, policies: int, rules: int, sops: int, steps: int) -> None
     (out / "dashboards.md").write_text(DASHBOARDS, "utf-8")
 
 
-def _build(out: Path, jobs: str) -> float:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _build(out: Path, jobs: str) -> Timing:
     command = [str(BIN / "sphinx-build"), "-q", "-j", jobs, "-b", "html", str(out), str(out / "_build" / "html")]
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"sphinx-build exited {proc.returncode}:\n{proc.stderr[-3000:]}")
-    return wall
+    return Timing(wall, _cpu() - cpu)
 
 
 def edit_one_sop(out: Path) -> Path:
@@ -135,13 +152,13 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "site-corpus")
     args = parser.parse_args()
     times = measure_site(args.out, args.policies, args.rules, args.sops, args.steps, args.jobs)
-    ok_cold, ok_incr = times.cold <= TARGET_COLD_S, times.incremental <= TARGET_INCREMENTAL_S
-    print(f"| site build (sphinx-build -j {args.jobs} -b html) | seconds | target  |        |")
-    print("|-----------------------------------------|---------|---------|--------|")
-    print(f"| cold                                    | {times.cold:7.2f} | <= {TARGET_COLD_S:4.0f} | "
-          f"{'ok' if ok_cold else 'MISSED':<6} |")
-    print(f"| after editing one SOP                   | {times.incremental:7.2f} | <= {TARGET_INCREMENTAL_S:4.0f} | "
-          f"{'ok' if ok_incr else 'MISSED':<6} |")
+    ok_cold, ok_incr = times.cold.wall <= TARGET_COLD_S, times.incremental.wall <= TARGET_INCREMENTAL_S
+    print(f"| site build (sphinx-build -j {args.jobs} -b html) | wall s  | CPU s   | target  |        |")
+    print("|-----------------------------------------|---------|---------|---------|--------|")
+    for name, timing, target, ok in (("cold", times.cold, TARGET_COLD_S, ok_cold),
+                                     ("after editing one SOP", times.incremental, TARGET_INCREMENTAL_S, ok_incr)):
+        print(f"| {name:<39} | {timing.wall:7.2f} | {timing.cpu:7.2f} | <= {target:4.0f} | "
+              f"{'ok' if ok else 'MISSED':<6} |")
     return 0 if ok_cold and ok_incr else 1
 
 
