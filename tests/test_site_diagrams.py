@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from govkb.load import load_knowledge_base
+from docutils import nodes
+
 from govkb.sphinx import diagrams, tables
+from govkb.sphinx.browse import govkb_ref
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minikb"
 
@@ -76,10 +79,12 @@ def test_coverage_chart_counts_rules(fixture: str, counts: list[tuple[int, int]]
     svg = diagrams.coverage_svg(bars, "Rules covered, by policy")
     for covered, total in counts:
         assert f"{covered}/{total}" in svg
-    assert "Rules covered, by area" in tables.coverage_html(kb, link)
-    html = tables.uncovered_html(kb, link)
-    assert re.findall(r'href="page\.html#(LMG_\w+)"', html) == uncovered
-    assert ("Every active rule" in html) == (not uncovered)
+    assert "Rules covered, by area" in "".join(n.astext() for n in tables.coverage_nodes(kb, link, html=True))
+    as_text = "".join(n.astext() for n in tables.coverage_nodes(kb, link, html=False))
+    assert "Rules covered, by policy" in as_text and "<svg" not in as_text
+    listed = tables.uncovered_nodes(kb)
+    assert [r["need_id"] for n in listed for r in n.findall(govkb_ref)] == uncovered
+    assert ("Every active rule" in listed[0].astext()) == (not uncovered)
 
 
 @pytest.mark.parametrize(("fixture", "counts", "uncovered", "hits"), COVERAGE_CASES)
@@ -89,15 +94,16 @@ def test_traceability_has_a_row_per_rule_and_step(fixture: str, counts: list[tup
     rows = tables.traceability_rows(kb)
     assert [r.id for _p, r, step in rows if step is None] == uncovered
     assert len(rows) == sum(total for _, total in counts)  # one step per covered rule in both fixtures
-    html = tables.traceability_html(kb, link)
-    assert html.count("<tr data-policy=") == len(rows)
-    assert 'data-govkb-filter="govkb-trace"' in html
-    assert html.count("not covered") == len(uncovered)
+    [scroll] = tables.traceability_nodes(kb)
+    [table] = scroll.findall(nodes.table)
+    assert table["ids"] == ["govkb-trace"] and "govkb-filterable" in table["classes"]
+    assert len(list(table.findall(nodes.tbody))[0].children) == len(rows)
+    assert scroll.astext().count("not covered") == len(uncovered)
 
 
 @pytest.mark.parametrize(("fixture", "counts", "uncovered", "hits"), COVERAGE_CASES)
 def test_matrix_marks_covered_cells(fixture: str, counts: list[tuple[int, int]], uncovered: list[str],
                                     hits: int) -> None:
-    html = tables.matrix_html(load_knowledge_base(FIXTURE.parent / fixture).kb, link)
-    assert html.count('class="govkb-hit"') == hits
-    assert html.count('class="govkb-miss"') == len(uncovered)
+    [scroll] = tables.matrix_nodes(load_knowledge_base(FIXTURE.parent / fixture).kb)
+    assert sum("govkb-hit" in e["classes"] for e in scroll.findall(nodes.entry)) == hits
+    assert sum("govkb-miss" in r["classes"] for r in scroll.findall(nodes.row)) == len(uncovered)

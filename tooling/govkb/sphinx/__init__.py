@@ -1,6 +1,7 @@
 """The govkb Sphinx extension: the knowledge base as a sphinx-needs site.
 
 Add ``"govkb.sphinx"`` to ``extensions`` (it sets up ``myst_parser`` and ``sphinx_needs``).
+All build state lives in one domain (:mod:`domain`).
 The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configures the need
 types, fields and links (:mod:`needs`), makes every policy and catalog YAML file a page
 (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the ``{govkb-schema}`` directive
@@ -18,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from govkb.model import KnowledgeBase
+from govkb.sphinx.domain import GovkbDomain
 from govkb.sphinx.incremental import setup_incremental
 from govkb.sphinx.kbstate import knowledge_base, load_for_build
 from govkb.sphinx.needs import setup_needs
@@ -44,6 +46,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
     app.add_config_value("govkb_root", None, "env", (str, type(None)))
+    app.add_domain(GovkbDomain)
     app.connect("builder-inited", _load, priority=100)
     setup_safety(app)
     setup_needs(app)

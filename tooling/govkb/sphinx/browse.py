@@ -25,8 +25,9 @@ class govkb_ref(nodes.Inline, nodes.TextElement):
     """A link to a need by id, resolved after all pages are read (text stays if unresolved)."""
 
 
-def ref(need_id: str, text: str | None = None) -> govkb_ref:
-    return govkb_ref(need_id, text if text is not None else need_id, need_id=need_id)
+def ref(need_id: str, text: str | None = None, title: str = "") -> govkb_ref:
+    """A link to ``need_id`` showing ``text`` (the id by default), with an optional tooltip."""
+    return govkb_ref(need_id, text if text is not None else need_id, need_id=need_id, reftitle=title)
 
 
 def section(title: str, section_id: str, *children: nodes.Node) -> nodes.section:

@@ -9,10 +9,13 @@ clickable and the module stays free of Sphinx.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import pygraphviz
@@ -60,8 +63,29 @@ _IDS = re.compile(r' id="[^"]*"')
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def to_inline_svg(graph: pygraphviz.AGraph, label: str) -> str:
-    """Lay out ``graph`` with dot and return an ``<svg>`` element fit for inline HTML."""
+def to_inline_svg(graph: pygraphviz.AGraph, label: str, cache: Path | None = None) -> str:
+    """Lay out ``graph`` with dot and return an ``<svg>`` element fit for inline HTML.
+
+    With a ``cache`` folder the layout is kept there under the hash of the graph's DOT text
+    (which holds every label and link), so an unchanged picture is never laid out again.
+    """
+    if cache is None:
+        return _layout(graph, label)
+    key = hashlib.sha256(f"{label}\0{graph.string()}".encode("utf-8")).hexdigest()
+    path = cache / f"{key}.svg"
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        pass
+    svg = _layout(graph, label)
+    cache.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")  # parallel writers never see half a file
+    temporary.write_text(svg, "utf-8")
+    os.replace(temporary, path)
+    return svg
+
+
+def _layout(graph: pygraphviz.AGraph, label: str) -> str:
     svg = graph.draw(format="svg", prog="dot").decode("utf-8")
     svg = _IDS.sub("", _XML_PROLOGUE.sub("", svg)).strip()
     # Scale with the column: drop the fixed size, keep the viewBox, cap the width.
@@ -114,8 +138,8 @@ def _step_duration(kind: str, duration_text: str) -> str:
     return {"none": "no restriction", "session": "this session"}.get(kind, duration_text)
 
 
-def ladder_svg(kb: KnowledgeBase, policy: Policy, link: Link) -> str:
-    return to_inline_svg(ladder_graph(kb, policy, link), f"Enforcement ladder of {policy.id}")
+def ladder_svg(kb: KnowledgeBase, policy: Policy, link: Link, cache: Path | None = None) -> str:
+    return to_inline_svg(ladder_graph(kb, policy, link), f"Enforcement ladder of {policy.id}", cache)
 
 
 # ---- the flow of an SOP ------------------------------------------------------------------
@@ -177,8 +201,8 @@ def _action_title(kb: KnowledgeBase, action_id: str) -> str:
     return action.title if action else action_id
 
 
-def sop_flow_svg(kb: KnowledgeBase, sop: Sop, link: Link) -> str:
-    return to_inline_svg(sop_flow_graph(kb, sop, link), f"Flow of the steps of {sop.id}")
+def sop_flow_svg(kb: KnowledgeBase, sop: Sop, link: Link, cache: Path | None = None) -> str:
+    return to_inline_svg(sop_flow_graph(kb, sop, link), f"Flow of the steps of {sop.id}", cache)
 
 
 # ---- the coverage chart (plain SVG) --------------------------------------------------------

@@ -16,10 +16,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.data import SphinxNeedsData
 
 from govkb.model import LINK_TYPES
-
-Link = tuple[str, str, str]  # (need id, link type, target need id)
-# per source dir: (docnames being read, their needs' links and the targets' pages before reading)
-_PENDING: dict[str, tuple[set[str], set[Link], dict[str, str]]] = {}
+from govkb.sphinx.domain import Link, govkb_domain
 
 
 def _needs(env: BuildEnvironment) -> Mapping[str, Any]:
@@ -51,13 +48,16 @@ def links_from(needs: Mapping[str, Any], docnames: Iterable[str]) -> tuple[set[L
 
 def note_old_links(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: the links of the needs on the pages about to be read."""
-    links, pages = links_from(_needs(env), docnames)
-    _PENDING[str(env.srcdir)] = (set(docnames), links, pages)
+    state = govkb_domain(env).build
+    state.read = set(docnames)
+    state.links_before, state.pages_before = links_from(_needs(env), docnames)
 
 
 def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-get-updated``: the pages of needs that gained or lost a link from a re-read page."""
-    read, before, old_pages = _PENDING.pop(str(env.srcdir), (set(), set(), {}))
+    state = govkb_domain(env).build
+    read, before, old_pages = state.read, state.links_before, state.pages_before
+    state.links_before, state.pages_before = set(), {}
     if not read:
         return []
     after, new_pages = links_from(_needs(env), read)

@@ -1,8 +1,8 @@
 """The one KnowledgeBase a Sphinx build reads, loaded once per build.
 
 ``govkb.load.load_knowledge_base`` runs at ``builder-inited`` in the main process; the
-result is kept in a module-level cache keyed by the knowledge-base root, so the reader and
-writer processes that ``sphinx-build -j N`` forks inherit it instead of loading again.
+result is kept in the build state of the govkb domain (:mod:`govkb.sphinx.domain`), so the
+reader and writer processes that ``sphinx-build -j N`` forks inherit it instead of loading again.
 Sphinx never parses policy YAML its own way: every page, need and role reads this model.
 """
 
@@ -18,8 +18,8 @@ from sphinx.environment import BuildEnvironment
 
 from govkb.load import LoadResult, load_knowledge_base
 from govkb.model import KnowledgeBase
+from govkb.sphinx.domain import govkb_domain
 
-_CACHE: dict[str, LoadResult] = {}
 logger = logging.getLogger(__name__)
 
 
@@ -40,17 +40,16 @@ def load_for_build(app: Sphinx) -> LoadResult:
     if not Path(root).is_dir():  # say why, before every page warns about ids that "do not exist"
         logger.warning("govkb_root = %r: %s is not a directory; set it to the folder holding policies/",
                        app.config.govkb_root, root, type="govkb", subtype="config")
-    _CACHE[root] = result = load_knowledge_base(root)
+    govkb_domain(app.env).build.loaded = result = load_knowledge_base(root)
     return result
 
 
 def load_result(env: BuildEnvironment) -> LoadResult:
     """The build's load result; loads lazily where no fork carried the cache (spawned workers)."""
-    root = kb_root(env.config.govkb_root, env.srcdir)
-    result = _CACHE.get(root)
-    if result is None:
-        _CACHE[root] = result = load_knowledge_base(root)
-    return result
+    state = govkb_domain(env).build
+    if state.loaded is None:
+        state.loaded = load_knowledge_base(kb_root(env.config.govkb_root, env.srcdir))
+    return state.loaded
 
 
 def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:

@@ -71,15 +71,9 @@ def _rule_need(kb: KnowledgeBase, rule: Rule) -> str:
                     f"at strike {rule.severe_case.start_at_strike}.\n")
     body += ["**Violating examples**\n", md.bullets(md.text(e) for e in rule.violating)]
     body += ["**Allowed examples**\n", md.bullets(md.text(e) for e in rule.allowed)]
-    body += ["**Carried out by**\n", _steps_table(rule.id)]
+    if is_directive_registered("govkb-steps"):
+        body += ["**Carried out by**\n", f"```{{govkb-steps}} {rule.id}\n```\n"]
     return md.need("rule", rule.title, options, "\n".join(body), rule.location.line)
-
-
-def _steps_table(rule_id: str) -> str:
-    """The SOP steps implementing the rule, found when pages are written (never stale)."""
-    options = {"filter": f"'{rule_id}' in implements", "columns": "id, title, actor, strike",
-               "style": "table", "sort_by": "id", "filter_warning": "No SOP step carries out this rule yet."}
-    return "```{needtable}\n" + "".join(f":{k}: {md.option(v)}\n" for k, v in options.items()) + "```\n"
 
 
 def _ladder(kb: KnowledgeBase, policy: Policy) -> str:

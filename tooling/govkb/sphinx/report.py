@@ -21,12 +21,11 @@ from govkb import config as cfg
 from govkb.checks import run_checks
 from govkb.errors import FatalError
 from govkb.findings import INFO, Finding
+from govkb.sphinx.domain import govkb_domain
 from govkb.sphinx.kbstate import absolute, kb_root, load_result
 
 logger = logging.getLogger(__name__)
 ROLE_CODE = "KB207"
-# Paths (relative to the KB root) of the pages read in the current build, per root.
-_READ_THIS_BUILD: dict[str, set[str]] = {}
 
 
 def note_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -38,7 +37,7 @@ def note_read_docs(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
             paths.add(Path(env.doc2path(docname)).resolve().relative_to(root).as_posix())
         except ValueError:
             continue
-    _READ_THIS_BUILD[str(root)] = paths
+    govkb_domain(env).build.read_paths = paths
 
 
 def build_findings(env: BuildEnvironment) -> list[Finding]:
@@ -56,7 +55,7 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
     """``env-updated``: every finding becomes a warning (or an info line) at path:line."""
-    read = _READ_THIS_BUILD.get(kb_root(env.config.govkb_root, env.srcdir), set())
+    read = govkb_domain(env).build.read_paths
     for item in build_findings(env):
         if item.code == ROLE_CODE and item.path in read:
             continue

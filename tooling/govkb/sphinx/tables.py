@@ -1,30 +1,27 @@
-"""HTML for the coverage dashboard and the traceability view, made from the model.
+"""Docutils nodes for the coverage dashboard and the traceability views, made from the model.
 
-Pure functions of a :class:`KnowledgeBase` and a ``link`` callable (need id -> relative URL or
-None), like :mod:`govkb.sphinx.diagrams`; :mod:`govkb.sphinx.views` puts the result in pages.
-Coverage counts follow :func:`govkb.report.compute_coverage`: active rules of active policies,
-covered when a step of an active SOP implements them.
+Pure functions of a :class:`KnowledgeBase` (no Sphinx), like :mod:`govkb.sphinx.diagrams`;
+:mod:`govkb.sphinx.views` puts the result in pages.  Tables are docutils tables, so every
+builder (``html``, ``latex``, ``text``) gets them, and docutils escapes every value from YAML.
+Links to needs are :func:`browse.ref` placeholders resolved once every need's page is known.
+Only the coverage charts are raw HTML (inline SVG, HTML builders only).
+
+Coverage is :func:`govkb.report.compute_coverage` (active rules of active policies, covered
+when a step of an active SOP implements them): the numbers ``govkb check`` prints.
 """
 
 from __future__ import annotations
 
-import html
-from typing import Iterable
+from typing import Sequence, Union
+
+from docutils import nodes
 
 from govkb.model import KnowledgeBase, Policy, Rule, Step
+from govkb.report import Coverage, compute_coverage
+from govkb.sphinx.browse import para, ref
 from govkb.sphinx.diagrams import Bar, Link, coverage_svg
 
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def need_link(link: Link, need_id: str, text: str | None = None, title: str = "") -> str:
-    """An ``<a>`` to a need (or plain text when the need has no page)."""
-    label = _esc(text if text is not None else need_id)
-    url = link(need_id)
-    tip = f' title="{_esc(title)}"' if title else ""
-    return f'<a class="reference internal" href="{_esc(url)}"{tip}>{label}</a>' if url else f"<span{tip}>{label}</span>"
+Cell = Union[nodes.Node, str, Sequence[Union[nodes.Node, str]]]
 
 
 def active_policies(kb: KnowledgeBase) -> list[Policy]:
@@ -36,63 +33,83 @@ def covering_steps(kb: KnowledgeBase, rule_id: str) -> list[Step]:
     return list(kb.active_steps_implementing.get(rule_id, ()))
 
 
-def _bar(kb: KnowledgeBase, label: str, rules: Iterable[Rule], url: str | None) -> Bar:
-    listed = list(rules)
-    return Bar(label, sum(1 for r in listed if covering_steps(kb, r.id)), len(listed), url)
-
-
-def area_bars(kb: KnowledgeBase, link: Link) -> list[Bar]:
-    policies = active_policies(kb)
+def area_bars(kb: KnowledgeBase, link: Link, coverage: Coverage | None = None) -> list[Bar]:
+    by_policy = {c.policy_id: c for c in (coverage or compute_coverage(kb)).by_policy}
     bars = []
     for area in kb.areas:
-        in_area = [p for p in policies if p.area == area.id]
-        if in_area:
-            bars.append(_bar(kb, area.title, (r for p in in_area for r in p.rules), None))
+        counts = [by_policy[p.id] for p in active_policies(kb) if p.area == area.id]
+        if counts:
+            bars.append(Bar(area.title, sum(c.rules_covered for c in counts), sum(c.rules_total for c in counts)))
     return bars
 
 
-def policy_bars(kb: KnowledgeBase, link: Link) -> list[Bar]:
-    return [_bar(kb, f"{p.title}", p.rules, link(p.id)) for p in active_policies(kb)]
+def policy_bars(kb: KnowledgeBase, link: Link, coverage: Coverage | None = None) -> list[Bar]:
+    by_policy = {c.policy_id: c for c in (coverage or compute_coverage(kb)).by_policy}
+    return [Bar(p.title, by_policy[p.id].rules_covered, by_policy[p.id].rules_total, link(p.id))
+            for p in active_policies(kb)]
 
 
-def coverage_html(kb: KnowledgeBase, link: Link) -> str:
-    """The totals and both charts (by area, by policy)."""
-    total = _bar(kb, "All active rules", (r for p in active_policies(kb) for r in p.rules), None)
-    return (f'<p class="govkb-total"><strong>{total.covered} of {total.total}</strong> active rules '
-            f"({total.percent:.0f}%) are carried out by a step of an active SOP.</p>"
-            f'<div class="govkb-diagram">{coverage_svg(area_bars(kb, link), "Rules covered, by area")}</div>'
-            f'<div class="govkb-diagram">{coverage_svg(policy_bars(kb, link), "Rules covered, by policy")}</div>')
+def coverage_nodes(kb: KnowledgeBase, link: Link, html: bool) -> list[nodes.Node]:
+    """The totals, then both charts (by area, by policy): SVG for HTML, tables for other builders."""
+    coverage = compute_coverage(kb)
+    total = Bar("All active rules", coverage.rules_covered, coverage.rules_total)
+    out: list[nodes.Node] = [para(nodes.strong("", f"{total.covered} of {total.total}"),
+                                  f" active rules ({total.percent:.0f}%) are carried out by a step of an active SOP.",
+                                  classes=["govkb-total"])]
+    for title, bars in (("Rules covered, by area", area_bars(kb, link, coverage)),
+                        ("Rules covered, by policy", policy_bars(kb, link, coverage))):
+        if html:
+            markup = f'<div class="govkb-diagram">{coverage_svg(bars, title)}</div>'
+            out.append(nodes.raw("", markup, format="html"))
+        else:
+            out.append(table([title, "covered", "rules"],
+                             [[b.label, str(b.covered), str(b.total)] for b in bars], title=title))
+    return out
 
 
-def uncovered_html(kb: KnowledgeBase, link: Link) -> str:
+def uncovered_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
     """The active rules no step of an active SOP implements."""
-    uncovered = [r for p in active_policies(kb) for r in p.rules if not covering_steps(kb, r.id)]
+    missing = set(compute_coverage(kb).uncovered)
+    uncovered = [r for p in active_policies(kb) for r in p.rules if r.id in missing]
     if not uncovered:
-        return '<p class="govkb-uncovered-none">Every active rule is implemented by at least one step of an active SOP.</p>'
-    items = "".join(f"<li>{need_link(link, r.id)}: {_esc(r.title)} <span class=\"govkb-muted\">"
-                    f"({_esc(r.severity)})</span></li>" for r in uncovered)
-    return f'<ul class="govkb-uncovered">{items}</ul>'
+        return [para("Every active rule is implemented by at least one step of an active SOP.",
+                     classes=["govkb-uncovered-none"])]
+    items = nodes.bullet_list(classes=["govkb-uncovered"])
+    for rule in uncovered:
+        items += nodes.list_item("", para(ref(rule.id), f": {rule.title} ",
+                                          nodes.inline("", f"({rule.severity})", classes=["govkb-muted"])))
+    return [items]
 
 
-def matrix_html(kb: KnowledgeBase, link: Link) -> str:
+def matrix_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
     """Rule × SOP matrix: each cell lists the steps of that SOP implementing that rule."""
     sops = [s for s in kb.sops if s.status == "active" and s.steps]
-    head = "".join(f'<th scope="col" class="govkb-rot">{need_link(link, s.id, s.id, s.title)}</th>' for s in sops)
-    rows = []
+    column = {sop.id: index for index, sop in enumerate(sops)}
+    rows: list[nodes.row] = []
     for policy in active_policies(kb):
-        rows.append(f'<tr class="govkb-group"><th colspan="{len(sops) + 1}" scope="rowgroup">'
-                    f"{need_link(link, policy.id, policy.title)}</th></tr>")
+        head = _entry(ref(policy.id, policy.title), morecols=len(sops))
+        rows.append(nodes.row("", head, classes=["govkb-group"]))
         for rule in policy.rules:
             steps = covering_steps(kb, rule.id)
-            cells = []
-            for sop in sops:
-                mine = [s for s in steps if s.sop_id == sop.id]
-                text = " ".join(need_link(link, s.id, s.id.rsplit("_", 1)[-1], f"{s.id}: {s.title}") for s in mine)
-                cells.append(f'<td class="{"govkb-hit" if mine else ""}">{text}</td>')
-            state = "" if steps else ' class="govkb-miss"'
-            rows.append(f"<tr{state}><th scope=\"row\">{need_link(link, rule.id, rule.id, rule.title)}</th>{''.join(cells)}</tr>")
-    return (f'<div class="govkb-scroll"><table class="govkb-matrix docutils"><thead><tr><th>Rule \\ SOP</th>{head}'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+            cells: list[list[nodes.Node]] = [[] for _ in sops]
+            for step in steps:  # one pass over the rule's steps, not one per SOP
+                if step.sop_id in column:
+                    cells[column[step.sop_id]] += [ref(step.id, step.id.rsplit("_", 1)[-1], f"{step.id}: {step.title}"),
+                                                   nodes.Text(" ")]
+            entries = [_entry(ref(rule.id, rule.id, rule.title))]
+            entries += [_entry(*cell, classes=["govkb-hit"] if cell else []) for cell in cells]
+            rows.append(nodes.row("", *entries, classes=[] if steps else ["govkb-miss"]))
+    header = [_entry("Rule \\ SOP")] + [_entry(ref(s.id, s.id, s.title), classes=["govkb-rot"]) for s in sops]
+    return [nodes.container("", _table(header, rows, classes=["govkb-matrix"], stub=True), classes=["govkb-scroll"])]
+
+
+def steps_nodes(kb: KnowledgeBase, rule_id: str) -> list[nodes.Node]:
+    """The SOP steps implementing a rule (any SOP status), by id: the rule's "Carried out by"."""
+    steps = sorted(kb.steps_implementing.get(rule_id, ()), key=lambda s: s.id)
+    if not steps:
+        return [para("No SOP step carries out this rule yet.", classes=["govkb-muted"])]
+    rows = [[ref(s.id), s.title, s.actor, "" if s.strike is None else str(s.strike)] for s in steps]
+    return [table(["id", "title", "actor", "strike"], rows)]
 
 
 def traceability_rows(kb: KnowledgeBase) -> list[tuple[Policy, Rule, Step | None]]:
@@ -105,33 +122,83 @@ def traceability_rows(kb: KnowledgeBase) -> list[tuple[Policy, Rule, Step | None
     return rows
 
 
-def traceability_html(kb: KnowledgeBase, link: Link) -> str:
-    """The filterable rule → step → action table (filtering is done by govkb.js)."""
-    body = []
-    for policy, rule, step in traceability_rows(kb):
+TRACE_ID = "govkb-trace"
+
+
+def traceability_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
+    """The rule → step → action table; ``govkb.js`` adds the filter box above it."""
+    rows = []
+    for _policy, rule, step in traceability_rows(kb):
         if step is None:
-            step_cell, actor, actions = '<span class="govkb-badge govkb-bad">not covered</span>', "", ""
+            step_cell: list[nodes.Node] = [nodes.inline("", "not covered", classes=["govkb-badge", "govkb-bad"])]
+            actor, actions = "", []
         else:
             sop = kb.sop_by_id[step.sop_id]
-            step_cell = (f"{need_link(link, step.id, step.id)}<br/><span class=\"govkb-muted\">{_esc(step.title)} "
-                         f"({need_link(link, sop.id, sop.title)})</span>")
-            actor = _esc(step.actor)
-            actions = "<br/>".join(need_link(link, a, _action_title(kb, a), a) for a in step.applies)
+            step_cell = [ref(step.id), nodes.inline("", "", nodes.Text(f" {step.title} ("), ref(sop.id, sop.title),
+                                                    nodes.Text(")"), classes=["govkb-muted"])]
+            actor = step.actor
+            actions = [ref(a, _action_title(kb, a), a) for a in step.applies]
             if step.strike is not None and actions:
-                actions += f'<br/><span class="govkb-muted">at strike {step.strike}</span>'
-        body.append(f"<tr data-policy=\"{_esc(policy.id)}\">"
-                    f"<td>{need_link(link, rule.id, rule.id)}<br/><span class=\"govkb-muted\">{_esc(rule.title)}</span></td>"
-                    f"<td>{_esc(rule.severity)}</td><td>{step_cell}</td><td>{actor}</td><td>{actions}</td></tr>")
-    total = len(body)
-    return (
-        '<div class="govkb-filter"><label for="govkb-trace-filter">Filter</label> '
-        '<input type="search" id="govkb-trace-filter" data-govkb-filter="govkb-trace" '
-        'placeholder="rule, step, actor, action… (all words must match)" autocomplete="off"/> '
-        f'<span class="govkb-count" data-govkb-count="govkb-trace">{total} of {total} rows</span></div>'
-        '<div class="govkb-scroll"><table id="govkb-trace" class="govkb-trace docutils">'
-        "<thead><tr><th>Rule</th><th>Severity</th><th>SOP step</th><th>Actor</th>"
-        f'<th>Actions applied</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-    )
+                actions.append(nodes.inline("", f" at strike {step.strike}", classes=["govkb-muted"]))
+        rule_cell = [ref(rule.id), nodes.inline("", f" {rule.title}", classes=["govkb-muted"])]
+        rows.append(nodes.row("", _entry(*rule_cell), _entry(rule.severity), _entry(*step_cell), _entry(actor),
+                              _entry(*_joined(actions))))
+    header = [_entry(h) for h in ("Rule", "Severity", "SOP step", "Actor", "Actions applied")]
+    table_node = _table(header, rows, classes=["govkb-trace", "govkb-filterable"])
+    table_node["ids"] = [TRACE_ID]
+    return [nodes.container("", table_node, classes=["govkb-scroll"])]
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Cell]], title: str = "") -> nodes.table:
+    """A plain docutils table from strings or nodes."""
+    node = _table([_entry(h) for h in header], [nodes.row("", *[_entry(c) for c in row]) for row in rows])
+    if title:
+        node.insert(0, nodes.title(title, title))
+    return node
+
+
+def _joined(parts: list[nodes.Node]) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for index, part in enumerate(parts):
+        if index and not isinstance(part, nodes.inline):
+            out.append(nodes.Text(", "))
+        out.append(part)
+    return out
+
+
+def _entry(*content: Cell, morecols: int = 0, classes: Sequence[str] = ()) -> nodes.entry:
+    children: list[nodes.Node] = []
+    for item in content:
+        if isinstance(item, str):
+            children.append(nodes.Text(item))
+        elif isinstance(item, nodes.Node):
+            children.append(item)
+        else:
+            children += [nodes.Text(i) if isinstance(i, str) else i for i in item]
+    entry = nodes.entry("", nodes.paragraph("", "", *children) if children else nodes.paragraph(),
+                        classes=list(classes))
+    if morecols:
+        entry["morecols"] = morecols
+    return entry
+
+
+def _table(header: Sequence[nodes.entry], rows: Sequence[nodes.row], classes: Sequence[str] = (),
+           stub: bool = False) -> nodes.table:
+    group = nodes.tgroup(cols=len(header))
+    for index, width in enumerate(_widths(header, rows)):
+        group += nodes.colspec(colwidth=width, stub=1) if stub and index == 0 else nodes.colspec(colwidth=width)
+    group += nodes.thead("", nodes.row("", *header))
+    group += nodes.tbody("", *rows)
+    return nodes.table("", group, classes=list(classes))
+
+
+def _widths(header: Sequence[nodes.entry], rows: Sequence[nodes.row]) -> list[int]:
+    """Column widths by content (the text and LaTeX writers use them; HTML ignores them)."""
+    widths = [max(4, len(entry.astext())) for entry in header]
+    for row in rows:
+        if len(row.children) == len(widths):
+            widths = [max(w, len(entry.astext())) for w, entry in zip(widths, row.children)]
+    return [min(w, 40) for w in widths]
 
 
 def _action_title(kb: KnowledgeBase, action_id: str) -> str:

@@ -2,8 +2,11 @@
 
 ``{govkb-ladder} POLICY``, ``{govkb-sop-flow} SOP``, ``{govkb-coverage}``, ``{govkb-uncovered}``, ``{govkb-matrix}``,
 ``{govkb-traceability}``, ``{govkb-print}``, ``{govkb-codes}`` and ``{govkb-browse} area|feature|owner|actor``.
+``{govkb-steps} RULE`` is the table of a rule's steps on its policy page.
 Pictures and tables link to needs, whose pages are only known once every page is read, so the
-directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces with HTML.
+directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces: tables
+with docutils nodes (every builder), pictures with inline SVG (HTML builders only), laid out
+once per content and kept with the doctrees (under ``_build/``).
 Everything is drawn locally (pygraphviz, plain SVG, local CSS/JS): the site requests no other host.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -25,14 +28,15 @@ from govkb.findings import CODES
 from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
 from govkb.sphinx import browse, diagrams, tables
+from govkb.sphinx.domain import govkb_domain
 
 HERE = Path(__file__).parent
 logger = logging.getLogger(__name__)
-Renderer = Callable[[KnowledgeBase, str, diagrams.Link], str]
+Renderer = Callable[[KnowledgeBase, str, diagrams.Link, "Path | None"], list[nodes.Node]]
 
 
 class govkb_view(nodes.General, nodes.Element):
-    """Placeholder for a picture or table; replaced by raw HTML when the page is written."""
+    """Placeholder for a picture or table; replaced by nodes when the page is written."""
 
 
 def _skip(self: Any, node: nodes.Node) -> None:
@@ -47,34 +51,34 @@ def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
     return build_kb(env)
 
 
-# ---- renderers (kind -> HTML) ---------------------------------------------------------------------
-def _figure(svg: str, caption: str, kind: str) -> str:
-    return (f'<figure class="govkb-diagram govkb-{kind}">{svg}'
-            f'<figcaption>{html.escape(caption)}</figcaption></figure>')
+# ---- renderers (kind -> nodes) --------------------------------------------------------------------
+def _figure(svg: str, caption: str, kind: str) -> nodes.raw:
+    return nodes.raw("", f'<figure class="govkb-diagram govkb-{kind}">{svg}'
+                         f'<figcaption>{html.escape(caption)}</figcaption></figure>', format="html")
 
 
-def _ladder(kb: KnowledgeBase, subject: str, link: diagrams.Link) -> str:
+def _ladder(kb: KnowledgeBase, subject: str, link: diagrams.Link, cache: Path | None) -> list[nodes.Node]:
     policy = kb.policy_by_id[subject]
     caption = (f"Enforcement ladder of {policy.id}: each new strike within {policy.ladder.strike_window_days} days "
                "moves one step right. Click a step for the action, a note for the rule.")
-    return _figure(diagrams.ladder_svg(kb, policy, link), caption, "ladder")
+    return [_figure(diagrams.ladder_svg(kb, policy, link, cache), caption, "ladder")]
 
 
-def _sop_flow(kb: KnowledgeBase, subject: str, link: diagrams.Link) -> str:
+def _sop_flow(kb: KnowledgeBase, subject: str, link: diagrams.Link, cache: Path | None) -> list[nodes.Node]:
     sop = kb.sop_by_id[subject]
     if not sop.steps:
-        return '<p class="govkb-muted">This SOP has no procedure steps yet.</p>'
+        return [browse.para("This SOP has no procedure steps yet.", classes=["govkb-muted"])]
     caption = f"Steps of {sop.id} in order, coloured by actor. Click a step, a rule or an action."
-    return _figure(diagrams.sop_flow_svg(kb, sop, link), caption, "flow")
+    return [_figure(diagrams.sop_flow_svg(kb, sop, link, cache), caption, "flow")]
 
 
-RENDERERS: dict[str, Renderer] = {
-    "ladder": _ladder,
-    "sop-flow": _sop_flow,
-    "coverage": lambda kb, _s, link: tables.coverage_html(kb, link),
-    "uncovered": lambda kb, _s, link: tables.uncovered_html(kb, link),
-    "matrix": lambda kb, _s, link: tables.matrix_html(kb, link),
-    "traceability": lambda kb, _s, link: tables.traceability_html(kb, link),
+# Pictures: HTML builders only (inline SVG).  Tables: every builder (docutils nodes).
+PICTURES: dict[str, Renderer] = {"ladder": _ladder, "sop-flow": _sop_flow}
+TABLES: dict[str, Callable[[KnowledgeBase, str], list[nodes.Node]]] = {
+    "uncovered": lambda kb, _s: tables.uncovered_nodes(kb),
+    "matrix": lambda kb, _s: tables.matrix_nodes(kb),
+    "traceability": lambda kb, _s: tables.traceability_nodes(kb),
+    "steps": tables.steps_nodes,
 }
 
 
@@ -84,7 +88,7 @@ class ViewDirective(SphinxDirective):
 
     kind = ""
     optional_arguments = 1
-    subjects: Callable[[KnowledgeBase], dict[str, object]] | None = None
+    subjects: Callable[[KnowledgeBase], Mapping[str, object]] | None = None
 
     def run(self) -> list[nodes.Node]:
         subject = self.arguments[0].strip() if self.arguments else ""
@@ -99,7 +103,7 @@ class ViewDirective(SphinxDirective):
         return [govkb_view("", kind=self.kind, subject=subject)]
 
 
-def _view(kind: str, subjects: Callable[[KnowledgeBase], dict[str, object]] | None = None) -> type[ViewDirective]:
+def _view(kind: str, subjects: Callable[[KnowledgeBase], Mapping[str, object]] | None = None) -> type[ViewDirective]:
     attrs: dict[str, object] = {"kind": kind, "subjects": staticmethod(subjects) if subjects else None}
     if subjects is not None:
         attrs.update(required_arguments=1, optional_arguments=0)
@@ -167,24 +171,60 @@ def _linker(app: Sphinx, docname: str) -> diagrams.Link:
     return link
 
 
+def diagram_cache(app: Sphinx) -> Path:
+    """Where laid-out pictures are kept between builds, by content hash: with the doctrees, never published."""
+    return Path(app.doctreedir) / "govkb-diagrams"
+
+
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: fill the placeholders, then turn need references into links."""
     views = list(doctree.findall(govkb_view))
-    refs = list(doctree.findall(browse.govkb_ref))
-    if not views and not refs:
+    if not views and not any(True for _ in doctree.findall(browse.govkb_ref)):
         return
     link = _linker(app, docname)
-    for ref in refs:
+    kb = knowledge_base(app.env)
+    is_html = app.builder.format == "html"
+    for view in views:
+        kind, subject = view["kind"], view["subject"]
+        if kind in PICTURES:
+            view.replace_self(PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else [])
+        elif kind == "coverage":
+            view.replace_self(tables.coverage_nodes(kb, link, is_html))
+        else:
+            view.replace_self(TABLES[kind](kb, subject))
+    for ref in list(doctree.findall(browse.govkb_ref)):
         url = link(ref["need_id"])
         text = ref.astext()
-        ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"])
+        ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"],
+                                         reftitle=ref.get("reftitle", ""))
                          if url else nodes.Text(text))
-    kb = knowledge_base(app.env)
-    for view in views:
-        if app.builder.format != "html":
-            view.replace_self([])
+
+
+def flatten_nested_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``, builders other than HTML: a table inside a table becomes a list.
+
+    sphinx-needs draws each need as a table, so the thresholds and steps tables of a rule are
+    nested tables, which the ``text`` and ``latex`` writers refuse.  Each row becomes one item
+    (cells joined by " | "), the header first: the content stays, the nesting goes.
+    """
+    if app.builder.format == "html":
+        return
+    for table in list(doctree.findall(nodes.table)):
+        if not any(isinstance(a, nodes.table) for a in _ancestors(table)):
             continue
-        markup = RENDERERS[view["kind"]](kb, view["subject"], link)
-        view.replace_self(nodes.raw("", markup, format="html"))
+        items = nodes.bullet_list()
+        for row in table.findall(nodes.row):
+            cells = [entry.astext().strip() for entry in row.findall(nodes.entry)]
+            items += nodes.list_item("", nodes.paragraph("", " | ".join(cells)))
+        table.replace_self(items)
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
 
 
 # ---- SOP pages: a print button under the title, the flow diagram at the top of Procedure -------------
@@ -210,40 +250,23 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
 MODEL_SOURCES = (f"{SOP_DIR}/", f"{POLICY_DIR}/")
 
 
-def _dashboards(env: BuildEnvironment) -> set[str]:
-    if not hasattr(env, "govkb_dashboards"):
-        env.govkb_dashboards = set()  # type: ignore[attr-defined]
-    found: set[str] = env.govkb_dashboards  # type: ignore[attr-defined]
-    return found
-
-
 def note_dashboard(env: BuildEnvironment) -> None:
     """The page being read draws the whole model (coverage, matrix, traceability, browse)."""
-    _dashboards(env).add(env.docname)
-
-
-def purge_dashboard(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    """``env-purge-doc``: forget a page before it is read again (or removed)."""
-    _dashboards(env).discard(docname)
-
-
-def merge_dashboards(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    """``env-merge-info``: pages a parallel reader found (``sphinx-build -j N``)."""
-    _dashboards(env).update(_dashboards(other) & set(docnames))
+    govkb_domain(env).note_dashboard(env.docname)
 
 
 def note_model_changes(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                        removed: set[str]) -> list[str]:
     """``env-get-outdated``: remember whether an SOP or a policy changed (nothing to re-read)."""
-    setattr(app, "_govkb_model_changed", any(d.startswith(MODEL_SOURCES) for d in added | changed | removed))
+    govkb_domain(env).build.model_changed = any(d.startswith(MODEL_SOURCES) for d in added | changed | removed)
     return []
 
 
 def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """``env-updated``: after an SOP or policy change, re-write the pages that draw the whole model."""
-    if app.builder.format != "html" or not getattr(app, "_govkb_model_changed", True):
+    if app.builder.format != "html" or not govkb_domain(env).build.model_changed:
         return []
-    return sorted(_dashboards(env) & env.found_docs)
+    return sorted(set(govkb_domain(env).dashboards) & env.found_docs)
 
 
 # ---- setup ---------------------------------------------------------------------------------------
@@ -277,6 +300,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_node(node, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("govkb-ladder", _view("ladder", lambda kb: dict(kb.policy_by_id)))
     app.add_directive("govkb-sop-flow", _view("sop-flow", lambda kb: dict(kb.sop_by_id)))
+    app.add_directive("govkb-steps", _view("steps", lambda kb: kb.rule_by_id))
     for kind in ("coverage", "uncovered", "matrix", "traceability"):
         app.add_directive(f"govkb-{kind}", _view(kind))
     app.add_directive("govkb-print", PrintDirective)
@@ -285,10 +309,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _configure)
     app.connect("doctree-read", decorate_sop_page, priority=600)
     app.connect("doctree-resolved", resolve_views)
+    app.connect("doctree-resolved", flatten_nested_tables, priority=900)  # after sphinx-needs drew the needs
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
-    app.connect("env-purge-doc", purge_dashboard)
-    app.connect("env-merge-info", merge_dashboards)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")
