@@ -19,7 +19,7 @@ from govkb.load.reviews import REVIEWS_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEDULED = """scheduled:
-  - version: 1.3.0
+  - version: 1.4.0
     effective: 2027-02-01
     summary: Strike 2 suspends gifting for 14 days instead of 7.
     satisfies: REQ_0009
@@ -93,10 +93,12 @@ def test_scheduled_change_end_to_end(repo: Path, capsys: pytest.CaptureFixture[s
     assert code == 0, out
     changed = _changed_stamp_steps(stamps_before, (repo / REVIEWS_FILE).read_text("utf-8"))
     assert changed == set(expected)
-    # On the effective date, the check reads the new values and the version is in force.
-    code, out = check_output(repo, capsys, "--today", "2027-02-01")
-    assert code == 0, out
-    assert policy_as_of(kb.policy_by_id["LMG_SOLICIT"], dt.date(2027, 2, 1)).version == "1.3.0"
+    # On the effective date, the check reads the new values and the version is in force: the
+    # stamps still hold, and the rationale's "7 days" is now a contradiction (KB506).
+    code, out = check_output(repo, capsys, "--today", "2027-02-01", "--select", "KB45,KB50")
+    assert code == 1 and re.findall(r"KB\d+", out) == ["KB506"], out
+    assert "'7 days' contradicts LMG_SOLICIT.step2.duration, which is 14 days" in out
+    assert policy_as_of(kb.policy_by_id["LMG_SOLICIT"], dt.date(2027, 2, 1)).version == "1.4.0"
 
 
 def _changed_stamp_steps(before: str, after: str) -> set[str]:
@@ -143,13 +145,13 @@ def test_fingerprints_ignore_layout_not_content() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "code", "fragment"), [
-    ("history:\n  - version: 1.2.1\n", "history:\n  - version: 1.2.0\n", "KB453",
-     "at version 1.2.1 but the newest history entry says 1.2.0"),
-    ("history:\n  - version: 1.2.1\n    effective: 2026-03-01\n",
-     "history:\n  - version: 1.2.1\n    effective: 2026-02-01\n", "KB453", "says effective 2026-02-01"),
-    ("\nrules:", "\n" + SCHEDULED.replace("version: 1.3.0", "version: 1.2.0") + "rules:", "KB455",
-     "scheduled 1.2.0 (effective 2027-02-01) must come after 1.2.1"),
-    ("\nrules:", "\nscheduled:\n  - version: 1.3.0\n    effective: 2027-02-01\n    summary: Fewer asks.\n"
+    ("history:\n  - version: 1.3.0\n", "history:\n  - version: 1.2.0\n", "KB453",
+     "at version 1.3.0 but the newest history entry says 1.2.0"),
+    ("history:\n  - version: 1.3.0\n    effective: 2026-03-01\n",
+     "history:\n  - version: 1.3.0\n    effective: 2026-02-01\n", "KB453", "says effective 2026-02-01"),
+    ("\nrules:", "\n" + SCHEDULED.replace("version: 1.4.0", "version: 1.2.0") + "rules:", "KB455",
+     "scheduled 1.2.0 (effective 2027-02-01) must come after 1.3.0"),
+    ("\nrules:", "\nscheduled:\n  - version: 1.4.0\n    effective: 2027-02-01\n    summary: Fewer asks.\n"
      "    thresholds:\n      LMG_SOLICIT_01.asks_per_minute: 2\n" + "rules:", "KB456", "sets LMG_SOLICIT_01.asks_per_minute"),
 ])
 def test_history_and_schedule_findings(repo: Path, capsys: pytest.CaptureFixture[str], old: str, new: str,
@@ -167,13 +169,14 @@ def test_a_history_entry_with_a_list_of_requirements(repo: Path, capsys: pytest.
     text = path.read_text("utf-8")
     path.write_text(text.replace("    satisfies: REQ_0009\nrules:", "    satisfies: [REQ_0009, REQ_0004]\nrules:", 1), "utf-8")
     kb = load_knowledge_base(repo).kb
-    assert kb.policy_by_id["LMG_SOLICIT"].history[0].satisfies == ("REQ_0009", "REQ_0004")
+    entry = next(h for h in kb.policy_by_id["LMG_SOLICIT"].history if h.version == "1.2.1")
+    assert entry.satisfies == ("REQ_0009", "REQ_0004")
 
 
 def test_a_threshold_schedule_changes_the_value_as_of_its_date(repo: Path) -> None:
     path = repo / "policies" / "gift-solicitation.yaml"
     text = path.read_text("utf-8")
-    path.write_text(text.replace("\nrules:", "\nscheduled:\n  - version: 1.3.0\n    effective: 2027-02-01\n"
+    path.write_text(text.replace("\nrules:", "\nscheduled:\n  - version: 1.4.0\n    effective: 2027-02-01\n"
                                  "    summary: Fewer asks.\n    thresholds:\n      LMG_SOLICIT_01.asks_per_10_minutes: 2\n"
                                  "rules:", 1), "utf-8")
     kb = load_knowledge_base(repo).kb
@@ -181,7 +184,7 @@ def test_a_threshold_schedule_changes_the_value_as_of_its_date(repo: Path) -> No
     assert kb_as_of(kb, dt.date(2027, 1, 1)).policy_value(key).amount == 3
     assert kb_as_of(kb, dt.date(2027, 2, 1)).policy_value(key).amount == 2
     in_force = policy_as_of(kb.policy_by_id["LMG_SOLICIT"], dt.date(2027, 3, 1))
-    assert [h.version for h in in_force.history][:2] == ["1.3.0", "1.2.1"] and in_force.scheduled == ()
+    assert [h.version for h in in_force.history][:2] == ["1.4.0", "1.3.0"] and in_force.scheduled == ()
 
 
 def test_an_unreadable_reviews_file_and_none_at_all(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,10 +200,10 @@ def test_an_unreadable_reviews_file_and_none_at_all(repo: Path, capsys: pytest.C
 def test_history_out_of_order_is_kb454(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = repo / "policies" / "gift-solicitation.yaml"
     text = path.read_text("utf-8")
-    entry = "  - version: 1.3.0\n    effective: 2027-01-01\n    summary: Later.\n"
-    path.write_text(text.replace("history:\n", "history:\n" + "  - version: 1.2.1\n    effective: 2026-03-01\n"
-                                 "    summary: Now.\n" + entry, 1).replace("history:\n  - version: 1.2.1\n    effective: "
-                                 "2026-03-01\n    summary: Now.\n" + entry + "  - version: 1.2.1", "history:\n  - version: "
-                                 "1.2.1\n    effective: 2026-03-01\n    summary: Now.\n" + entry + "  - version: 1.2.0", 1), "utf-8")
+    head, history = text.split("\nhistory:\n", 1)
+    first, rest = history.split("\n  - ", 1)
+    # A newer entry below the newest: out of order.
+    path.write_text(head + "\nhistory:\n" + first + "\n  - version: 1.9.0\n    effective: 2027-01-01\n"
+                    "    summary: Later.\n  - " + rest, "utf-8")
     _, out = check_output(repo, capsys, "--select", "KB454")
-    assert re.search(r"KB454 \[error\] history entry 1\.3\.0 \(2027-01-01\) sits below 1\.2\.1", out), out
+    assert re.search(r"KB454 \[error\] history entry 1\.9\.0 \(2027-01-01\) sits below 1\.3\.0", out), out

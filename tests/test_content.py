@@ -228,7 +228,9 @@ def test_loader_accepts_and_ignores_the_new_fields(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests" / "fixtures" / "minikb", kb_dir)
     before = load_knowledge_base(kb_dir)
     path = kb_dir / "policies" / "solicit.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + (
+    text = path.read_text(encoding="utf-8")
+    head, history = text.split("\nhistory:\n", 1)  # the new fields go on the last rule
+    path.write_text(head + "\n" + (
         "    aliases: [gift gating]\n"
         "    criteria:\n"
         "      evidence: [\"Clip with timestamps.\"]\n"
@@ -238,9 +240,10 @@ def test_loader_accepts_and_ignores_the_new_fields(tmp_path: Path) -> None:
         "        To lmg-escalations when the viewer is a minor.\n"
         "    basis:\n"
         "      set_by_kb: true\n"
-        "      note: Set by this knowledge base.\n"), encoding="utf-8")
+        "      note: Set by this knowledge base.\n") + "history:\n" + history, encoding="utf-8")
     after = load_knowledge_base(kb_dir)
     assert [f.code for f in after.findings] == [f.code for f in before.findings] == []
     assert after.kb.rules == before.kb.rules
-    path.write_text(path.read_text(encoding="utf-8") + "      colour: blue\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("\nhistory:\n", "\n      colour: blue\nhistory:\n"),
+                    encoding="utf-8")
     assert "KB105" in {f.code for f in load_knowledge_base(kb_dir).findings}

@@ -66,7 +66,7 @@ def test_dates(kb) -> None:
     assert record["end_date"] == "2026-06-10"
     assert record["strike_expires"] == "2026-08-30"
     assert record["appeal_until"] == "2026-12-01"
-    assert record["policy"] == "LMG_SOLICIT" and record["policy_version"] == "1.2.1"
+    assert record["policy"] == "LMG_SOLICIT" and record["policy_version"] == "1.3.0"
     assert record["statement_of_reasons"] is None  # US market
     indefinite = decide(kb, case(history=[strike("2026-05-01", 3)]))
     assert indefinite.duration_days is None and indefinite.end_date is None

@@ -75,6 +75,10 @@ def test_html_from_yaml_is_text_never_markup(sphinx_project: Callable[[str], Pat
     actions = src / "policies" / "catalog" / "actions.yaml"
     actions.write_text(actions.read_text(encoding="utf-8").replace(
         "title: Education notice", f"title: '{HOSTILE_FIELD}'"), encoding="utf-8")
+    # The titles changed: their author re-read the steps that implement them, and stamps them.
+    from govkb.cli import main
+
+    assert main(["--root", str(src), "review", "--all"]) == 0
     build = sphinx_build(src, src / "_build" / "html", "-W", "--keep-going")
     assert build.returncode == 0, build.output  # the hostile values are valid YAML, loaded as text
     pages = {p.relative_to(build.outdir).as_posix(): p.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ def test_helper_data_and_html() -> None:
     policy = kb.policy_by_id["LMG_SOLICIT"]
     data = helper_data(kb, policy)
     assert data["versions"] == [{
-        "effective": "2026-03-01", "version": "1.2.1", "strike_window_days": 90, "appeal_window_days": 183,
+        "effective": "2026-03-01", "version": kb.policy_by_id["LMG_SOLICIT"].version, "strike_window_days": 90, "appeal_window_days": 183,
         "steps": [{"strike": 1, "action": "ACT_EDUCATION_NOTICE", "action_title": "Education notice"},
                   {"strike": 2, "action": "ACT_GIFTING_SUSPEND", "action_title": "Gifting suspension", "duration_days": 7},
                   {"strike": 3, "action": "ACT_MONETIZATION_SUSPEND", "action_title": "Monetization suspension",

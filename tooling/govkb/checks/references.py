@@ -155,12 +155,15 @@ def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
     refs = [ref for sop in kb.sops for ref in sop.value_refs]
     refs += [ref for doc in kb.documents for ref in doc.value_refs]
     known: dict[str, bool] = {}  # the same keys recur across steps and pages: resolve each once
+    messages: dict[str, str] = {}  # and word each unknown one once (did-you-mean is costly)
     for ref in refs:
         if ref.key not in known:
             known[ref.key] = kb.policy_value(ref.key) is not None
         if known[ref.key]:
             continue
-        yield finding("KB207", ref.location, unknown_value_message(kb, ref.key), ref.key)
+        if ref.key not in messages:
+            messages[ref.key] = unknown_value_message(kb, ref.key)
+        yield finding("KB207", ref.location, messages[ref.key], ref.key)
 
 
 def unknown_value_message(kb: KnowledgeBase, key: str) -> str:
@@ -234,5 +237,8 @@ def _suggest(value: str, known: Iterable[str]) -> str:
 def _close(value: str, known: Iterable[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    # difflib's ratio is at most 2*min/(len a + len b); at the 0.75 cutoff two texts differ in
+    # length by at most 2/3 of the shorter one: skip the others, which cannot match.
+    near = [k for k in known if abs(len(k) - len(value)) * 3 <= 2 * min(len(k), len(value))]
+    close = difflib.get_close_matches(value, near, n=1, cutoff=0.75)
     return close[0] if close else ""

@@ -128,8 +128,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise FatalError(f"{rel}: {exc.strerror or exc}") from exc
     print(f"wrote {rel}: {len(rules)} step(s) for {', '.join(r.id for r in rules)}")
-    _stamp_new_sop(root, args.sop_id, cfg.resolve_today(cfg.load_config(root)).isoformat())
-    print(f"stamped its steps as reviewed in {REVIEWS_FILE} (commit it with the SOP)")
+    if (root / REVIEWS_FILE).exists():  # a knowledge base that keeps review stamps
+        _stamp_new_sop(root, args.sop_id, cfg.resolve_today(cfg.load_config(root)).isoformat())
+        print(f"stamped its steps as reviewed in {REVIEWS_FILE} (commit it with the SOP)")
     codeowners = _update_codeowners(root, kb)
     if codeowners:
         print(codeowners)
