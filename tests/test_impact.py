@@ -95,3 +95,52 @@ def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys:
     assert main(["--root", str(root), "impact", "--base", "HEAD"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == ("No policy changes since HEAD.\n", "")
+
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEDULE = """
+scheduled:
+  - version: 1.4.0
+    effective: 2027-02-01
+    summary: Strike 2 suspends gifting for 14 days instead of 7.
+    satisfies: REQ_0009
+    ladder:
+      strike_window_days: 90
+      steps:
+        - {strike: 1, action: ACT_EDUCATION_NOTICE}
+        - {strike: 2, action: ACT_GIFTING_SUSPEND, duration_days: 14}
+        - {strike: 3, action: ACT_MONETIZATION_SUSPEND, duration_days: 30}
+        - {strike: 4, action: ACT_MONETIZATION_TERMINATE}
+rules:"""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_scheduled_change_lists_its_version_suspect_steps_and_changed_decisions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("policies", "sop", "docs"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("pyproject.toml", "govkb-reviews.yaml"):
+        shutil.copyfile(REPO / name, root / name)
+    _git(root, "init", "-q")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    _edit(root / "policies" / "gift-solicitation.yaml", "\nrules:", SCHEDULE)
+    past = tmp_path / "past.jsonl"
+    past.write_text(json.dumps({"case_id": "P1", "rule": "LMG_SOLICIT_01", "decision_date": "2027-03-01",
+                                "market": "US", "history": [{"policy": "LMG_SOLICIT", "rule": "LMG_SOLICIT_01",
+                                                              "strike": 1, "decision_date": "2027-02-10",
+                                                              "reversed": False}]}) + "\n", "utf-8")
+    code = main(["--root", str(root), "impact", "--base", "HEAD", "--cases", str(past), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1  # suspect steps fail the pull request until they are re-reviewed
+    assert report["versions"] == [{"policy": "LMG_SOLICIT", "version": "1.4.0", "effective": "2027-02-01",
+                                   "summary": "Strike 2 suspends gifting for 14 days instead of 7.",
+                                   "satisfies": ["REQ_0009"], "scheduled": True}]
+    kb = load_knowledge_base(root).kb
+    implementing = {s.id for s in kb.steps if any(r.startswith("LMG_SOLICIT_") for r in s.implements)}
+    assert {s["step"] for s in report["suspect_steps"]} >= implementing
+    assert report["decision_changes"] == [{"case": "P1", "policy": "LMG_SOLICIT",
+                                           "before": "strike 2, ACT_GIFTING_SUSPEND, 7 days, until 2027-03-08",
+                                           "after": "strike 2, ACT_GIFTING_SUSPEND, 14 days, until 2027-03-15"}]

@@ -15,43 +15,9 @@ from typing import Iterator
 
 from govkb.asof import kb_latest
 from govkb.checks.context import check
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.fingerprint import Facets, changed_facets, fingerprint, step_links, target_facets
 from govkb.model import KnowledgeBase, Location, Policy, ReviewedLink
-
-register("KB450", ERROR, "Suspect link: the step was not re-reviewed since its target changed",
-         "Re-read the step against the rule, action or value named (what changed is in the message), "
-         "fix the step if it no longer holds, then run `govkb review STEP_ID` and commit "
-         "`govkb-reviews.yaml` with the change.",
-         "Strike 2 of LMG_SOLICIT changed from 7 to 14 days; SOP_ENFORCEMENT_02 implements LMG_SOLICIT_01.")
-register("KB451", WARNING, "Review stamp for a step or link that no longer exists",
-         "Run `govkb review SOP_ID` for the SOP the step belonged to (or `govkb review --all`): "
-         "stamps are rewritten from the steps as they are.",
-         "A stamp for SOP_QA_07 after the step was removed.")
-register("KB452", ERROR, "Reviewed-state file cannot be read",
-         "Restore `govkb-reviews.yaml` from git, or rewrite it with `govkb review --all` after "
-         "re-reading every step: it is written by govkb, not by hand.",
-         "A merge conflict marker left in `govkb-reviews.yaml`.")
-register("KB457", ERROR, "No reviewed-state file",
-         "Have the SOP owners confirm their steps, then run `govkb review --all` once and commit "
-         "`govkb-reviews.yaml`: from then on each change re-stamps only the steps it touches.",
-         "A knowledge base with SOP steps and no `govkb-reviews.yaml`.")
-register("KB453", ERROR, "Policy version has no history entry",
-         "Add an entry at the top of the policy's `history:` list with the file's version, its "
-         "effective date, a one-line summary of what changed and the requirement it satisfies.",
-         "`version: 1.3.0` while the newest history entry says 1.2.1.")
-register("KB454", ERROR, "History entries out of order",
-         "List history entries newest first, each with a lower version and an earlier (or equal) "
-         "effective date than the one above it, every version once.",
-         "An entry for 1.1.0 above the entry for 1.2.0.")
-register("KB455", ERROR, "Scheduled version does not come after the version in the file",
-         "Give each scheduled version a higher version number and a later effective date than the "
-         "version above it (the file's own, then each earlier scheduled one).",
-         "A scheduled 1.2.0 effective 2026-01-01 under `version: 1.2.1`, `effective: 2026-03-01`.")
-register("KB456", ERROR, "Scheduled threshold names no threshold",
-         "Name a threshold as the {pv} role does, `RULE_ID.name` or `POLICY_ID.name`, for a "
-         "threshold that the rule or policy defines.",
-         "`LMG_SOLICIT_01.asks_per_minute: 2` when the rule's threshold is asks_per_10_minutes.")
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -17,7 +17,7 @@ import re
 from typing import Iterator
 
 from govkb.checks.context import check
-from govkb.findings import ERROR, INFO, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Rule, Step
 
 #: A step implementing this many rules or fewer is about each of them (one policy's rules).
@@ -26,38 +26,6 @@ COVERAGE_CRITERION = (
     f"a step covers a rule specifically when it implements it and either implements at most "
     f"{SPECIFIC_MAX_RULES} rules or its title or text names the rule id, the rule title, or quotes "
     "one of the rule's values with {pv}; any other implements link is generic")
-
-register("KB301", ERROR, "Active rule not implemented by any SOP step",
-         "Add a step that lists the rule in :implements: to the SOP that carries out the policy "
-         "(or scaffold one with `govkb new sop --rule RULE_ID`).",
-         "LMG_SOLICIT_04 is active but no step has `:implements: LMG_SOLICIT_04`.")
-register("KB302", ERROR, "Active policy served by no active SOP",
-         "List the policy in the `policies:` front matter of the SOP(s) that carry it out.",
-         "LMG_GAMBLING is active but no active SOP has LMG_GAMBLING in `policies:`.")
-register("KB303", WARNING, "Area has active policies but no covered rule",
-         "Write or activate the SOP steps that implement the area's rules; until then nobody "
-         "enforces anything in this area.",
-         "Area `safety-and-brand` has two active policies and none of their rules is implemented.")
-register("KB304", INFO, "Area rule coverage below 100 %",
-         "Implement the uncovered rules listed in the message (each also has its own KB301 finding).",
-         "Area `gifting-integrity`: 7 of 8 active rules covered (87.5 %).")
-register("KB305", WARNING, "KPI measures no SOP",
-         "Add the id of the SOP(s) whose work the KPI measures to the KPI's `measures:` list in "
-         "policies/catalog/kpis.yaml, so someone is accountable for the number.",
-         "KPI_RECIDIVISM_90D has `measures: [LMG_SOLICIT]` and no SOP id.")
-register("KB306", WARNING, "Active SOP covers nothing",
-         "Give the SOP steps that implement the rules it carries out; for a process SOP (appeals, QA) "
-         "add it to the `measures:` of the KPI that holds it to account; or retire it.",
-         "SOP_NOTES is active, none of its steps has :implements: and no KPI measures it.")
-register("KB307", ERROR, "SOP implements rules of a policy it does not serve",
-         "Add the policy to the SOP's `policies:` front matter (the serves link drives the site's "
-         "traceability pages and re-review after a policy change).",
-         "A step of SOP_REVIEW implements LMG_GAMBLING_01 but SOP_REVIEW lists `policies: [LMG_SOLICIT]`.")
-register("KB320", WARNING, "Active rule covered only by generic steps",
-         "Write a step that carries out the rule itself (in sop/review.md or the fitting SOP): list the rule "
-         f"in :implements: and name its id or title in the text, or keep the step to at most {SPECIFIC_MAX_RULES} rules.",
-         "LMG_MATCH_05 is implemented only by SOP_APPEALS_03 and SOP_QA_02, which list 40 rules and "
-         "name none of them.")
 
 
 def addresses(step: Step, rule: Rule) -> bool:

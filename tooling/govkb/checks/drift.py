@@ -18,30 +18,9 @@ from govkb.checks.drift_anchor import KnownFacts, anchor_candidates, judge_ancho
 from govkb.checks.drift_values import (
     Literal, PolicyFacts, UnitIndex, compound_units, find_literals, mask_code, policy_facts, same_value,
 )
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location, Policy, Sop, Step
 from govkb.text import line_starts, lower_ascii
-
-register("KB501", ERROR, "Value in SOP text contradicts the policy",
-         "Replace the typed value with the {pv} role named in the message, e.g. "
-         "{pv}`LMG_SOLICIT.strike_window`; the site then shows the policy's value, and it can never drift again.",
-         "\"Strikes expire after 60 days\" in an SOP step for LMG_SOLICIT, whose strike window is 90 days.")
-register("KB502", WARNING, "Policy value typed by hand in SOP text",
-         "Write the value through the {pv} role named in the message instead of typing it: today it "
-         "matches, but the next policy change would leave the SOP behind.",
-         "\"a 7-day gifting suspension\" where LMG_SOLICIT.step2.duration is 7 days: write "
-         "{pv}`LMG_SOLICIT.step2.duration`.")
-register("KB503", ERROR, "Step applies an action the policy ladder does not contain",
-         "Apply the action the ladder prescribes (see the policy page), or change the ladder in the "
-         "policy first; session-only actions (duration: session) are allowed outside the ladder.",
-         ":applies: ACT_EARNINGS_HOLD on a step implementing LMG_SOLICIT_01, whose ladder has no earnings hold.")
-register("KB504", ERROR, "Step names a strike the policy ladder does not have",
-         "Use a strike count from the ladder of every policy whose rules the step implements.",
-         ":strike: 5 on a step implementing LMG_SOLICIT_01, whose ladder has strikes 1 to 4.")
-register("KB505", ERROR, "Step applies a different action than the ladder at its strike",
-         "Make :applies: name the ladder's action for the step's :strike: (or fix the :strike:).",
-         ":strike: 2 with :applies: ACT_MONETIZATION_SUSPEND where LMG_SOLICIT's strike 2 is ACT_GIFTING_SUSPEND.")
-
 
 
 def _policies_of(kb: KnowledgeBase, step: Step) -> tuple[Policy, ...]:

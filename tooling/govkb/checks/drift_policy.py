@@ -16,14 +16,9 @@ from govkb.checks.context import check
 from govkb.checks.drift import FactsByPolicy, judge
 from govkb.checks.drift_anchor import Anchor, KnownFacts, anchor_candidates, judge_anchored, roles_in
 from govkb.checks.drift_values import UnitIndex, compound_units, find_literals, mask_code
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location, Policy
 from govkb.text import lower_ascii
-
-register("KB506", ERROR, "Policy's summary or rationale contradicts its own values",
-         "Change the number in the summary or rationale to the policy's value (or say in words that it is an "
-         "outside figure): after a ladder or threshold change, the prose still told the old value.",
-         "`rationale: ... 7 days of gifting suspension ...` where strike 2's duration_days is 14.")
 
 
 # "YouTube's one-week first strike": a figure of someone else, quoted for comparison.

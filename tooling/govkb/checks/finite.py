@@ -11,13 +11,8 @@ import math
 from typing import Iterator
 
 from govkb.checks.context import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase
-
-register("KB630", ERROR, "Threshold is not a finite number",
-         "Write the threshold as an ordinary number (for example `3` or `0.5`): `.nan` and `.inf` "
-         "are not values a reviewer or a detector can apply.",
-         "`value: .nan` in a rule's thresholds.")
 
 
 @check

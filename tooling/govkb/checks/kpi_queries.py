@@ -12,42 +12,13 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from govkb.checks.context import check
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.metrics.definitions import MEASURES
 from govkb.metrics.schema import case_schema
 from govkb.model import KnowledgeBase, Kpi
 
-register("KB430", WARNING, "KPI without an executable query",
-         "Add a query to the KPI in policies/catalog/kpis.yaml (measure, by, sql over the case records) "
-         "so govkb metrics can compute it.",
-         "Every KPI of kpis.yaml has a `query` except KPI_NEW, which has only a prose `formula`.")
-register("KB431", ERROR, "KPI query is not valid DuckDB SQL",
-         "Fix the SQL at the position shown; try it with `govkb metrics --sql duckdb`.",
-         "`sql: SELECT FROM decisions WHERE (`: a column list and a condition are missing.")
-register("KB432", ERROR, "KPI query reads an unknown table or column",
-         "Use the tables and columns of the case-record schema (cases.schema.json, on the File formats page).",
-         "`SELECT decided_at AS at ... FROM decisions`: the column is `decided_time`.")
-register("KB433", ERROR, "KPI query does not return the columns govkb metrics needs",
-         "Return `at` (when the row counts), `value`, and `market`/`policy` for each dimension in `by`.",
-         "`by: [period, market]` but the query selects only `at` and `value`.")
 
 # The case-record codes: reported by govkb metrics (govkb.metrics.engine), listed with the checks.
-register("KB435", ERROR, "Case file lacks a column of its table",
-         "Add the column (with its header name) to the file; the columns are listed on the File formats page.",
-         "`appeals.csv` has a header `appeal_id,case_id,filed_time,decided_time,result`: `outcome` is missing.")
-register("KB436", ERROR, "Case record holds a value of the wrong type",
-         "Write the value in the column's type (timestamps as 2026-11-03 14:05:00, dates as 2026-11-03, "
-         "booleans as true/false) or leave an optional value empty; the record is left out of the KPIs.",
-         "`decisions.csv` row 3 has `soon` as its effective_time.")
-register("KB437", ERROR, "Decision taken before its first signal",
-         "Check the decision's decided_time and opened_time (the time of the case's first signal): a case cannot be decided before it is raised.",
-         "Case C3 is decided on 2026-11-04 12:00 and its first signal is on 2026-11-05 12:00.")
-register("KB438", ERROR, "Case file cannot be read",
-         "Name the file after its table (decisions.csv, signals.parquet, ...) and check it is CSV with a header or Parquet.",
-         "`govkb metrics verdicts.csv`: verdicts is no case table.")
-register("KB439", WARNING, "No case records for a table",
-         "Give the table's file (e.g. appeals.csv) to govkb metrics; KPIs reading it have no value.",
-         "`govkb metrics signals.csv decisions.csv`: the appeal KPIs have no appeals to read.")
 
 
 @check

@@ -13,34 +13,9 @@ import re
 
 from govkb.checks.context import CheckContext, check, check_in_context
 from govkb.checks.template import first_cells, section_lines
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location, Policy, Sop
 
-register("KB401", ERROR, "Active SOP serves a policy that is not active",
-         "Point the SOP at the active policy (or its successor), or change the SOP's status.",
-         "An active SOP lists `policies: [LMG_OLDRULES]` and LMG_OLDRULES is retired.")
-register("KB402", ERROR, "Active step implements a rule of a policy that is not active",
-         "Implement the rule of the active policy that replaced it (see the policy's superseded_by), "
-         "or drop the rule from :implements:.",
-         "SOP_REVIEW_02 has `:implements: LMG_OLD_01` and LMG_OLD is superseded by LMG_NEW.")
-register("KB403", WARNING, "SOP past its review-by date",
-         "Review the SOP against its policies, bump its version and set a new `review_by` date.",
-         "`review_by: 2026-01-31` and today is 2026-02-15.")
-register("KB404", WARNING, "Active SOP relies on a policy that is not yet in effect",
-         "Check the policy's `effective` date: either the SOP is early (mark it draft until then) or "
-         "the date is wrong.",
-         "SOP_REVIEW serves LMG_SOLICIT 2.0.0, `effective: 2027-01-01`, and today is 2026-11-25.")
-register("KB405", ERROR, "Superseded policy does not name its successor",
-         "Set `superseded_by` to the id of the policy that replaces it (or use status `retired` when "
-         "nothing replaces it); only superseded policies carry `superseded_by`.",
-         "`status: superseded` with no `superseded_by`.")
-register("KB406", WARNING, "KPI measures an item that is not active",
-         "Point the KPI at the active SOP, policy or rule that replaced the one it measures.",
-         "KPI_RECIDIVISM_90D measures SOP_OLD_ENFORCEMENT, which is retired.")
-register("KB407", ERROR, "SOP version differs from its latest revision",
-         "Make the front matter's `version` and the newest row of the Revision history the same: add a row "
-         "for the new version (newest first) saying what changed, or fix the version.",
-         "`version: 1.1.0` while the Revision history's newest row is 1.0.0.")
 
 _VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
 

@@ -15,32 +15,8 @@ from typing import Iterator
 from govkb.checks.context import check
 from govkb.decide import decider_for
 from govkb.decide.testcases import PolicyTest, policy_tests_of, run_test
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location, Policy
-
-register("KB610", ERROR, "Policy test case decides otherwise than expected",
-         "Either the ladder does not do what its owner meant (change the policy) or the expectation is "
-         "out of date (change the test); `govkb decide` on the case shows the whole decision.",
-         "`expect: {strike: 2, action: ACT_GIFTING_SUSPEND}` but the ladder gives ACT_MONETIZATION_SUSPEND.")
-register("KB611", ERROR, "Policy test file names an unknown policy, or a case a rule of another policy",
-         "Set `policy:` to the id of the policy the file tests (the file is named after the policy file), "
-         "and use that policy's rules in its cases.",
-         "`policy: LMG_SOLICT` in policies/tests/gift-solicitation.yaml.")
-register("KB612", WARNING, "Active policy's ladder is not fully tested",
-         "Add test cases under policies/tests/ for every ladder step, the strike window's edge (a strike "
-         "that expires the day after the decision and one that expires on it), a reversed strike and each "
-         "severe case.",
-         "no case expects strike 3 of LMG_SOLICIT.")
-register("KB613", ERROR, "Ladder step has a duration that is not positive",
-         "Give `duration_days` a whole number of days from 1, or leave it out for an action without an end.",
-         "`duration_days: 0`.")
-register("KB614", WARNING, "Ladder step's action restricts none of the policy's features",
-         "Use an action that restricts at least one of the policy's monetization features (`scope.features`), "
-         "or add the feature the action restricts to the scope.",
-         "ACT_MATCH_SUSPEND in a policy whose scope is `features: [gifting]`.")
-register("KB615", ERROR, "Two policy test cases have the same name",
-         "Give each test case of a file its own name: results and the site refer to cases by name.",
-         "two tests named `first strike`.")
 
 
 @check

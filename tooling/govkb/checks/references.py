@@ -10,36 +10,9 @@ import re
 from typing import Iterable, Iterator
 
 from govkb.checks.context import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.load.myst import code_spans_masked
 from govkb.model import KnowledgeBase, Location, Sop, Step
-
-register("KB201", ERROR, "Duplicate id",
-         "Give each policy, rule, action, KPI, SOP, step and requirement its own id; rename one of the two.",
-         "Two SOPs both declare `id: SOP_REVIEW`.")
-register("KB202", ERROR, "Step implements an unknown rule",
-         "Fix the rule id in the step's :implements: option; rule ids are listed on the policy pages.",
-         ":implements: LMG_SOLICIT_09 where the policy has rules 01 to 04.")
-register("KB203", ERROR, "Step applies an unknown action",
-         "Use an action id from policies/catalog/actions.yaml in :applies:.",
-         ":applies: ACT_GIFT_BAN where the catalog has ACT_GIFTING_SUSPEND.")
-register("KB204", ERROR, "Reference to an unknown policy",
-         "List only policy ids that exist under policies/ (check the spelling).",
-         "SOP front matter `policies: [LMG_SOLICITATION]` where the policy id is LMG_SOLICIT.")
-register("KB205", ERROR, "Unknown owner",
-         "Use an owner id from policies/catalog/owners.yaml, or add the team to that catalog.",
-         "`owner: ops-team` where the catalog has lmg-ops.")
-register("KB206", ERROR, "Reference to an unknown catalog entry",
-         "Use an id that exists in the named catalog (features, markets, areas, severities, actions, "
-         "KPI measures, requirements).",
-         "`scope.features: [gifts]` where the catalog has gifting.")
-register("KB207", ERROR, "Unknown policy value in the {pv} role",
-         "Use a key the policy defines, e.g. LMG_SOLICIT.strike_window, LMG_SOLICIT.step2 or a threshold name.",
-         "{pv}`LMG_SOLICIT.appeal_days` where the key is LMG_SOLICIT.appeal_window.")
-register("KB208", ERROR, "Value role written without backticks",
-         "Write the key in backticks right after the role, {pv}`LMG_MATCH.round_minutes`: without them "
-         "the page shows the literal text '{pv}LMG_MATCH.round_minutes' instead of the value.",
-         "{pv}LMG_MATCH.round_minutes in an SOP step.")
 
 
 def option_location(sop: Sop | None, step: Step, option: str) -> Location:

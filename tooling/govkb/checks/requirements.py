@@ -14,24 +14,10 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from govkb.checks.context import CheckContext, check_in_context
-from govkb.findings import ERROR, WARNING, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Requirement
 
 DONE_STATUSES = frozenset({"done", "closed", "rejected", "wontfix"})
-
-register("KB440", WARNING, "Open requirement older than the follow-up limit",
-         "Satisfy the requirement (and set `:status: done`), or record why it waits; the limit is "
-         "`requirement_max_age_days` in [tool.govkb] (90 days by default).",
-         "REQ_0012 is `in-progress` and was raised 120 days ago.")
-register("KB441", WARNING, "Requirement without a raised date",
-         "Add `:raised: YYYY-MM-DD` (the day the feedback came in) so its age can be followed up.",
-         "A `req` directive with :id: and :status: but no :raised: option.")
-register("KB442", ERROR, "Requirement raised date is not a past date",
-         "Write the date as YYYY-MM-DD, no later than today.",
-         "`:raised: 2026-13-01` or a date next year.")
-register("KB443", ERROR, "Requirement names an unknown KPI",
-         "Use a KPI id from policies/catalog/kpis.yaml in `:kpi:`.",
-         "`:kpi: KPI_APPEAL_SPEED` where the catalog has KPI_APPEAL_RESPONSE_TIME.")
 
 
 @dataclass(frozen=True)

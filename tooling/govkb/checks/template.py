@@ -13,7 +13,7 @@ from typing import Iterator
 
 from govkb.checks.context import check
 from govkb.checks.references import option_location
-from govkb.findings import ERROR, INFO, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Section, Sop
 
 REQUIRED_SECTIONS: tuple[str, ...] = (
@@ -21,37 +21,6 @@ REQUIRED_SECTIONS: tuple[str, ...] = (
 )
 _ORDER = {title.lower(): index for index, title in enumerate(REQUIRED_SECTIONS)}
 _GITHUB_TEAM = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$")
-
-register("KB801", ERROR, "Required SOP section missing",
-         "Add the section as an H2 heading (`## Title`) in its place: Purpose, Scope, Roles, Procedure, "
-         "Escalation, Records, Metrics, Revision history.",
-         "An SOP with no `## Escalation` section.")
-register("KB802", ERROR, "Required SOP section out of order",
-         "Move the section so the required H2 sections follow the template order: Purpose, Scope, "
-         "Roles, Procedure, Escalation, Records, Metrics, Revision history.",
-         "`## Records` comes before `## Escalation`.")
-register("KB803", ERROR, "SOP must have exactly one H1 title",
-         "Start the body with one `# Title` heading (the SOP title) and use `##` for sections.",
-         "Two `# ...` headings in one SOP.")
-register("KB804", ERROR, "Step outside the Procedure section",
-         "Move the step directive under `## Procedure`; the other sections describe the procedure, "
-         "they do not hold steps.",
-         "A `{step}` directive under `## Escalation`.")
-register("KB805", ERROR, "Step id does not start with its SOP id",
-         "Name steps after their SOP: SOP id, underscore, two digits (SOP_REVIEW_01, SOP_REVIEW_02, ...).",
-         "Step `SOP_INTAKE_03` in the SOP whose id is SOP_REVIEW.")
-register("KB806", ERROR, "Owner has no contact",
-         "Give the owner a `contact` (a team address or channel) in policies/catalog/owners.yaml, so "
-         "people with a question about the policy or SOP know whom to ask.",
-         "`contact: ''` for the owner of LMG_SOLICIT.")
-register("KB807", INFO, "Owner has no CODEOWNERS team",
-         "Give the owner a `github_team` such as `@example-org/lmg-policy`, so `govkb codeowners` can "
-         "route reviews of the files it owns.",
-         "Owner lmg-qa has no `github_team`.")
-register("KB809", ERROR, "Step actor not listed under Roles",
-         "Name the step's :actor: exactly as a role in the SOP's Roles table (first column), or add the "
-         "role there with its team and responsibilities.",
-         "`:actor: Reviewr` where the Roles table lists Reviewer.")
 
 
 @check

@@ -30,30 +30,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from govkb.checks.context import check
-from govkb.findings import ERROR, Finding, finding, register
+from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location
 
-register("KB906", ERROR, "Raw HTML in a page",
-         "Write Markdown instead: a table, an admonition, an image stored in the repository. "
-         "Raw HTML is never published (the site shows it as text), so readers would see tags.",
-         "`<img src=x onerror=alert(1)>` or `<script>...</script>` in an SOP.")
-register("KB907", ERROR, "Raw output directive",
-         "Remove the `raw` directive (MyST `{raw}` or `.. raw::` inside `{eval-rst}`): the site "
-         "build refuses raw output, so nothing it holds is published.",
-         "A `{raw}` directive, or `.. raw:: html` in an `{eval-rst}` block.")
-register("KB908", ERROR, "File inserted from outside the repository",
-         "Insert only files inside the repository, with a path relative to the page (no "
-         "absolute path, no `..` past the repository root, no `:url:`); copy the text into "
-         "the repository if it must be shown.",
-         "`.. include:: /etc/passwd`, or `{literalinclude}` of `../../secrets.txt`.")
-register("KB909", ERROR, "Image or media from another host",
-         "Store the image in the repository (next to the page or under `docs/_static/`) and "
-         "refer to it by a relative path: the site must make no request to another host.",
-         "`![diagram](https://cdn.example.com/flow.png)`")
-register("KB910", ERROR, "Link with an unsafe scheme",
-         "Link with http, https or mailto only; a `javascript:`, `data:`, `vbscript:` or "
-         "`file:` link is never published as a link.",
-         "`[click](javascript:alert(1))`")
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 # A page needs the parser only if it holds something that can start raw HTML, a directive

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
+from govkb.findings import Finding
 from govkb.load import load_knowledge_base
 from govkb.model import KnowledgeBase
 
@@ -28,6 +30,8 @@ def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
     parser.add_argument("--base", default="origin/main", help="git revision to compare with (default: origin/main)")
     parser.add_argument("--format", default="text", choices=("text", "markdown", "json"), help="output format")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--cases", metavar="FILE", help="past cases (JSON Lines or a JSON list, as govkb decide "
+                        "reads them) to replay against both revisions, besides the policy test cases")
     parser.set_defaults(handler=run)
 
 
@@ -36,12 +40,42 @@ def run(args: argparse.Namespace) -> int:
 
     from govkb.impact import compare
 
+    from govkb.asof import kb_latest
+    from govkb.impact_decisions import decision_changes, suspect_steps, versions_added
+
     root = resolve_root(args.root)
+    cases = _read_cases(Path(args.cases)) if args.cases else []
     with tempfile.TemporaryDirectory(prefix="govkb-base-") as tmp:
         base = load_revision(root, args.base, Path(tmp))
-        report = compare(base, load_knowledge_base(root).kb)
-    write_output(FORMATS[args.format](report, args.base), args.output)
-    return 0 if report.clean else 1
+        new = load_knowledge_base(root).kb
+        # What the policies will say once every scheduled version is in force, on both sides.
+        report = compare(kb_latest(base), kb_latest(new))
+        extra = Extra(versions_added(base, new), suspect_steps(new), decision_changes(base, new, cases))
+    write_output(FORMATS[args.format](report, args.base, extra), args.output)
+    return 0 if report.clean and not extra.suspects else 1
+
+
+@dataclass(frozen=True)
+class Extra:
+    """What the change adds to the comparison: versions, suspect steps, decisions that change."""
+
+    versions: list[Any] = field(default_factory=list)
+    suspects: list[Finding] = field(default_factory=list)
+    decisions: list[Any] = field(default_factory=list)
+
+
+def _read_cases(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"--cases {path}: cannot read it: {exc}") from exc
+    try:
+        data = json.loads(text) if text.lstrip().startswith("[") else [json.loads(line) for line in text.splitlines()
+                                                                       if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise FatalError(f"--cases {path}:{exc.lineno}: not JSON ({exc.msg}); give a JSON list or JSON Lines") from exc
+    return [(str(c.get("case_id", f"case {i + 1}")) if isinstance(c, dict) else f"case {i + 1}", c)
+            for i, c in enumerate(data) if isinstance(c, dict)]
 
 
 def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
@@ -77,8 +111,13 @@ def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
         return None
 
 
-def format_text(report: ImpactReport, base: str) -> str:
+def format_text(report: ImpactReport, base: str, extra: Extra | None = None) -> str:
+    extra = extra or Extra()
     lines = [f"Changes since {base}:"] if report.changes else [f"No policy changes since {base}."]
+    for version in extra.versions:
+        when = "scheduled from" if version.scheduled else "effective"
+        reqs = f" (satisfies {', '.join(version.satisfies)})" if version.satisfies else ""
+        lines.append(f"  {version.policy} {version.version}, {when} {version.effective}: {version.summary}{reqs}")
     lines += [f"  {c.location}: {c.kind}: {c.detail}" for c in report.changes]
     if report.impacts:
         lines.append("SOPs to re-review:")
@@ -86,29 +125,54 @@ def format_text(report: ImpactReport, base: str) -> str:
             lines.append(f"  {impact.sop_id} ({impact.path})")
             lines += [f"    - {reason}" for reason in impact.reasons]
     lines += [f"{c.location}: version not bumped: {c.policy_id} {c.detail}" for c in report.unbumped]
+    if extra.suspects:
+        lines.append("Suspect steps (re-read, then govkb review STEP):")
+        lines += [f"  {f.path}:{f.line}: {f.message}" for f in extra.suspects]
+    if extra.decisions:
+        lines.append("Decisions that change:")
+        lines += [f"  {d.name} ({d.policy}): {d.before} -> {d.after}" for d in extra.decisions]
     return "\n".join(lines) + "\n"
 
 
-def format_markdown(report: ImpactReport, base: str) -> str:
-    if not report.changes:
+def format_markdown(report: ImpactReport, base: str, extra: Extra | None = None) -> str:
+    extra = extra or Extra()
+    if not report.changes and not extra.suspects:
         return f"### Policy impact\n\nNo policy changes since `{base}`.\n"
-    lines = [f"### Policy impact since `{base}`", "", "| policy | what changed |", "|---|---|"]
+    lines = [f"### Policy impact since `{base}`", ""]
+    for version in extra.versions:
+        when = "scheduled from" if version.scheduled else "effective"
+        lines.append(f"- **{version.policy} {version.version}**, {when} {version.effective}: {version.summary}"
+                     + (f" (satisfies {', '.join(version.satisfies)})" if version.satisfies else ""))
+    lines += ["", "| policy | what changed |", "|---|---|"]
     lines += [f"| {c.policy_id} | {c.detail.replace('|', '&#124;')} |" for c in report.changes]
     lines += ["", "#### SOPs to re-review", ""]
     lines += [f"- **{i.sop_id}** (`{i.path}`): " + "; ".join(i.reasons) for i in report.impacts] or ["None."]
     if report.unbumped:
         lines += ["", "#### Version not bumped", ""]
         lines += [f"- `{c.location}`: {c.policy_id} {c.detail}" for c in report.unbumped]
+    if extra.suspects:
+        lines += ["", "#### Suspect steps", ""]
+        lines += [f"- `{f.path}:{f.line}` {f.message.replace('|', '&#124;')}" for f in extra.suspects]
+    if extra.decisions:
+        lines += ["", "#### Decisions that change", "", "| case | policy | before | after |", "|---|---|---|---|"]
+        lines += [f"| {d.name} | {d.policy} | {d.before} | {d.after} |" for d in extra.decisions]
     return "\n".join(lines) + "\n"
 
 
-def format_json(report: ImpactReport, base: str) -> str:
+def format_json(report: ImpactReport, base: str, extra: Extra | None = None) -> str:
+    extra = extra or Extra()
     document = {
         "base": base,
         "changes": [{"policy": c.policy_id, "subject": c.subject, "kind": c.kind, "detail": c.detail,
                      "path": c.location.path, "line": c.location.line} for c in report.changes],
         "impacts": [{"sop": i.sop_id, "path": i.path, "reasons": list(i.reasons)} for i in report.impacts],
         "unbumped": [c.policy_id for c in report.unbumped],
+        "versions": [{"policy": v.policy, "version": v.version, "effective": v.effective, "summary": v.summary,
+                      "satisfies": list(v.satisfies), "scheduled": v.scheduled} for v in extra.versions],
+        "suspect_steps": [{"step": f.subject, "path": f.path, "line": f.line, "message": f.message}
+                          for f in extra.suspects],
+        "decision_changes": [{"case": d.name, "policy": d.policy, "before": d.before, "after": d.after}
+                             for d in extra.decisions],
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 

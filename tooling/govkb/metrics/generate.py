@@ -81,7 +81,7 @@ class _Generator:
         case = {"case_id": case_id, "rule": rule.id, "severe": severe, "decision_date": decided.date().isoformat(),
                 "market": market.id, "history": [dict(h) for h in history]}
         decision = self.decide(self.kb, case)
-        if getattr(decision, "error", None):
+        if decision.error is not None or decision.action is None:
             return
         action = self.kb.action_by_id.get(decision.action)
         restriction = bool(action and action.restricts)
