@@ -23,7 +23,7 @@ from govkb.config.waivers import DEFAULT_WAIVERS, WAIVER_FIELDS, Waiver, apply_w
 from govkb.findings import Finding
 from govkb.model import KnowledgeBase
 
-__all__ = ["DEFAULT_WAIVERS", "WAIVER_FIELDS", "Config", "Waiver", "apply_control", "apply_severities",
+__all__ = ["DEFAULT_HELP_URI", "DEFAULT_WAIVERS", "WAIVER_FIELDS", "Config", "Waiver", "apply_control", "apply_severities",
            "apply_waivers", "config_from_table", "fails", "load_config", "load_waivers", "matches_any",
            "parse_selectors", "project_findings", "resolve_today", "select_findings", "unknown_selectors"]
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import govkb.checks.kpi_queries  # noqa: F401  (registers the record codes KB435-KB439)
 from govkb.findings import Finding
 from govkb.metrics.definitions import KpiDefinition, build_query, dimensions
 from govkb.metrics.results import KpiResult, KpiValue

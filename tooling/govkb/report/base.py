@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+
 
 from govkb import config as cfg
 from govkb.checks.coverage import COVERAGE_CRITERION, specific_steps
