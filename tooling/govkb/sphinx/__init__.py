@@ -29,6 +29,7 @@ from govkb.sphinx.roles import PolicyValueRole
 from govkb.sphinx import views
 from govkb.sphinx.safety import setup_safety
 from govkb.sphinx.schemas import setup_schemas
+from govkb.sphinx.suspect import setup_suspect
 
 __all__ = ["get_knowledge_base", "setup"]
 
@@ -56,5 +57,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_report(app)
     setup_incremental(app)
     views.setup(app)
+    setup_suspect(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -1,0 +1,71 @@
+"""Suspect steps on the site: a step whose links changed since its last review says so.
+
+The same findings as ``govkb check`` (KB450, :func:`govkb.checks.changes.check_suspect_links`)
+are computed once per build; every place a suspect step is drawn (its SOP page, and the
+"Carried out by" tables of the rules it implements) gets a "Re-review needed" note with what
+changed, so a reviewer never follows a step the policy has moved away from unawares.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from govkb.checks.changes import check_suspect_links
+from govkb.model import KnowledgeBase
+from govkb.sphinx.kbstate import knowledge_base
+
+_CACHE: dict[int, dict[str, list[str]]] = {}  # by id of the build's model: computed once per build
+
+
+def suspect_messages(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """Step id -> what changed in each of its suspect links."""
+    key = id(kb)
+    if key not in _CACHE:
+        _CACHE.clear()
+        found: dict[str, list[str]] = {}
+        for item in check_suspect_links(kb):
+            if item.code == "KB450":
+                found.setdefault(item.subject, []).append(item.message.split("; re-read the step")[0])
+        _CACHE[key] = found
+    return _CACHE[key]
+
+
+def suspect_note(step_id: str, messages: list[str]) -> nodes.Element:
+    note = nodes.admonition(classes=["govkb-suspect"])
+    note += nodes.title(text="Re-review needed")
+    note += nodes.paragraph(text=f"{step_id} was not re-read since what it carries out changed:")
+    items = nodes.bullet_list()
+    for message in messages:
+        items += nodes.list_item("", nodes.paragraph(text=message))
+    note += items
+    return note
+
+
+def mark_suspect_steps(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    suspects = suspect_messages(knowledge_base(app.env))
+    if not suspects:
+        return
+    marked: set[str] = set()
+    for target in list(doctree.findall(nodes.Element)):
+        ids = target.get("ids", [])
+        hit = next((i for i in ids if i in suspects and i not in marked), None)
+        if hit is None or not isinstance(target, (nodes.target, nodes.container, nodes.table, nodes.section)):
+            continue
+        parent = target.parent
+        if parent is not None:  # once per step and page, right after the step's anchor
+            parent.insert(parent.index(target) + 1, suspect_note(hit, suspects[hit]))
+            marked.add(hit)
+    if not docname.startswith("policies/"):
+        return
+    for row in list(doctree.findall(nodes.row)):  # a rule's "Carried out by" table
+        text = row.astext()
+        hits = [step for step in suspects if step in text.split()]
+        for step in hits[:1]:
+            entry = row.children[-1] if row.children else None
+            if isinstance(entry, nodes.entry):
+                entry += nodes.paragraph(text="Re-review needed", classes=["govkb-suspect-flag"])
+
+
+def setup_suspect(app: Sphinx) -> None:
+    app.connect("doctree-resolved", mark_suspect_steps, priority=950)
