@@ -52,6 +52,12 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("myst-literalinclude-abs", sop_section("```{literalinclude} /etc/passwd\n```"), f"{SOP}:18: KB908"),
     ("csv-table-url", sop_section("```{eval-rst}\n.. csv-table:: t\n   :url: https://evil.example.net/x.csv\n```"),
      f"{SOP}:20: KB908"),
+    # 7. the build would draw a step the check cannot read
+    ("tilde-step", replace(SOP, "## Escalation\n", "~~~{step} Tilde\n:id: SOP_REVIEW_08\n:actor: Reviewer\n:input: x\n"
+                           ":output: y\n:implements: LMG_SOLICIT_01\n\nBody.\n~~~\n\n## Escalation\n"), f"{SOP}:57: KB810"),
+    ("step-in-a-note", replace(SOP, "## Escalation\n", "````{note}\n```{step} Nested\n:id: SOP_REVIEW_08\n:actor: Reviewer\n"
+                               ":input: x\n:output: y\n:implements: LMG_SOLICIT_01\n\nBody.\n```\n````\n\n## Escalation\n"),
+     f"{SOP}:58: KB810"),
     # 5. silently accepted nonsense
     ("year-zero", replace(POLICY, "effective: 2026-03-01", "effective: 0000-03-01"), f"{POLICY}:5: KB105"),
     ("year-far", replace(POLICY, "effective: 2026-03-01", "effective: 9999-03-01"), f"{POLICY}:5: KB105"),
@@ -90,7 +96,7 @@ def test_hostile_input_is_a_located_finding(kb: Path, mutate: Callable[[Path], N
 def test_the_clean_fixture_has_no_such_finding(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["--root", str(kb), "check"])
     out = capsys.readouterr().out
-    for code in ("KB906", "KB907", "KB908", "KB909", "KB910", "KB630"):
+    for code in ("KB906", "KB907", "KB908", "KB909", "KB910", "KB630", "KB810"):
         assert code not in out
 
 

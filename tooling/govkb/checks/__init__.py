@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from govkb.asof import kb_as_of
-from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_queries, requirements, ladder, lifecycle, policy_tests, privacy, references,
+from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_queries, requirements, step_syntax, ladder, lifecycle, policy_tests, privacy, references,
                           regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
                                   check_in_context)
@@ -56,6 +56,7 @@ REGISTRY: tuple[CheckFunction, ...] = (
     template.check_owner_contacts,
     finite.check_finite_thresholds,
     unsafe_markup.check_unsafe_markup,
+    step_syntax.check_unread_steps,
     changes.check_suspect_links,
     changes.check_history,
     kpi_queries.check_kpi_queries,
@@ -68,7 +69,7 @@ CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     requirements.check_requirement_progress,
 )
 CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
-                 unsafe_markup, kpi_queries, requirements)
+                 unsafe_markup, kpi_queries, requirements, step_syntax)
 
 
 def run_checks(

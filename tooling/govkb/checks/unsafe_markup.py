@@ -53,7 +53,7 @@ _WHITESPACE_AND_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
 
 @lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def parser() -> MarkdownIt:
     """MyST's own markdown-it parser, configured as the site build configures it."""
     from myst_parser.config.main import MdParserConfig
     from myst_parser.parsers.mdit import create_md_parser
@@ -100,7 +100,7 @@ def scan_page(text: str, path: str, root: Path | None = None) -> Iterator[tuple[
     ``path`` under the repository ``root``, when given, to follow symlinks)."""
     if not _CANDIDATE.search(text):
         return
-    for token in _parser().parse(text):
+    for token in parser().parse(text):
         yield from _scan_token(token, path, root)
 
 
