@@ -323,7 +323,7 @@ CATALOGUE: tuple[Code, ...] = (
     Code('KB810', ERROR, 'Step the site draws but govkb cannot read',
          'Write the step as a top-level `{step}` fence of three or more backticks (not tildes, not inside a '
          'note or another directive) under ## Procedure, so the checks and the traceability see it.',
-         'A `~~~{step}` fence, or a step inside a ```{note} block.'),
+         'A `~~~{step}` fence, or a step inside a `{note}` block.'),
     Code('KB901', ERROR, 'Email address in published text',
          'Remove the address or use a team contact from the owners catalog; in examples use an address at example.com, example.org, example.net or a .example domain.',
          '`Contact jane.doe@gmail.com for details.`'),
