@@ -58,6 +58,11 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("step-in-a-note", replace(SOP, "## Escalation\n", "````{note}\n```{step} Nested\n:id: SOP_REVIEW_08\n:actor: Reviewer\n"
                                ":input: x\n:output: y\n:implements: LMG_SOLICIT_01\n\nBody.\n```\n````\n\n## Escalation\n"),
      f"{SOP}:58: KB810"),
+    # 4. files from outside the repository, 5. a policy where none is read
+    ("sop-links-outside", lambda root: (root / "sop" / "outside.md").symlink_to("/etc/hostname"),
+     "sop/outside.md:1: KB100 [error] cannot read the file: it is a link to a file outside the repository"),
+    ("policy-in-a-subfolder", lambda root: (root / "policies" / "extra").mkdir() or shutil.copyfile(
+        root / POLICY, root / "policies" / "extra" / "x.yaml"), "policies/extra/x.yaml:1: KB105 [error] policies/extra/x.yaml is in a sub-folder"),
     # 5. silently accepted nonsense
     ("year-zero", replace(POLICY, "effective: 2026-03-01", "effective: 0000-03-01"), f"{POLICY}:5: KB105"),
     ("year-far", replace(POLICY, "effective: 2026-03-01", "effective: 9999-03-01"), f"{POLICY}:5: KB105"),

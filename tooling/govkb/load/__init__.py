@@ -54,6 +54,12 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     jobs = [("sop", p) for p in _sorted((root / SOP_DIR).rglob("*.md"))]
     jobs += [("doc", p) for p in _sorted((root / DOCS_DIR).rglob("*.md"))]
     jobs += [("policy", p) for p in _sorted((root / POLICY_DIR).glob("*.yaml"))]
+    outside = _outside(root, [path for _, path in jobs])
+    findings += [finding("KB100", m.Location(relpath(path, root), 1, 1),
+                         "cannot read the file: it is a link to a file outside the repository, which govkb never "
+                         "reads; copy the file into the repository instead of linking to it") for path in outside]
+    jobs = [(kind, path) for kind, path in jobs if path not in outside]
+    findings += _misplaced_policies(root)
     results = [_load_cached(root, kind, path, cache) for kind, path in jobs]
 
     policies: list[m.Policy] = []
@@ -105,6 +111,34 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     )
     tests, problems = load_policy_tests(root)  # until the model has the field: see with_policy_tests
     return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
+
+
+def _outside(root: Path, paths: list[Path]) -> set[Path]:
+    """The files (through a symlink of theirs or of a folder) that resolve outside ``root``."""
+    top = root.resolve()
+    found = set()
+    for path in paths:
+        try:
+            if not path.resolve(strict=True).is_relative_to(top):
+                found.add(path)
+        except (OSError, RuntimeError):  # a broken link or a loop: reading it reports it
+            continue
+    return found
+
+
+# Sub-folders of policies/ that hold something else than policies.
+_POLICY_SUBFOLDERS = ("catalog", "tests")
+
+
+def _misplaced_policies(root: Path) -> list[Finding]:
+    """A policy file in a sub-folder of policies/ would be ignored: say so instead."""
+    folder = root / POLICY_DIR
+    misplaced = [p for p in _sorted(folder.rglob("*.y*ml")) if p.parent != folder
+                 and p.relative_to(folder).parts[0] not in _POLICY_SUBFOLDERS]
+    return [finding("KB105", m.Location(relpath(p, root), 1, 1),
+                    f"{relpath(p, root)} is in a sub-folder of {POLICY_DIR}/, where govkb reads no policy: move it "
+                    f"to {POLICY_DIR}/{p.name} (only {' and '.join(f + '/' for f in _POLICY_SUBFOLDERS)} hold other files)")
+            for p in misplaced]
 
 
 def _sorted(paths: Iterable[Path]) -> list[Path]:
