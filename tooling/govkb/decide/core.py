@@ -170,6 +170,9 @@ class Decider:
         self.kb = kb
         self.rules: dict[str, _RuleEntry] = {}
         self._terms: dict[tuple[str, dt.date], _Terms | CaseError] = {}
+        # (action, policy, rule, market, content type) of statements of reasons that passed the
+        # API's validation: the next with the same parts re-checks only the case's own fields.
+        self.valid_statement_parts: set[tuple[str, str, str, str, tuple[str, ...]]] = set()
         self.policies: dict[str, Policy] = {p.id: p for p in kb.policies}
         for policy in kb.policies:
             versions = versions_of(policy)
