@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from govkb.decide.core import Case, CaseError, HistoryEntry
+from govkb.decide.core import Case, CaseError, HistoryEntry, make_case, make_entry
 
 CASE_FIELDS = frozenset({
     "case_id", "rule", "severe", "decision_date", "start_date", "market", "history", "content_date",
@@ -113,8 +113,8 @@ def _fast_case(record: object, today: dt.date | None, rule_policy: Mapping[str, 
     content_date = None if raw is None else dates.get(raw) if type(raw) is str else None
     if content_date is None and raw is not None:
         return None
-    return Case(case_id, rule, decision_date, market, severe, tuple(history), start, content_date, source_type,
-                detection, automated, facts, kinds)
+    return make_case(case_id, rule, decision_date, market, severe, tuple(history), start, content_date, source_type,
+                     detection, automated, facts, kinds)
 
 
 def _fast_entry(item: object, rule_policy: Mapping[str, str], dates: dict[str, dt.date]) -> HistoryEntry | None:
@@ -134,7 +134,7 @@ def _fast_entry(item: object, rule_policy: Mapping[str, str], dates: dict[str, d
     decided = dates.get(raw)
     if decided is None:
         return None
-    return HistoryEntry(policy, strike, decided, reversed_, rule)
+    return make_entry(policy, strike, decided, reversed_, rule)
 
 
 def _parse(record: object, today: dt.date | None, rule_policy: Mapping[str, str]) -> Case:
