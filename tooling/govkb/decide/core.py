@@ -17,9 +17,10 @@ alone.  The semantics are the ones the SOPs and the site state:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from govkb.decide.countries import ISO_3166_ALPHA2
 from govkb.asof import policy_as_of
@@ -101,6 +102,42 @@ class Decision:
     error: CaseError | None = None
 
 
+_T = TypeVar("_T")
+
+
+def _maker(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor of the frozen dataclass ``cls`` taking every field, positionally, in order.
+
+    A frozen dataclass's ``__init__`` calls ``object.__setattr__`` once per field; this sets
+    the instance's ``__dict__`` in one call, at about half the cost, for the objects a batch
+    builds a million times.  The instance is the same (equal, same hash, still frozen); ``cls``
+    has no ``__post_init__`` and no ``__slots__``."""
+    names = tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+    new, assign = object.__new__, object.__setattr__
+
+    def make(*values: Any) -> _T:
+        made = new(cls)
+        assign(made, "__dict__", dict(zip(names, values)))
+        return made
+
+    return make
+
+
+make_case = _maker(Case)
+make_entry = _maker(HistoryEntry)
+make_decision = _maker(Decision)
+# timedelta(days=n) costs ten times a dict lookup: the few dozen durations and windows, made once.
+_DAYS: dict[int, dt.timedelta] = {}
+
+
+def days(count: int) -> dt.timedelta:
+    """``timedelta(days=count)``, made once per count."""
+    found = _DAYS.get(count)
+    if found is None:
+        found = _DAYS[count] = dt.timedelta(days=count)
+    return found
+
+
 def versions_of(policy: Policy) -> tuple[PolicyVersion, ...]:
     """The policy's versions, oldest first: the one at the top of its file, then each scheduled
     version with the values it changes applied (:func:`govkb.asof.policy_as_of`)."""
@@ -147,6 +184,21 @@ class _RuleEntry:
     versions: tuple[PolicyVersion, ...]
 
 
+@dataclass(frozen=True)
+class _Terms:
+    """The part of a decision fixed by its rule and date alone (the ladder None: it has no steps)."""
+
+    policy_id: str
+    rule_id: str
+    version: str
+    ladder: Ladder | None
+    cutoff: dt.date
+    strike_expires: dt.date
+    appeal_until: dt.date
+    severe_start: int | None
+    steps: dict[int, LadderStep | None]
+
+
 class Decider:
     """The knowledge base's tables a decision reads, built once per model (a batch decides
     a million cases against the same few dozen rules)."""
@@ -154,6 +206,10 @@ class Decider:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.rules: dict[str, _RuleEntry] = {}
+        self._terms: dict[tuple[str, dt.date], _Terms | CaseError] = {}
+        # (action, policy, rule, market, content type) of statements of reasons that passed the
+        # API's validation: the next with the same parts re-checks only the case's own fields.
+        self.valid_statement_parts: set[tuple[str, str, str, str, tuple[str, ...]]] = set()
         self.policies: dict[str, Policy] = {p.id: p for p in kb.policies}
         for policy in kb.policies:
             versions = versions_of(policy)
@@ -175,13 +231,51 @@ class Decider:
         return found
 
     def _decide(self, case: Case) -> Decision | CaseError:
-        entry = self.rules.get(case.rule)
+        on = case.decision_date
+        key = (case.rule, on)
+        terms = self._terms.get(key)
+        if terms is None:
+            terms = self._terms_on(case.rule, on)
+            if len(self._terms) < 100_000:  # a batch repeats a few dozen rules over a few hundred days
+                self._terms[key] = terms
+        if isinstance(terms, CaseError):
+            return terms
+        if case.market not in self.markets and case.market not in ISO_3166_ALPHA2:
+            return CaseError("market", f"unknown market {case.market!r}: give a markets-catalog id "
+                             f"({', '.join(sorted(self.markets))}) or an ISO 3166 country code")
+        problem = self._check_history(case)
+        if problem is not None:
+            return problem
+        if terms.ladder is None:
+            return CaseError("rule", f"policy {terms.policy_id} has no ladder steps")
+        ladder = terms.ladder
+        # is_active for each entry, with the window's start computed once: E + window > D
+        # is E > D - window (and E <= D holds for every entry, see _check_history).
+        cutoff, policy_id = terms.cutoff, terms.policy_id
+        active = [h.strike for h in case.history
+                  if h.policy == policy_id and not h.reversed and h.decision_date > cutoff]
+        severe_start = terms.severe_start if case.severe else None
+        strike = next_strike(ladder, active, severe_start)
+        step = terms.steps.get(strike)
+        if step is None:
+            step = terms.steps[strike] = ladder.step_for(strike)
+        if step is None:
+            return CaseError("rule", f"the {policy_id} ladder has no step for strike {strike}")
+        start = case.start_date or on
+        duration = step.duration_days
+        # Positional, in field order: a batch builds a million of these.
+        return make_decision(case.case_id, policy_id, terms.version, terms.rule_id, case.severe, on, strike,
+                             step.action, duration, start, None if duration is None else start + days(duration),
+                             terms.strike_expires, terms.appeal_until, None, None)
+
+    def _terms_on(self, rule_id: str, on: dt.date) -> _Terms | CaseError:
+        """What a decision under ``rule_id`` on ``on`` reads that no other case field changes."""
+        entry = self.rules.get(rule_id)
         if entry is None:
-            return CaseError("rule", f"unknown rule {case.rule!r}")
+            return CaseError("rule", f"unknown rule {rule_id!r}")
         policy, rule = entry.policy, entry.rule
         if policy.status not in DECIDING_STATUSES:
             return CaseError("rule", f"rule {rule.id} belongs to policy {policy.id}, which is {policy.status}")
-        on = case.decision_date
         version = version_in_force(entry.versions, on)
         if not entry.versions:
             return CaseError("rule", f"policy {policy.id} has no valid effective date ({policy.effective!r})")
@@ -189,36 +283,12 @@ class Decider:
             first = min(v.effective for v in entry.versions)
             return CaseError("decision_date", f"{on.isoformat()} is before policy {policy.id} took effect "
                              f"({first.isoformat()})")
-        if case.market not in self.markets and case.market not in ISO_3166_ALPHA2:
-            return CaseError("market", f"unknown market {case.market!r}: give a markets-catalog id "
-                             f"({', '.join(sorted(self.markets))}) or an ISO 3166 country code")
-        problem = self._check_history(case)
-        if problem is not None:
-            return problem
         ladder = version.ladder
-        if not ladder.steps:
-            return CaseError("rule", f"policy {policy.id} has no ladder steps")
         window = ladder.strike_window_days
-        # is_active for each entry, with the window's start computed once: E + window > D
-        # is E > D - window (and E <= D holds for every entry, see _check_history).
-        cutoff, policy_id = on - dt.timedelta(days=window), policy.id
-        active = [h.strike for h in case.history
-                  if h.policy == policy_id and not h.reversed and h.decision_date > cutoff]
-        severe_start = rule.severe_case.start_at_strike if case.severe and rule.severe_case else None
-        strike = next_strike(ladder, active, severe_start)
-        step: LadderStep | None = ladder.step_for(strike)
-        if step is None:
-            return CaseError("rule", f"the {policy.id} ladder has no step for strike {strike}")
-        start = case.start_date or on
-        duration = step.duration_days
-        return Decision(
-            case_id=case.case_id, policy=policy.id, policy_version=version.version, rule=rule.id,
-            severe=case.severe, decision_date=on, strike=strike, action=step.action,
-            duration_days=duration, start_date=start,
-            end_date=None if duration is None else start + dt.timedelta(days=duration),
-            strike_expires=on + dt.timedelta(days=window),
-            appeal_until=on + dt.timedelta(days=version.appeal.window_days),
-        )
+        return _Terms(policy.id, rule.id, version.version, ladder if ladder.steps else None,
+                      on - dt.timedelta(days=window), on + dt.timedelta(days=window),
+                      on + dt.timedelta(days=version.appeal.window_days),
+                      rule.severe_case.start_at_strike if rule.severe_case else None, {})
 
     def _check_history(self, case: Case) -> CaseError | None:
         for index, item in enumerate(case.history):

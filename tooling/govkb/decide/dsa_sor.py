@@ -154,7 +154,7 @@ def validate_statement(statement: Mapping[str, Any]) -> list[str]:
         value = statement.get(name)
         if value is None:
             continue
-        problem = _date_problem(value, first, last)
+        problem = date_problem(value, first, last)
         if problem:
             problems.append(f"{name}: {problem}")
     puid = statement.get("puid")
@@ -163,7 +163,8 @@ def validate_statement(statement: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _date_problem(value: object, first: dt.date, last: dt.date) -> str:
+def date_problem(value: object, first: dt.date, last: dt.date) -> str:
+    """What is wrong with ``value`` as a date YYYY-MM-DD in ``first..last`` (empty: nothing)."""
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         return f"{value!r} is not a date YYYY-MM-DD"
     try:

@@ -95,6 +95,9 @@ def statement_for(decider: Decider, case: Case, decision: Decision) -> dict[str,
     statement["application_date"] = decision.start_date.isoformat()
     statement["decision_facts"] = case.facts
     statement["puid"] = case.case_id
+    parts = (action.id, policy.id, rule.id, case.market, case.content_type)
+    if parts in decider.valid_statement_parts and _case_fields_pass(statement):
+        return statement
     problems = dsa_sor.validate_statement(statement)
     if problems:
         field, _, why = problems[0].partition(": ")
@@ -102,7 +105,52 @@ def statement_for(decider: Decider, case: Case, decision: Decision) -> dict[str,
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return CaseError(source, f"the statement of reasons fails the Transparency Database's validation: "
                          f"{field}: {why}{more}")
+    decider.valid_statement_parts.add(parts)
     return statement
+
+
+# Statement fields that come from the case alone: every API rule on them involves no other field.
+_CASE_SCALARS = (("source_type", dsa_sor.SOURCE_TYPE), ("automated_decision", dsa_sor.AUTOMATED_DECISION))
+_CASE_DATES = ("content_date", "application_date", "end_date_visibility_restriction",
+               "end_date_monetary_restriction", "end_date_service_restriction", "end_date_account_restriction")
+
+
+def _case_fields_pass(statement: dict[str, Any]) -> bool:
+    """Whether the case's own fields of ``statement`` pass their API rules, each of which reads
+    that field alone (the other fields, fixed by action, policy, rule, market and content type,
+    passed once before: :attr:`Decider.valid_statement_parts`).  False means "not known": run
+    the full validation, which words the problem."""
+    for name, allowed in _CASE_SCALARS:
+        if statement.get(name) not in allowed:
+            return False
+    for name in _CASE_DATES:
+        value = statement.get(name)
+        if value is None:
+            continue
+        ok = _DATE_OK.get(value) if type(value) is str else False
+        if ok is None:
+            ok = _date_ok(value)
+        if not ok:
+            return False
+    facts, puid = statement.get("decision_facts"), statement.get("puid")
+    return (type(facts) is str and 0 < len(facts) <= dsa_sor.MAX_LENGTH["decision_facts"] and type(puid) is str
+            and 0 < len(puid) <= dsa_sor.MAX_LENGTH["puid"] and dsa_sor.PUID.fullmatch(puid) is not None)
+
+
+_DATE_OK: dict[str, bool] = {}
+
+
+# The narrowest of the API's date ranges: a date inside it passes every date field's rule.
+_FIRST = max(first for first, _ in dsa_sor.DATE_RANGES.values())
+_LAST = min(last for _, last in dsa_sor.DATE_RANGES.values())
+
+
+def _date_ok(value: str) -> bool:
+    """Whether ``value`` is a date YYYY-MM-DD in the narrowest range (checked once per text)."""
+    ok = not dsa_sor.date_problem(value, _FIRST, _LAST)
+    if len(_DATE_OK) < 100_000:
+        _DATE_OK[value] = ok
+    return ok
 
 
 # Statement field -> the case field it comes from, so an error names what the user can change.
