@@ -65,7 +65,7 @@ def test_the_site_shows_the_values_govkb_metrics_computes(tmp_path: Path) -> Non
     assert "govkb-kpi-trend" in catalog.read_text() and "Worst markets" in _text(catalog)
     metrics = _text(built.outdir / "docs/metrics.html")
     assert f"{KPI} Time to action (median) {latest.period} {number(latest.value)} hours" in metrics
-    assert "Computed from" in metrics and "cases" in metrics
+    assert "Computed from cases/appeals.csv, cases/decisions.csv" in metrics
     assert f"{KPI} Time to action (median): {number(latest.value)} hours in {latest.period}" in metrics
     # sphinx-needs' permalink page would fetch a needs.json the site does not publish
     assert not (built.outdir / "permalink.html").exists()

@@ -50,7 +50,14 @@ def cases_dir(env: BuildEnvironment) -> Path | None:
     return root / configured
 
 
-def compute(kb: KnowledgeBase, path: Path | None) -> SiteMetrics:
+def _relative(path: Path, root: Path | None) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() if root else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def compute(kb: KnowledgeBase, path: Path | None, root: Path | None = None) -> SiteMetrics:
     """Every KPI overall and by market and by policy, merged into one result per KPI."""
     if path is None or not path.exists():
         return SiteMetrics()
@@ -74,7 +81,8 @@ def compute(kb: KnowledgeBase, path: Path | None) -> SiteMetrics:
         findings = [*findings, *db.findings]
     finally:
         db.close()
-    sources = tuple(sorted({f.display for f in files}))
+    # Name the files as the reader's checkout does (data/cases/decisions.csv), not this machine's paths.
+    sources = tuple(sorted({_relative(f.path, root) for f in files}))
     return SiteMetrics(results, sources, tuple(f"{f.path}:{f.line}: {f.message}" for f in findings))
 
 
@@ -84,7 +92,10 @@ def site_metrics(env: BuildEnvironment) -> SiteMetrics:
 
     state = govkb_domain(env).build
     if state.metrics is None:
-        state.metrics = compute(knowledge_base(env), cases_dir(env))
+        from govkb.sphinx.kbstate import kb_root
+
+        root = Path(kb_root(env.config.govkb_root, env.srcdir))
+        state.metrics = compute(knowledge_base(env), cases_dir(env), root)
     assert isinstance(state.metrics, SiteMetrics)
     return state.metrics
 
