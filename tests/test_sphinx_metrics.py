@@ -35,7 +35,8 @@ def _project(tmp_path: Path, cases: str | None) -> Path:
             kpi["query"] = repo_kpi["query"]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     (src / "docs/metrics.md").write_text("# Metrics\n\n```{govkb-metrics}\n```\n\n"
-                                         "## Review\n\n```{govkb-kpi-badges} SOP_REVIEW\n```\n")
+                                         "## Review\n\n```{govkb-kpi-badges} SOP_REVIEW\n```\n\n"
+                                         "## Progress\n\n```{govkb-requirements-progress}\n```\n")
     index = src / "docs/index.md"
     index.write_text(index.read_text() + "\n```{toctree}\nmetrics\n```\n")
     if cases is not None:
@@ -67,6 +68,7 @@ def test_the_site_shows_the_values_govkb_metrics_computes(tmp_path: Path) -> Non
     assert f"{KPI} Time to action (median) {latest.period} {number(latest.value)} hours" in metrics
     assert "Computed from cases/appeals.csv, cases/decisions.csv" in metrics
     assert f"{KPI} Time to action (median): {number(latest.value)} hours in {latest.period}" in metrics
+    assert "REQ_0001" in metrics and "requirement title status raised age market source satisfied by KPIs" in metrics
     # sphinx-needs' permalink page would fetch a needs.json the site does not publish
     assert not (built.outdir / "permalink.html").exists()
     assert "permalink.html" not in (built.outdir / "docs/index.html").read_text()

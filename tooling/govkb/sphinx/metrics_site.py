@@ -157,3 +157,23 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
 def measuring(kb: KnowledgeBase, subject_id: str) -> list[str]:
     """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP)."""
     return [k.id for k in kb.kpis if subject_id in k.measures]
+
+
+# ---- requirement progress --------------------------------------------------------------------
+def progress_nodes(env: BuildEnvironment, _subject: str = "") -> list[nodes.Node]:
+    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs."""
+    import datetime as dt
+
+    from govkb.checks.requirements import progress
+    from govkb.sphinx.kbstate import knowledge_base
+
+    rows = progress(knowledge_base(env), dt.date.today())
+    if not rows:
+        return [nodes.paragraph("No requirements yet.", "No requirements yet.")]
+    table_rows = [([r.id, r.title, r.status + (" (overdue)" if r.overdue else ""), r.raised or "—",
+                    "—" if r.age_days is None else f"{r.age_days} days", r.market or "—", r.source or "—",
+                    ", ".join(r.changes) or "—", ", ".join(r.kpis) or "—"],
+                   "govkb-kpi-missed" if r.overdue else ("govkb-req-open" if r.open else "govkb-kpi-ok"))
+                  for r in rows]
+    return [mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
+                       "KPIs"], table_rows, ["govkb-req-progress", "govkb-kpi-overview"])]

@@ -83,6 +83,7 @@ TABLES: dict[str, Callable[[KnowledgeBase, str], list[nodes.Node]]] = {
 # KPI values: computed once per build from the case records (metrics_site), every builder.
 METRIC_VIEWS: dict[str, Callable[[BuildEnvironment, str], list[nodes.Node]]] = {
     "kpi": metrics_site.kpi_nodes, "metrics": metrics_site.overview_nodes, "kpi-badges": metrics_site.badge_nodes,
+    "requirements-progress": metrics_site.progress_nodes,
 }
 
 
@@ -338,7 +339,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("govkb-kpi", _view("kpi", lambda kb: {k.id: k for k in kb.kpis}))
     app.add_directive("govkb-kpi-badges", _view("kpi-badges", _measured))
     app.add_config_value("govkb_cases", None, "env", (str, type(None)))
-    for kind in ("coverage", "uncovered", "matrix", "traceability", "metrics"):
+    for kind in ("coverage", "uncovered", "matrix", "traceability", "metrics", "requirements-progress"):
         app.add_directive(f"govkb-{kind}", _view(kind))
     app.add_directive("govkb-print", PrintDirective)
     app.add_directive("govkb-codes", CodesDirective)
