@@ -78,7 +78,8 @@ def _kpi(kpi: Kpi) -> str:
     options = {"id": kpi.id, "unit": kpi.unit, "target": kpi.target.text, "frequency": kpi.frequency,
                "owner": kpi.owner, "measures": md.ids(kpi.measures)}
     need = md.need("kpi", kpi.title, options, body, kpi.location.line)
-    return f"## {md.text(kpi.title)}\n\n{need}"
+    # Under the definition: the latest value against the target, the trend and the worst groups.
+    return f"## {md.text(kpi.title)}\n\n{need}\n```{{govkb-kpi}} {kpi.id}\n```\n"
 
 
 def _kpis(kb: KnowledgeBase) -> str:

@@ -36,6 +36,7 @@ class BuildState:
     links_before: set[Link] = field(default_factory=set)
     pages_before: dict[str, str] = field(default_factory=dict)
     model_changed: bool = True  # until env-get-outdated says otherwise (a fresh environment)
+    metrics: object | None = None  # govkb.sphinx.metrics_site.SiteMetrics, computed once per build
 
 
 class GovkbDomain(Domain):

@@ -27,7 +27,7 @@ from sphinx.util.docutils import SphinxDirective
 from govkb.findings import CODES
 from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
-from govkb.sphinx import browse, diagrams, tables
+from govkb.sphinx import browse, diagrams, metrics_site, tables
 from govkb.sphinx.domain import govkb_domain
 
 HERE = Path(__file__).parent
@@ -79,6 +79,11 @@ TABLES: dict[str, Callable[[KnowledgeBase, str], list[nodes.Node]]] = {
     "matrix": lambda kb, _s: tables.matrix_nodes(kb),
     "traceability": lambda kb, _s: tables.traceability_nodes(kb),
     "steps": tables.steps_nodes,
+}
+# KPI values: computed once per build from the case records (metrics_site), every builder.
+METRIC_VIEWS: dict[str, Callable[[BuildEnvironment, str], list[nodes.Node]]] = {
+    "kpi": metrics_site.kpi_nodes, "metrics": metrics_site.overview_nodes, "kpi-badges": metrics_site.badge_nodes,
+    "requirements-progress": metrics_site.progress_nodes,
 }
 
 
@@ -188,6 +193,8 @@ def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         kind, subject = view["kind"], view["subject"]
         if kind in PICTURES:
             view.replace_self(PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else [])
+        elif kind in METRIC_VIEWS:
+            view.replace_self(METRIC_VIEWS[kind](app.env, subject))
         elif kind == "coverage":
             view.replace_self(tables.coverage_nodes(kb, link, is_html))
         else:
@@ -269,6 +276,18 @@ def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(set(govkb_domain(env).dashboards) & env.found_docs)
 
 
+# ---- sphinx-needs' permalink page: it fetches a needs.json the site does not publish -----------
+def drop_permalink_page(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: remove ``permalink.html``, which would show nothing (no page links to it).
+
+    The site publishes no ``needs.json`` (``needs_build_json`` stays off: the model is on the
+    pages), and no need layout here uses ``<<permalink()>>``, so the page has no use.
+    """
+    if exception is None and app.builder.format == "html":
+        page = Path(app.outdir) / Path(app.config.needs_permalink_file).name
+        page.unlink(missing_ok=True)
+
+
 # ---- setup ---------------------------------------------------------------------------------------
 FURO_OPTIONS: dict[str, object] = {
     "navigation_with_keys": True,
@@ -294,6 +313,22 @@ def _configure(app: Sphinx, config: Config) -> None:
         config.html_theme_options = {**FURO_OPTIONS, **(config.html_theme_options or {})}
 
 
+def kpi_badges(kb: KnowledgeBase, subject_id: str) -> list[nodes.Node]:
+    """For page code (policy and SOP pages): the latest value of each KPI measuring ``subject_id``.
+
+    Returns a placeholder the resolver fills when the page is written, from the build's one
+    computation (:mod:`metrics_site`); nothing when no KPI measures ``subject_id``.
+    """
+    if not metrics_site.measuring(kb, subject_id):
+        return []
+    return [govkb_view("", kind="kpi-badges", subject=subject_id)]
+
+
+def _measured(kb: KnowledgeBase) -> dict[str, object]:
+    """Everything a KPI can measure: policies, rules and SOPs."""
+    return {**kb.policy_by_id, **kb.rule_by_id, **kb.sop_by_id}
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     skip = (_skip, None)
     for node in (govkb_view, browse.govkb_ref):
@@ -301,7 +336,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("govkb-ladder", _view("ladder", lambda kb: dict(kb.policy_by_id)))
     app.add_directive("govkb-sop-flow", _view("sop-flow", lambda kb: dict(kb.sop_by_id)))
     app.add_directive("govkb-steps", _view("steps", lambda kb: kb.rule_by_id))
-    for kind in ("coverage", "uncovered", "matrix", "traceability"):
+    app.add_directive("govkb-kpi", _view("kpi", lambda kb: {k.id: k for k in kb.kpis}))
+    app.add_directive("govkb-kpi-badges", _view("kpi-badges", _measured))
+    app.add_config_value("govkb_cases", None, "env", (str, type(None)))
+    for kind in ("coverage", "uncovered", "matrix", "traceability", "metrics", "requirements-progress"):
         app.add_directive(f"govkb-{kind}", _view(kind))
     app.add_directive("govkb-print", PrintDirective)
     app.add_directive("govkb-codes", CodesDirective)
@@ -312,6 +350,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", flatten_nested_tables, priority=900)  # after sphinx-needs drew the needs
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
+    app.connect("build-finished", drop_permalink_page)
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")

@@ -1,0 +1,92 @@
+"""The KPIs on the site: a real Sphinx build of the tiny project with and without case data."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govkb.load import load_knowledge_base
+from govkb.metrics.definitions import definitions
+from govkb.metrics.engine import CaseDatabase, find_case_files
+from govkb.metrics.results import number
+
+from sphinx_support import REPO, ROOTS, sphinx_build
+
+pytestmark = pytest.mark.sphinx
+KPI = "KPI_TIME_TO_ACTION_MEDIAN"
+CASES = REPO / "tests" / "fixtures" / "cases"
+
+
+def _project(tmp_path: Path, cases: str | None) -> Path:
+    """test-basic with the repository's query for KPI, a metrics page, badges and (maybe) cases."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-basic", src, ignore=shutil.ignore_patterns("_build"))
+    repo_kpi = next(k for k in yaml.safe_load((REPO / "policies/catalog/kpis.yaml").read_text())["kpis"]
+                    if k["id"] == KPI)
+    path = src / "policies/catalog/kpis.yaml"
+    data = yaml.safe_load(path.read_text())
+    for kpi in data["kpis"]:
+        if kpi["id"] == KPI:
+            kpi["query"] = repo_kpi["query"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    (src / "docs/metrics.md").write_text("# Metrics\n\n```{govkb-metrics}\n```\n\n"
+                                         "## Review\n\n```{govkb-kpi-badges} SOP_REVIEW\n```\n\n"
+                                         "## Progress\n\n```{govkb-requirements-progress}\n```\n")
+    index = src / "docs/index.md"
+    index.write_text(index.read_text() + "\n```{toctree}\nmetrics\n```\n")
+    if cases is not None:
+        shutil.copytree(CASES, src / "cases")
+        conf = src / "conf.py"
+        conf.write_text(conf.read_text() + f"\ngovkb_cases = {cases!r}\n")
+    return src
+
+
+def _text(page: Path) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))))
+
+
+def test_the_site_shows_the_values_govkb_metrics_computes(tmp_path: Path) -> None:
+    src = _project(tmp_path, "cases")
+    built = sphinx_build(src, tmp_path / "html")
+    assert built.returncode == 0, built.output
+    kb = load_knowledge_base(src).kb
+    files, _ = find_case_files([src / "cases"])
+    db = CaseDatabase(files)
+    result = db.compute(next(d for d in definitions(kb) if d.id == KPI))
+    db.close()
+    latest = max(result.values, key=lambda v: v.period)
+    expected = f"{latest.period}: {number(latest.value)} hours (target <= 24, {latest.n} rows)"
+    catalog = built.outdir / "policies/catalog/kpis.html"
+    assert expected in _text(catalog)
+    assert "govkb-kpi-trend" in catalog.read_text() and "Worst markets" in _text(catalog)
+    metrics = _text(built.outdir / "docs/metrics.html")
+    assert f"{KPI} Time to action (median) {latest.period} {number(latest.value)} hours" in metrics
+    assert "Computed from cases/appeals.csv, cases/decisions.csv" in metrics
+    assert f"{KPI} Time to action (median): {number(latest.value)} hours in {latest.period}" in metrics
+    assert "REQ_0001" in metrics and "requirement title status raised age market source satisfied by KPIs" in metrics
+    # sphinx-needs' permalink page would fetch a needs.json the site does not publish
+    assert not (built.outdir / "permalink.html").exists()
+    assert "permalink.html" not in (built.outdir / "docs/index.html").read_text()
+
+
+@pytest.mark.parametrize("cases", [None, ""])
+def test_without_case_data_the_pages_say_so(tmp_path: Path, cases: str | None) -> None:
+    built = sphinx_build(_project(tmp_path, cases), tmp_path / "html")
+    assert built.returncode == 0, built.output
+    for page in ("policies/catalog/kpis.html", "docs/metrics.html"):
+        assert "No case data was given to this build" in _text(built.outdir / page)
+    assert f"{KPI}: no case data in this build" in _text(built.outdir / "docs/metrics.html")
+
+
+def test_kpi_badges_is_a_placeholder_for_measured_subjects_only() -> None:
+    from govkb.sphinx.views import govkb_view, kpi_badges
+
+    kb = load_knowledge_base(ROOTS / "test-basic").kb
+    [badge] = kpi_badges(kb, "SOP_REVIEW")
+    assert isinstance(badge, govkb_view) and (badge["kind"], badge["subject"]) == ("kpi-badges", "SOP_REVIEW")
+    assert kpi_badges(kb, "LMG_PASSIVE") == []

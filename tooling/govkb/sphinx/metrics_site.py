@@ -1,0 +1,179 @@
+"""The KPIs on the site: computed once per build from the case records, drawn by :mod:`metrics_view`.
+
+``govkb_cases`` (conf.py, relative to the KB root) names the case-data directory; left unset it
+is ``data/cases`` when that exists.  Without case data every KPI view says so plainly.
+The values are computed lazily, on the first page that shows one, while pages are resolved
+(in the main process, also under ``-j N``) and kept in the build state of the govkb domain,
+so a build runs the KPI queries once.
+
+Directives: ``{govkb-kpi} KPI`` (value against target, trend, worst markets and policies),
+``{govkb-metrics}`` (the overview), ``{govkb-kpi-badges} SUBJECT`` (the latest value of each
+KPI measuring a policy, rule or SOP).  Page code calls :func:`govkb.sphinx.views.kpi_badges`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.environment import BuildEnvironment
+
+from govkb.metrics.results import KpiResult, KpiValue, number, status
+from govkb.model import KnowledgeBase
+from govkb.sphinx import metrics_view as mv
+from govkb.sphinx.domain import govkb_domain
+
+DEFAULT_CASES = "data/cases"
+
+
+@dataclass
+class SiteMetrics:
+    """The KPI results of one build (empty when no case data was given)."""
+
+    results: dict[str, KpiResult] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # bad records, shown under the overview
+
+
+def cases_dir(env: BuildEnvironment) -> Path | None:
+    """The case-data directory of this build, or None when there is none."""
+    from govkb.sphinx.kbstate import kb_root
+
+    root = Path(kb_root(env.config.govkb_root, env.srcdir))
+    configured = env.config.govkb_cases
+    if configured is None:
+        default = root / DEFAULT_CASES
+        return default if default.is_dir() else None
+    if not configured:
+        return None
+    return root / configured
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() if root else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def compute(kb: KnowledgeBase, path: Path | None, root: Path | None = None) -> SiteMetrics:
+    """Every KPI overall and by market and by policy, merged into one result per KPI."""
+    if path is None or not path.exists():
+        return SiteMetrics()
+    from govkb.metrics.definitions import definitions
+    from govkb.metrics.engine import CaseDatabase, find_case_files
+
+    files, findings = find_case_files([path])
+    if not files:
+        return SiteMetrics(problems=tuple(f.message for f in findings))
+    db = CaseDatabase(files)
+    try:
+        results = {}
+        for defn in definitions(kb):
+            values: list[KpiValue] = []
+            dims: tuple[str, ...] = ("period",)
+            for by in ((), ("market",), ("policy",)):
+                part = db.compute(defn, by)
+                values += part.values
+                dims += tuple(d for d in part.dimensions if d not in dims)
+            results[defn.id] = KpiResult(defn, dims, tuple(values))
+        findings = [*findings, *db.findings]
+    finally:
+        db.close()
+    # Name the files as the reader's checkout does (data/cases/decisions.csv), not this machine's paths.
+    sources = tuple(sorted({_relative(f.path, root) for f in files}))
+    return SiteMetrics(results, sources, tuple(f"{f.path}:{f.line}: {f.message}" for f in findings))
+
+
+def site_metrics(env: BuildEnvironment) -> SiteMetrics:
+    """This build's KPI results, computed on first use and cached on the govkb domain."""
+    from govkb.sphinx.kbstate import knowledge_base
+
+    state = govkb_domain(env).build
+    if state.metrics is None:
+        from govkb.sphinx.kbstate import kb_root
+
+        root = Path(kb_root(env.config.govkb_root, env.srcdir))
+        state.metrics = compute(knowledge_base(env), cases_dir(env), root)
+    assert isinstance(state.metrics, SiteMetrics)
+    return state.metrics
+
+
+# ---- views -------------------------------------------------------------------------------------
+def kpi_nodes(env: BuildEnvironment, kpi_id: str) -> list[nodes.Node]:
+    """A KPI's latest value against target, its trend, and its worst markets and policies."""
+    metrics = site_metrics(env)
+    if not metrics.sources:
+        return [mv.no_data()]
+    result = metrics.results.get(kpi_id)
+    if result is None:
+        text = f"{kpi_id} has no executable query yet, so it is not computed."
+        return [nodes.paragraph(text, text, classes=["govkb-kpi-nodata"])]
+    found: list[nodes.Node] = [mv.value_block(result), mv.trend_svg(result)]
+    for dimension, label in (("market", "Worst markets"), ("policy", "Worst policies")):
+        if dimension in result.dimensions:
+            found += [nodes.rubric(label, label), mv.worst_table(result, dimension)]
+    return found
+
+
+def overview_nodes(env: BuildEnvironment, _subject: str = "") -> list[nodes.Node]:
+    metrics = site_metrics(env)
+    found = mv.overview_table(list(metrics.results.values()), metrics.sources)
+    if metrics.problems:
+        text = f"{len(metrics.problems)} problem(s) in the case records; run govkb metrics to list them."
+        found.append(nodes.paragraph(text, text, classes=["govkb-kpi-problems"]))
+    return found
+
+
+def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
+    """One line per KPI measuring ``subject_id``: its latest overall value, coloured by outcome."""
+    from govkb.sphinx.kbstate import knowledge_base
+
+    kpis = measuring(knowledge_base(env), subject_id)
+    if not kpis:
+        return []
+    metrics = site_metrics(env)
+    items = nodes.bullet_list(classes=["govkb-kpi-badges"])
+    for kpi_id in kpis:
+        result = metrics.results.get(kpi_id)
+        overall = sorted((v for v in result.values if not v.market and not v.policy),
+                         key=lambda v: v.period) if result else []
+        latest = overall[-1] if overall else None
+        if not metrics.sources:
+            text = f"{kpi_id}: no case data in this build"
+        elif result is None or latest is None:
+            text = f"{kpi_id}: no value"
+        else:
+            d = result.definition
+            text = (f"{kpi_id} {d.title}: {number(latest.value)} {d.unit} in {latest.period} "
+                    f"(target {d.target_text}): {status(latest)}")
+        klass = "govkb-kpi-nodata" if latest is None or latest.met is None else (
+            "govkb-kpi-ok" if latest.met else "govkb-kpi-missed")
+        items += nodes.list_item("", nodes.paragraph(text, text), classes=[klass])
+    return [items]
+
+
+def measuring(kb: KnowledgeBase, subject_id: str) -> list[str]:
+    """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP)."""
+    return [k.id for k in kb.kpis if subject_id in k.measures]
+
+
+# ---- requirement progress --------------------------------------------------------------------
+def progress_nodes(env: BuildEnvironment, _subject: str = "") -> list[nodes.Node]:
+    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs."""
+    import datetime as dt
+
+    from govkb.checks.requirements import progress
+    from govkb.sphinx.kbstate import knowledge_base
+
+    rows = progress(knowledge_base(env), dt.date.today())
+    if not rows:
+        return [nodes.paragraph("No requirements yet.", "No requirements yet.")]
+    table_rows = [([r.id, r.title, r.status + (" (overdue)" if r.overdue else ""), r.raised or "—",
+                    "—" if r.age_days is None else f"{r.age_days} days", r.market or "—", r.source or "—",
+                    ", ".join(r.changes) or "—", ", ".join(r.kpis) or "—"],
+                   "govkb-kpi-missed" if r.overdue else ("govkb-req-open" if r.open else "govkb-kpi-ok"))
+                  for r in rows]
+    return [mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
+                       "KPIs"], table_rows, ["govkb-req-progress", "govkb-kpi-overview"])]
