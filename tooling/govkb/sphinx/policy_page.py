@@ -139,8 +139,9 @@ def _ladder(kb: KnowledgeBase, ladder: Ladder) -> str:
     for step in ladder.steps:
         action = kb.action_by_id.get(step.action)
         duration = step.duration_text if step.duration_days or action is None else _KIND[action.duration]
-        title = md.text(action.title) + f" ({md.role('need', step.action)})" if action else md.cell(step.action)
-        rows.append([str(step.strike), title, md.cell(duration)])
+        # the need role shows the action's title and id
+        rows.append([str(step.strike), md.role("need", step.action) if action else md.cell(step.action),
+                     md.cell(duration)])
     return (md.table(["strike", "action", "duration"], rows)
             + f"\nA strike stays active for {ladder.strike_window_days} days (strike window); each new strike "
               "within the window moves the creator one step down.\n")
