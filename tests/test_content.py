@@ -5,6 +5,8 @@ These pin the counts issue #3 asks for so the knowledge base cannot silently shr
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from pathlib import Path
 from typing import Any
@@ -243,7 +245,12 @@ def test_loader_accepts_and_ignores_the_new_fields(tmp_path: Path) -> None:
         "      note: Set by this knowledge base.\n") + "history:\n" + history, encoding="utf-8")
     after = load_knowledge_base(kb_dir)
     assert [f.code for f in after.findings] == [f.code for f in before.findings] == []
-    assert after.kb.rules == before.kb.rules
+    [rule] = [r for r in after.kb.rules if r.aliases]
+    assert rule.aliases == ("gift gating",) and rule.criteria is not None and rule.basis is not None
+    assert rule.criteria.escalate == "To lmg-escalations when the viewer is a minor."
+    assert rule.basis.set_by_kb and rule.basis.note == "Set by this knowledge base."
+    plain = [dataclasses.replace(r, aliases=(), criteria=None, basis=None) for r in after.kb.rules]
+    assert plain == list(before.kb.rules)
     path.write_text(path.read_text(encoding="utf-8").replace("\nhistory:\n", "\n      colour: blue\nhistory:\n"),
                     encoding="utf-8")
     assert "KB105" in {f.code for f in load_knowledge_base(kb_dir).findings}

@@ -47,7 +47,7 @@ def test_text_build_holds_the_ladder_steps_and_dashboards(sphinx_project: Callab
     assert build.returncode == 0, build.output
     policy = (build.outdir / "policies" / "solicit.txt").read_text(encoding="utf-8")
     # the ladder table: one row per strike, with its action and duration
-    ladder = policy[policy.index("Enforcement ladder"):]
+    ladder = policy[policy.index("Ladder in force"):]
     assert re.search(r"\|\s*1\s*\|\s*\*Education notice", ladder), ladder[:2000]
     assert re.search(r"\|\s*4\s*\|\s*\*Monetization termination\s*\|\s*indefinite", ladder), ladder[:2000]
     # a rule's "Carried out by" table lists the step that implements it (from the model)

@@ -117,6 +117,25 @@ class DsaGrounds:
 
 
 @dataclass(frozen=True)
+class Criteria:
+    """How a reviewer decides a case under a rule: evidence to collect, signs, mistakes, escalation."""
+
+    evidence: tuple[str, ...]
+    signs: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    escalate: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a rule's wording rests on: a policy source's title, or the knowledge base itself."""
+
+    source: str = ""
+    set_by_kb: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     policy_id: str
@@ -129,6 +148,9 @@ class Rule:
     severe_case: SevereCase | None = None
     satisfies: tuple[str, ...] = ()
     location: Location = NOWHERE
+    aliases: tuple[str, ...] = ()  # the words reviewers use for the behaviour (search, the page)
+    criteria: Criteria | None = None
+    basis: Basis | None = None
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,23 @@ def _rule(policy_id: str, data: dict[str, Any], loc: Locator, at: JsonPath, loca
         severe_case=m.SevereCase(severe["when"], severe["start_at_strike"], loc.at(at + ("severe_case",))) if severe else None,
         satisfies=tuple(data.get("satisfies", ())),
         location=location,
+        aliases=tuple(data.get("aliases", ())),
+        criteria=_criteria(data.get("criteria")),
+        basis=_basis(data.get("basis")),
     )
+
+
+def _criteria(data: Any) -> m.Criteria | None:
+    if not data:
+        return None
+    return m.Criteria(tuple(data["evidence"]), tuple(data["signs"]), tuple(data["mistakes"]),
+                      str(data["escalate"]).strip())
+
+
+def _basis(data: Any) -> m.Basis | None:
+    if not data:
+        return None
+    return m.Basis(data.get("source", ""), bool(data.get("set_by_kb", False)), str(data.get("note", "")).strip())
 
 
 def _thresholds(items: Any, loc: Locator, at: JsonPath) -> tuple[m.Threshold, ...]:

@@ -43,7 +43,9 @@ def helper_data(kb: KnowledgeBase, policy: Policy) -> dict[str, Any]:
 
 def helper_html(kb: KnowledgeBase, policy: Policy) -> str:
     """The helper form for ``policy``, with its data; needs ``govkb-decide.js`` on the page."""
-    data = json.dumps(helper_data(kb, policy), sort_keys=True).replace("</", "<\\/")
+    # No "<", ">" or "&" inside the script element: JSON reads the escapes as the same text.
+    data = (json.dumps(helper_data(kb, policy), sort_keys=True)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     options = "".join(f'<option value="{html.escape(rule.id)}">{html.escape(rule.id)}: {html.escape(rule.title)}'
                       "</option>" for rule in policy.rules)
     pid = html.escape(policy.id)

@@ -22,6 +22,7 @@ from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
 from govkb.load import LoadResult
+from govkb.model import KnowledgeBase
 
 Link = tuple[str, str, str]  # (need id, link type, target need id)
 
@@ -31,6 +32,7 @@ class BuildState:
     """What one build knows and the next one must compute again."""
 
     loaded: LoadResult | None = None
+    as_of: KnowledgeBase | None = None  # ``loaded.kb`` as of the build's day (see kbstate)
     read: set[str] = field(default_factory=set)  # docnames read in this build
     read_paths: set[str] = field(default_factory=set)  # their sources, relative to the KB root
     links_before: set[Link] = field(default_factory=set)

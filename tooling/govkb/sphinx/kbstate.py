@@ -3,11 +3,15 @@
 ``govkb.load.load_knowledge_base`` runs at ``builder-inited`` in the main process; the
 result is kept in the build state of the govkb domain (:mod:`govkb.sphinx.domain`), so the
 reader and writer processes that ``sphinx-build -j N`` forks inherit it instead of loading again.
-Sphinx never parses policy YAML its own way: every page, need and role reads this model.
+Sphinx never parses policy YAML its own way: every page, need and role reads this model,
+as of the build's day (``[tool.govkb] today`` / ``GOVKB_TODAY`` / the real date): the values
+in force on that day, with later scheduled versions left under ``Policy.scheduled`` for the
+pages to show beside them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +20,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.environment import BuildEnvironment
 
+from govkb import config as cfg
+from govkb.asof import kb_as_of
+from govkb.errors import FatalError
 from govkb.load import LoadResult, load_knowledge_base
 from govkb.model import KnowledgeBase
 from govkb.sphinx.domain import govkb_domain
@@ -40,7 +47,9 @@ def load_for_build(app: Sphinx) -> LoadResult:
     if not Path(root).is_dir():  # say why, before every page warns about ids that "do not exist"
         logger.warning("govkb_root = %r: %s is not a directory; set it to the folder holding policies/",
                        app.config.govkb_root, root, type="govkb", subtype="config")
-    govkb_domain(app.env).build.loaded = result = load_knowledge_base(root)
+    state = govkb_domain(app.env).build
+    state.loaded = result = load_knowledge_base(root)
+    state.as_of = None
     return result
 
 
@@ -53,8 +62,20 @@ def load_result(env: BuildEnvironment) -> LoadResult:
 
 
 def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
-    """The build's KnowledgeBase (the public entry point for directives and views)."""
-    return load_result(env).kb
+    """The build's KnowledgeBase as of its day (the public entry point for directives and views)."""
+    state = govkb_domain(env).build
+    if state.as_of is None:
+        kb = load_result(env).kb
+        state.as_of = kb_as_of(kb, build_day(kb.root))
+    return state.as_of
+
+
+def build_day(root: str) -> dt.date:
+    """The day the site shows values for; a malformed setting is warned about by the report."""
+    try:
+        return cfg.resolve_today(cfg.load_config(Path(root)))
+    except FatalError:
+        return dt.date.today()
 
 
 def source_path(env: BuildEnvironment, docname: str) -> str:

@@ -22,7 +22,7 @@ from govkb.model import KnowledgeBase
 from govkb.sphinx import markup as md
 from govkb.sphinx.catalog_page import catalog_markdown
 from govkb.sphinx.kbstate import absolute, knowledge_base, source_path
-from govkb.sphinx.policy_page import policy_markdown
+from govkb.sphinx.policy_page import policy_markdown, setup_policy_page
 
 FILETYPE = "govkb"
 # Catalog pages that list policies are re-read when any policy page is.
@@ -69,4 +69,5 @@ def outdated_catalogs(app: Sphinx, env: BuildEnvironment, added: set[str], chang
 def setup_pages(app: Sphinx) -> None:
     app.add_source_suffix(".yaml", FILETYPE)
     app.add_source_parser(YamlPageParser)
+    setup_policy_page(app)
     app.connect("env-get-outdated", outdated_catalogs)

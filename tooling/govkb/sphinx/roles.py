@@ -2,7 +2,8 @@
 
 ``{pv}`LMG_SOLICIT.step2.duration``` renders ``KnowledgeBase.policy_value(key).text``, so
 SOP prose cannot drift from the policy.  The page notes a dependency on the files the value
-comes from, so editing the policy re-reads the page.  An unknown key is rendered literally and
+comes from, so editing the policy re-reads the page.  The value is the one in force on the
+build's day; each later scheduled value follows as " (from DATE: NEW VALUE)".  An unknown key is rendered literally and
 warned about at the source line with the message of check KB207, from the same function (the finding reporter leaves
 KB207 to this role for the pages it read).
 """
@@ -14,6 +15,7 @@ from docutils.nodes import Node, system_message
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from govkb.asof import upcoming_values
 from govkb.checks.references import unknown_value_message
 from govkb.model import KnowledgeBase
 from govkb.sphinx.kbstate import absolute, knowledge_base
@@ -37,7 +39,10 @@ class PolicyValueRole(SphinxRole):
             return [nodes.literal(self.rawtext, key, classes=["govkb-pv", "govkb-pv-unknown"])], []
         for path in _value_paths(kb, key, value.location.path):
             self.env.note_dependency(absolute(self.env, path))
-        return [nodes.inline(self.rawtext, value.text, classes=["govkb-pv"])], []
+        result: list[Node] = [nodes.inline(self.rawtext, value.text, classes=["govkb-pv"])]
+        for effective, later in upcoming_values(kb, key):
+            result.append(nodes.inline("", f" (from {effective}: {later.text})", classes=["govkb-pv-upcoming"]))
+        return result, []
 
 
 def _value_paths(kb: KnowledgeBase, key: str, value_path: str) -> list[str]:
