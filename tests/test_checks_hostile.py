@@ -15,7 +15,7 @@ import pytest
 from govkb.checks.privacy import scan_text
 from govkb.checks.unsafe_markup import is_outside, scan_page, scheme_of
 from govkb.cli import main
-from test_load_bad_inputs import MINIKB, POLICY, SOP, replace, tree_digest
+from test_load_bad_inputs import MINIKB, POLICY, SOP, kb, replace, tree_digest  # noqa: F401  (kb: the fixture)
 
 STEP_END = "Count the requests: more than"
 
@@ -76,13 +76,6 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("title-with-newline", replace(POLICY, "title: Gift solicitation\n", 'title: "Gift\\nsolicitation"\n'),
      f"{POLICY}:2: KB105"),
 ]
-
-
-@pytest.fixture
-def kb(tmp_path: Path) -> Path:
-    root = tmp_path / "kb"
-    shutil.copytree(MINIKB, root)
-    return root
 
 
 @pytest.mark.parametrize(("mutate", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

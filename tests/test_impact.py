@@ -97,21 +97,10 @@ def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys:
     assert (out, err) == ("No policy changes since HEAD.\n", "")
 
 
+from test_checks_changes import SCHEDULED  # noqa: E402  (the same scheduled ladder change)
+
 REPO = Path(__file__).resolve().parent.parent
-SCHEDULE = """
-scheduled:
-  - version: 1.4.0
-    effective: 2027-02-01
-    summary: Strike 2 suspends gifting for 14 days instead of 7.
-    satisfies: REQ_0009
-    ladder:
-      strike_window_days: 90
-      steps:
-        - {strike: 1, action: ACT_EDUCATION_NOTICE}
-        - {strike: 2, action: ACT_GIFTING_SUSPEND, duration_days: 14}
-        - {strike: 3, action: ACT_MONETIZATION_SUSPEND, duration_days: 30}
-        - {strike: 4, action: ACT_MONETIZATION_TERMINATE}
-rules:"""
+SCHEDULE = "\n" + SCHEDULED + "rules:"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
