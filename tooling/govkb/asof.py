@@ -21,19 +21,14 @@ import dataclasses
 import datetime as dt
 from typing import Iterable
 
+from govkb.model.units import parse_date
 from govkb.model import HistoryEntry, KnowledgeBase, Policy, PolicyValue, Rule, ScheduledVersion, Threshold
 
 
-def parse_day(text: str) -> dt.date | None:
-    """A ``YYYY-MM-DD`` string as a date (None when it is not one: the schema reports it)."""
-    try:
-        return dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
 
 
 def in_force(version: ScheduledVersion, day: dt.date) -> bool:
-    effective = parse_day(version.effective)
+    effective = parse_date(version.effective)
     return effective is not None and effective <= day
 
 
@@ -104,7 +99,7 @@ def upcoming_values(kb: KnowledgeBase, key: str) -> list[tuple[str, PolicyValue]
     found: list[tuple[str, PolicyValue]] = []
     previous = now.text if now else None
     for version in sorted(policy.scheduled, key=lambda s: s.effective):
-        day = parse_day(version.effective)
+        day = parse_date(version.effective)
         if day is None:
             continue
         later = dataclasses.replace(kb, policies=tuple(policy_as_of(p, day) if p.id == policy.id else p

@@ -6,7 +6,6 @@ so a test or a CI replay gives the same answer on any day.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterator
 
 import re
@@ -14,6 +13,7 @@ import re
 from govkb.checks.context import CheckContext, check, check_in_context
 from govkb.checks.template import first_cells, section_lines
 from govkb.findings import Finding, finding
+from govkb.model.units import parse_date
 from govkb.model import KnowledgeBase, Location, Policy, Sop
 
 
@@ -125,11 +125,3 @@ def check_future_policies(kb: KnowledgeBase, context: CheckContext) -> Iterator[
                               f"{policy.version}, which takes effect only on {policy.effective}", sop.id)
 
 
-def parse_date(value: object) -> dt.date | None:
-    """A YYYY-MM-DD string (the loader keeps dates as text) as a date; None if it is not one."""
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None

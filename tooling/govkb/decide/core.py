@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 from govkb.decide.countries import ISO_3166_ALPHA2
 from govkb.asof import policy_as_of
+from govkb.model.units import parse_date
 from govkb.model import Action, Appeal, KnowledgeBase, Ladder, LadderStep, Market, Policy, Rule
 
 # Only active policies decide: a retired or superseded one no longer does, a draft not yet.
@@ -141,12 +142,12 @@ def days(count: int) -> dt.timedelta:
 def versions_of(policy: Policy) -> tuple[PolicyVersion, ...]:
     """The policy's versions, oldest first: the one at the top of its file, then each scheduled
     version with the values it changes applied (:func:`govkb.asof.policy_as_of`)."""
-    effective = _as_date(policy.effective)
+    effective = parse_date(policy.effective)
     if effective is None:
         return ()  # a finding of the loader or the lifecycle checks; no case decides under it
     versions = [PolicyVersion(effective, policy.version, policy.ladder, policy.appeal)]
     for scheduled in sorted(policy.scheduled, key=lambda s: s.effective):
-        day = _as_date(scheduled.effective)
+        day = parse_date(scheduled.effective)
         if day is not None and day > versions[-1].effective:
             later = policy_as_of(policy, day)
             versions.append(PolicyVersion(day, later.version, later.ladder, later.appeal))
@@ -321,10 +322,3 @@ def decider_for(kb: KnowledgeBase) -> Decider:
     return found
 
 
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
