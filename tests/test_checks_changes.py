@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -103,7 +104,7 @@ def test_scheduled_change_end_to_end(repo: Path, capsys: pytest.CaptureFixture[s
 
 def _changed_stamp_steps(before: str, after: str) -> set[str]:
     def blocks(text: str) -> dict[str, str]:
-        return dict(re.findall(r"^  (SOP_\w+):\n((?:    .*\n)*)", text, re.M))
+        return {step: json.dumps(entry, sort_keys=True) for step, entry in json.loads(text)["reviews"].items()}
     old, new = blocks(before), blocks(after)
     return {step for step in new if old.get(step) != new[step]}
 
@@ -130,7 +131,7 @@ def test_a_never_reviewed_link_and_a_stale_stamp(repo: Path, capsys: pytest.Capt
     code, out = check_output(repo, capsys, "--select", "KB45")
     assert code == 1
     assert "implements LMG_GAMBLING_01, which no review of the step covers" in out
-    assert re.search(r"govkb-reviews\.yaml:\d+: KB451 \[warning\] the stamp of SOP_REVIEW_\d+ still records "
+    assert re.search(r"govkb-reviews\.json:\d+: KB451 \[warning\] the stamp of SOP_REVIEW_\d+ still records "
                      rf"implements {first.group(1)}", out), out
 
 
@@ -188,9 +189,9 @@ def test_a_threshold_schedule_changes_the_value_as_of_its_date(repo: Path) -> No
 
 
 def test_an_unreadable_reviews_file_and_none_at_all(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (repo / REVIEWS_FILE).write_text("reviews: [not, a, mapping]\n", "utf-8")
+    (repo / REVIEWS_FILE).write_text('{"reviews": ["not", "a", "mapping"]}\n', "utf-8")
     code, out = check_output(repo, capsys, "--select", "KB452")
-    assert code == 1 and out.startswith(f"{REVIEWS_FILE}:1: KB452 [error] the file must hold one key"), out
+    assert code == 1 and out.startswith(f"{REVIEWS_FILE}:1: KB452 [error] the file must hold one object"), out
     (repo / REVIEWS_FILE).unlink()
     code, out = check_output(repo, capsys, "--select", "KB45")
     assert code == 1 and out.startswith(f"{REVIEWS_FILE}:1: KB457 [error] no {REVIEWS_FILE}"), out
@@ -207,3 +208,54 @@ def test_history_out_of_order_is_kb454(repo: Path, capsys: pytest.CaptureFixture
                     "    summary: Later.\n  - " + rest, "utf-8")
     _, out = check_output(repo, capsys, "--select", "KB454")
     assert re.search(r"KB454 \[error\] history entry 1\.9\.0 \(2027-01-01\) sits below 1\.3\.0", out), out
+
+
+def test_reviews_file_problems_point_at_their_line(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (repo / REVIEWS_FILE).read_text("utf-8")
+    lines = text.splitlines()
+    # A merge conflict marker: not JSON, at its line.
+    broken = "\n".join([*lines[:6], "<<<<<<< HEAD", *lines[6:]]) + "\n"
+    (repo / REVIEWS_FILE).write_text(broken, "utf-8")
+    code, out = check_output(repo, capsys, "--select", "KB452")
+    assert code == 1 and out.startswith(f"{REVIEWS_FILE}:7: KB452 [error] not valid JSON"), out
+    # One stamp that is not a mapping: that step's line, the others still read.
+    data = json.loads(text)
+    step = sorted(data["reviews"])[3]
+    data["reviews"][step] = "reviewed"
+    (repo / REVIEWS_FILE).write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    code, out = check_output(repo, capsys, "--select", "KB45")
+    line = next(n for n, row in enumerate(json.dumps(data, indent=2).splitlines(), 1) if row.startswith(f'    "{step}"'))
+    assert out.splitlines()[0].startswith(f"{REVIEWS_FILE}:{line}: KB452 [error] {step}: a stamp is a mapping"), out
+    # A key twice in one object (two branches stamping the same step) is named.
+    twice = text.replace('  "reviews": {\n', f'  "reviews": {{\n    "{step}": {{"reviewed_on": "2026-01-01"}},\n', 1)
+    (repo / REVIEWS_FILE).write_text(twice, "utf-8")
+    code, out = check_output(repo, capsys, "--select", "KB452")
+    assert code == 1 and f"the key '{step}' appears twice" in out, out
+
+
+def test_the_writer_layout_gives_every_link_its_line(repo: Path) -> None:
+    from govkb.load.reviews import load_reviews
+
+    stamps, problems = load_reviews(repo)
+    lines = (repo / REVIEWS_FILE).read_text("utf-8").splitlines()
+    assert problems == [] and len(stamps) > 50
+    for stamp in stamps:
+        assert lines[stamp.location.line - 1].startswith(f'    "{stamp.step_id}": {{')
+        for link in stamp.links:
+            assert lines[link.location.line - 1].startswith(f'        "{link.target}": {{"fingerprint"')
+
+
+def test_a_legacy_yaml_reviews_file_is_named(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "govkb-reviews.yaml").write_text("reviews: {}\n", "utf-8")
+    code, out = check_output(repo, capsys, "--select", "KB452")
+    assert code == 1 and out.startswith("govkb-reviews.yaml:1: KB452 [error] govkb keeps the review stamps in "
+                                        f"{REVIEWS_FILE} now"), out
+
+
+def test_a_large_reviews_file_is_read(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The file grows about 1 KB a step: over the 1 MiB of a hand-written file, it is still read.
+    data = json.loads((repo / REVIEWS_FILE).read_text("utf-8"))
+    data["about"] = "x" * (2 << 20)
+    (repo / REVIEWS_FILE).write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+    code, out = check_output(repo, capsys, "--select", "KB45,KB108")
+    assert code == 0, out

@@ -19,7 +19,7 @@ from sphinx_support import REPO, sphinx_build
 pytestmark = pytest.mark.sphinx
 
 # What a Sphinx build of the repository reads (conf.py include_patterns) plus what the checks read.
-COPIED = ("govkb-reviews.yaml", "conf.py", "pyproject.toml", "CODEOWNERS", "docs", "sop", "policies")
+COPIED = ("govkb-reviews.json", "conf.py", "pyproject.toml", "CODEOWNERS", "docs", "sop", "policies")
 STEP = """Watch the clip from the first ask. Confirm that the creator held back the content, a
 reply or their attention until a gift arrived, and compare the case with the rule's allowed
 examples before you decide. Strikes expire after {pv}`LMG_SOLICIT.strike_window`."""

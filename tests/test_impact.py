@@ -110,7 +110,7 @@ def test_a_scheduled_change_lists_its_version_suspect_steps_and_changed_decision
     root.mkdir()
     for name in ("policies", "sop", "docs"):
         shutil.copytree(REPO / name, root / name)
-    for name in ("pyproject.toml", "govkb-reviews.yaml"):
+    for name in ("pyproject.toml", "govkb-reviews.json"):
         shutil.copyfile(REPO / name, root / name)
     _git(root, "init", "-q")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")

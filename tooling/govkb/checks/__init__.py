@@ -55,11 +55,9 @@ REGISTRY: tuple[CheckFunction, ...] = (
     template.check_sop_template,
     template.check_owner_contacts,
     finite.check_finite_thresholds,
-    unsafe_markup.check_unsafe_markup,
     step_syntax.check_unread_steps,
     changes.check_suspect_links,
     changes.check_history,
-    kpi_queries.check_kpi_queries,
 )
 # Checks that read every version of a policy, not only the one in force on the day checked.
 ALL_VERSIONS_REGISTRY: tuple[CheckFunction, ...] = (policy_tests.check_policy_tests,)
@@ -67,6 +65,8 @@ CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     lifecycle.check_review_by,
     lifecycle.check_future_policies,
     requirements.check_requirement_progress,
+    unsafe_markup.check_unsafe_markup,
+    kpi_queries.check_kpi_queries,
 )
 CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
                  unsafe_markup, kpi_queries, requirements, step_syntax)

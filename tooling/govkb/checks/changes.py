@@ -1,7 +1,7 @@
 """Change control (KB450-KB459): suspect links, each policy's history, scheduled versions.
 
 * KB450: a step's link (a rule it implements, an action it applies, a ``{pv}`` value it quotes)
-  whose target changed since the step was last reviewed (``govkb-reviews.yaml``), or that was
+  whose target changed since the step was last reviewed (``govkb-reviews.json``), or that was
   never reviewed. Targets are compared as they will stand once every scheduled version is in
   force, so a scheduled change is suspect until someone re-reads the steps it touches.
 * KB451: a stamp for a step or link that no longer exists.
@@ -26,7 +26,7 @@ def _version(text: str) -> tuple[int, ...]:
 
 @check
 def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
-    where = kb.reviews_path or "govkb-reviews.yaml"
+    where = kb.reviews_path or "govkb-reviews.json"
     if not kb.reviews_path and not kb.reviews:
         if kb.steps:  # one finding, not one per link, for a knowledge base that never stamped
             yield finding("KB457", Location(where, 1, 1),

@@ -8,11 +8,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from govkb.findings import Finding
     from govkb.model import KnowledgeBase
+
+
+T = TypeVar("T")
+
+
+class Memo(Protocol):
+    """Where a check keeps what it computed from one input: ``memo(namespace, key, compute)``
+    returns ``compute()``, or what it returned before for the same namespace and key.
+
+    The key must hold everything the result depends on (the key and govkb's own code decide
+    a hit, nothing else), so a memo never serves a stale result."""
+
+    def __call__(self, namespace: str, key: str, compute: Callable[[], T]) -> T: ...
+
+
+def compute_now(namespace: str, key: str, compute: Callable[[], Any]) -> Any:
+    """The memo that keeps nothing: tests, the Sphinx build and ``--no-cache``."""
+    return compute()
 
 
 @dataclass(frozen=True)
@@ -21,6 +39,9 @@ class CheckContext:
 
     today: dt.date = field(default_factory=dt.date.today)
     requirement_max_age_days: int = 90  # [tool.govkb] requirement_max_age_days (KB440)
+    # govkb check passes the user's cache (govkb.load.cache.FileCache.memo): the slow
+    # per-page parses (MyST, SQL) then run once per content, not once per run.
+    memo: Memo = compute_now
 
 
 CheckFunction = Callable[["KnowledgeBase"], Iterable["Finding"]]

@@ -9,9 +9,11 @@ at the KPI's line in ``kpis.yaml`` rather than a failure of the monthly metrics 
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Any, Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, check_in_context
 from govkb.findings import Finding, finding
 from govkb.metrics.definitions import MEASURES
 from govkb.metrics.schema import case_schema
@@ -21,14 +23,21 @@ from govkb.model import KnowledgeBase, Kpi
 # The case-record codes: reported by govkb metrics (govkb.metrics.engine), listed with the checks.
 
 
-@check
-def check_kpi_queries(kb: KnowledgeBase) -> Iterator[Finding]:
+@check_in_context
+def check_kpi_queries(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
     # A catalog without any query does not use govkb metrics (its KPIs are documentation
     # only); once one KPI is computed, a KPI that cannot be is a gap (KB430).
     if not any(kpi.query for kpi in kb.kpis):
         return
     for kpi in kb.kpis:
-        yield from kpi_query_findings(kpi)
+        # sqlglot takes most of a small check's time (import and parse): keep its verdict.
+        key = json.dumps([kpi.id, kpi.location.path, kpi.location.line, kpi.location.column, kpi.query],
+                         sort_keys=True, default=str)
+        yield from context.memo("kpi_queries", key, partial(_findings, kpi))
+
+
+def _findings(kpi: Kpi) -> list[Finding]:
+    return list(kpi_query_findings(kpi))
 
 
 def kpi_query_findings(kpi: Kpi) -> Iterator[Finding]:

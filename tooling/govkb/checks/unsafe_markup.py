@@ -26,12 +26,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, Memo, check_in_context, compute_now
 from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location
+
+if TYPE_CHECKING:  # markdown-it is imported when a page needs parsing (a memo spares most runs)
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -55,9 +58,9 @@ _WHITESPACE_AND_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     """MyST's own markdown-it parser, configured as the site build configures it."""
+    from markdown_it.renderer import RendererHTML
     from myst_parser.config.main import MdParserConfig
     from myst_parser.parsers.mdit import create_md_parser
-    from markdown_it.renderer import RendererHTML
 
     return create_md_parser(MdParserConfig(), RendererHTML)
 
@@ -95,23 +98,42 @@ def is_outside(target: str, page: str, root: Path | None = None) -> bool:
     return False
 
 
-def scan_page(text: str, path: str, root: Path | None = None) -> Iterator[tuple[str, int, str]]:
+def scan_page(text: str, path: str, root: Path | None = None,
+              memo: Memo = compute_now) -> Iterator[tuple[str, int, str]]:
     """``(code, line, message)`` for every unsafe construct in the MyST page ``text`` (at
-    ``path`` under the repository ``root``, when given, to follow symlinks)."""
+    ``path`` under the repository ``root``, when given, to follow symlinks).
+
+    The parse depends on the text alone, so ``memo`` may keep it; whether an inserted file
+    leaves the repository depends on the file system too, so that is asked on every run."""
     if not _CANDIDATE.search(text):
-        return
+        return  # most pages: nothing to parse, nothing to keep
+    for code, line, message, target in memo("unsafe_markup", text, lambda: scan_text(text)):
+        if target is None or is_outside(target, path, root):
+            yield code, line, message
+
+
+Scanned = tuple[str, int, str, "str | None"]
+
+
+def scan_text(text: str) -> list[Scanned]:
+    """``(code, line, message, target)`` for every construct in ``text`` that is unsafe
+    (``target`` None) or unsafe if the file ``target`` lies outside the repository."""
+    if not _CANDIDATE.search(text):
+        return []
+    found: list[Scanned] = []
     for token in parser().parse(text):
-        yield from _scan_token(token, path, root)
+        found += _scan_token(token)
+    return found
 
 
-def _scan_token(token: Token, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
+def _scan_token(token: Token) -> Iterator[Scanned]:
     line = token.map[0] + 1 if token.map else 1
     if token.type == "html_block" and not _comment(token.content):
-        yield "KB906", line, f"raw HTML block '{_excerpt(token.content)}' is not published"
+        yield "KB906", line, f"raw HTML block '{_excerpt(token.content)}' is not published", None
     elif token.type == "fence":
-        yield from _scan_fence(token, line, path, root)
+        yield from _scan_fence(token, line)
     elif token.type == "inline" and token.children:
-        yield from _scan_inline(token.children, line)
+        yield from ((code, at, message, None) for code, at, message in _scan_inline(token.children, line))
 
 
 def _scan_inline(children: list[Token], line: int) -> Iterator[tuple[str, int, str]]:
@@ -141,16 +163,16 @@ def _scan_inline(children: list[Token], line: int) -> Iterator[tuple[str, int, s
         line += child.content.count("\n") if child.type in ("text", "code_inline") else 0
 
 
-def _scan_fence(token: Token, line: int, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
+def _scan_fence(token: Token, line: int) -> Iterator[Scanned]:
     info = token.info.strip()
     name = info[1:info.index("}")] if info.startswith("{") and "}" in info else ""
     argument = info[info.index("}") + 1:].strip() if name else ""
     body = token.content.splitlines()
     if name == "eval-rst":
-        yield from _scan_rst(body, line + 1, path, root)
+        yield from _scan_rst(body, line + 1)
     elif name:
         options = _myst_options(body)
-        yield from _directive(name, argument, options, line, path, root)
+        yield from _directive(name, argument, options, line)
 
 
 def _myst_options(body: list[str]) -> list[tuple[int, str, str]]:
@@ -170,7 +192,7 @@ def _myst_options(body: list[str]) -> list[tuple[int, str, str]]:
     return options
 
 
-def _scan_rst(body: list[str], first_line: int, path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
+def _scan_rst(body: list[str], first_line: int) -> Iterator[Scanned]:
     """Directives inside an ``{eval-rst}`` block: each with the options that follow it."""
     index = 0
     while index < len(body):
@@ -178,10 +200,10 @@ def _scan_rst(body: list[str], first_line: int, path: str, root: Path | None) ->
         for target in _RST_LINK.finditer(body[index]):
             scheme = scheme_of(target.group(1))
             if scheme and scheme not in SAFE_SCHEMES:
-                yield "KB910", first_line + index, f"link to '{_excerpt(target.group(1))}' uses the scheme '{scheme}:'"
+                yield "KB910", first_line + index, f"link to '{_excerpt(target.group(1))}' uses the scheme '{scheme}:'", None
         if not match:
             if ".. raw::" in body[index].replace("\t", " "):
-                yield "KB907", first_line + index, "a raw directive is not published"
+                yield "KB907", first_line + index, "a raw directive is not published", None
             index += 1
             continue
         options = []
@@ -189,28 +211,27 @@ def _scan_rst(body: list[str], first_line: int, path: str, root: Path | None) ->
         while scan < len(body) and (option := _OPTION.match(body[scan])):
             options.append((scan - index, option.group(1), option.group(2)))
             scan += 1
-        yield from _directive(match.group(1).lower(), match.group(2), options, first_line + index, path, root)
+        yield from _directive(match.group(1).lower(), match.group(2), options, first_line + index)
         index = scan
 
 
-def _directive(name: str, argument: str, options: list[tuple[int, str, str]], line: int,
-               path: str, root: Path | None) -> Iterator[tuple[str, int, str]]:
+def _directive(name: str, argument: str, options: list[tuple[int, str, str]], line: int) -> Iterator[Scanned]:
     name = name.lower()
     if name == "raw":
-        yield "KB907", line, f"a raw directive ('{_excerpt(argument)}') is not published"
+        yield "KB907", line, f"a raw directive ('{_excerpt(argument)}') is not published", None
         return
-    if name in _INSERTING and name not in _MEDIA and argument and name != "csv-table" and is_outside(argument, path, root):
-        yield "KB908", line, f"{name} of '{_excerpt(argument)}', which is outside the repository"
+    if name in _INSERTING and name not in _MEDIA and argument and name != "csv-table":
+        yield "KB908", line, f"{name} of '{_excerpt(argument)}', which is outside the repository", argument
     if name in _MEDIA and scheme_of(argument):
-        yield "KB909", line, f"{name} '{_excerpt(argument)}' would be loaded from another host"
+        yield "KB909", line, f"{name} '{_excerpt(argument)}' would be loaded from another host", None
     for offset, option, value in options:
         option = option.lower()
         if option == "url":
-            yield "KB908", line + offset, f"{name} :url: '{_excerpt(value)}' inserts text from another host"
-        elif option in _FILE_OPTIONS and is_outside(value, path, root):
-            yield "KB908", line + offset, f"{name} :file: '{_excerpt(value)}' is outside the repository"
+            yield "KB908", line + offset, f"{name} :url: '{_excerpt(value)}' inserts text from another host", None
+        elif option in _FILE_OPTIONS:
+            yield "KB908", line + offset, f"{name} :file: '{_excerpt(value)}' is outside the repository", value
         elif option == "target" and scheme_of(value) and scheme_of(value) not in SAFE_SCHEMES:
-            yield "KB910", line + offset, f"{name} :target: '{_excerpt(value)}' uses an unsafe scheme"
+            yield "KB910", line + offset, f"{name} :target: '{_excerpt(value)}' uses an unsafe scheme", None
 
 
 def _comment(html: str) -> bool:
@@ -223,11 +244,11 @@ def _excerpt(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-@check
-def check_unsafe_markup(kb: KnowledgeBase) -> Iterator[Finding]:
+@check_in_context
+def check_unsafe_markup(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
     root = Path(kb.root) if kb.root else None
     pages = [(sop.path, sop.text, sop.id) for sop in kb.sops]
     pages += [(document.path, document.text, "") for document in kb.documents]
     for path, text, subject in pages:
-        for code, line, message in scan_page(text, path, root):
+        for code, line, message in scan_page(text, path, root, context.memo):
             yield finding(code, Location(path, line, 1), message, subject)

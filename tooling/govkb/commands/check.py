@@ -16,7 +16,7 @@ from govkb import config as cfg
 from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
-from govkb.load.cache import FileCache
+from govkb.load.cache import FileCache, cache_dir
 from govkb.report import Report, format_names, render
 
 
@@ -52,9 +52,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.date,
            select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
-    result = load_knowledge_base(root, FileCache(None) if args.no_cache else None)
+    cache = FileCache(None if args.no_cache else cache_dir())
+    result = load_knowledge_base(root, cache)
     findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
-                                    (*config.ignore, *ignore), args.waivers)
+                                    (*config.ignore, *ignore), args.waivers, memo=cache.memo)
     report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)

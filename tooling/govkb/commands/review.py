@@ -1,7 +1,7 @@
 """``govkb review STEP_OR_SOP_ID… [--all]``: record that a person re-read these steps.
 
 For each step named (or every step of each SOP named, or every step with ``--all``), the
-stamp in ``govkb-reviews.yaml`` is rewritten from the step's links as they stand now (see
+stamp in ``govkb-reviews.json`` is rewritten from the step's links as they stand now (see
 :mod:`govkb.fingerprint`); every other stamp is kept byte for byte. It never runs from
 ``check``, and it stamps nothing it was not asked to. Run it after re-reading, commit the file
 with the change: the pull request's diff shows exactly what was re-read against what.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from govkb.checks import CheckContext, run_checks
+from govkb.checks.context import Memo, compute_now
 from govkb.config.selection import (apply_severities, fails, matches_any, parse_selectors, select_findings,
                                     unknown_selectors)
 from govkb.config.settings import DEFAULT_HELP_URI, Config, config_from_table, load_config, resolve_today
@@ -43,7 +44,9 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
 
 
 def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config: Config, today: dt.date,
-                     select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None) -> list[Finding]:
+                     select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None,
+                     memo: Memo = compute_now) -> list[Finding]:
     """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control."""
-    findings = run_checks(kb, load_findings, CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days))
+    context = CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days, memo=memo)
+    findings = run_checks(kb, load_findings, context)
     return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

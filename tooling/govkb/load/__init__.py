@@ -11,9 +11,10 @@ file's content, so an unchanged file is not parsed again; the model is the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from govkb import model as m
 from govkb.decide.testcases import with_policy_tests
@@ -21,9 +22,9 @@ from govkb.findings import Finding, finding
 from govkb.load.myst import load_document, load_sop
 from govkb.load.cache import FileCache, cache_dir
 from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
-from govkb.load.reviews import REVIEWS_FILE, load_reviews
-from govkb.load.yamlsource import read_bytes
-from govkb.load.policy_tests import load_policy_tests
+from govkb.load.reviews import MAX_REVIEWS_BYTES, REVIEWS_FILE, legacy_findings, load_reviews
+from govkb.load.yamlsource import MAX_FILE_BYTES, read_bytes
+from govkb.load.policy_tests import load_policy_tests, load_test_file
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
@@ -84,13 +85,19 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
             findings.append(finding("KB105", m.Location(rel, 1, 1),
                                     f"unknown catalog '{path.stem}'; catalogs are: {', '.join(CATALOG_NAMES)}"))
             continue
-        name, records, problems = load_catalog(path, rel)
+        name, records, problems = cached(cache, "catalog", path, rel, partial(load_catalog, path, rel),
+                                         lambda problems: (None, (), problems))
         findings += problems
         if name is not None:
             catalogs[name] = records
             catalog_paths.append((name, rel))
 
-    reviews, problems = load_reviews(root)
+    reviews_file = root / REVIEWS_FILE
+    reviews, problems = (cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
+                                lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
+                                                     for p in problems]), limit=MAX_REVIEWS_BYTES)
+                         if reviews_file.exists() or reviews_file.is_symlink() else ((), []))
+    findings += legacy_findings(root)
     findings += problems
     kb = m.KnowledgeBase(
         root=str(root),
@@ -109,15 +116,28 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         reviews=reviews,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
     )
-    tests, problems = load_policy_tests(root)  # until the model has the field: see with_policy_tests
+    tests, problems = load_policy_tests(root, lambda path, rel: cached(
+        cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
     return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
 
 
 def _outside(root: Path, paths: list[Path]) -> set[Path]:
-    """The files (through a symlink of theirs or of a folder) that resolve outside ``root``."""
+    """The files (through a symlink of theirs or of a folder) that resolve outside ``root``.
+
+    Only a path with a symlink in it can lead out, so only those are resolved (resolving all
+    of them is a dozen system calls per file)."""
     top = root.resolve()
+    linked: dict[Path, bool] = {root: False}
+
+    def through_link(folder: Path) -> bool:
+        if folder not in linked:
+            linked[folder] = folder.is_symlink() or (folder.parent != folder and through_link(folder.parent))
+        return linked[folder]
+
     found = set()
     for path in paths:
+        if not path.is_symlink() and not through_link(path.parent):
+            continue
         try:
             if not path.resolve(strict=True).is_relative_to(top):
                 found.add(path)
@@ -150,16 +170,26 @@ def _sorted(paths: Iterable[Path]) -> list[Path]:
 def _load_cached(root: Path, kind: str, path: Path, cache: FileCache) -> Loaded:
     """What ``path`` gives: from the cache when its bytes were loaded before, else parsed."""
     rel = relpath(path, root)
-    raw, problems = read_bytes(path, rel)
+    return cached(cache, kind, path, rel, partial(_load_file, kind, path, rel), lambda problems: (None, [], problems))
+
+
+T = TypeVar("T")
+
+
+def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[[bytes], T],
+           unreadable: Callable[[list[Finding]], T], limit: int = MAX_FILE_BYTES) -> T:
+    """``compute(the file's bytes)``, from the cache when those bytes were loaded before;
+    ``unreadable(problems)`` when the file cannot be read (or is over ``limit`` bytes)."""
+    raw, problems = read_bytes(path, rel, limit)
     if raw is None:
-        return None, [], problems
+        return unreadable(problems)
     key = cache.key(kind, rel, raw)
     kept = cache.get(key)
-    if isinstance(kept, tuple) and len(kept) == 3:
+    if kept is not None:
         return kept
-    loaded = _load_file(kind, path, rel, raw)
-    cache.put(key, loaded)
-    return loaded
+    value = compute(raw)
+    cache.put(key, value)
+    return value
 
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:

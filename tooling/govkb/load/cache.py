@@ -21,7 +21,7 @@ import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 import govkb
 
@@ -54,6 +54,29 @@ def code_salt() -> bytes:
     return digest.digest()
 
 
+# The libraries whose behaviour a memoized check result depends on (parsers of MyST and SQL).
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "myst-parser", "sqlglot", "pyyaml")
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def checks_salt() -> bytes:
+    """A digest of every file of govkb and of the parsers' versions: what a memoized check
+    result (:meth:`FileCache.memo`) depends on besides its key."""
+    from importlib import metadata
+
+    package = Path(govkb.__file__).parent
+    digest = hashlib.sha256(code_salt())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\0{name}=-".encode())
+    return digest.digest()
+
+
 class FileCache:
     """Loaded results by content key; every failure is a miss (``directory`` None: always)."""
 
@@ -66,6 +89,22 @@ class FileCache:
         digest.update(f"\0{kind}\0{rel}\0".encode())
         digest.update(raw)
         return digest.hexdigest()
+
+    def memo(self, namespace: str, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under (govkb's code, the parsers' versions, ``namespace``,
+        ``key``): a :class:`govkb.checks.context.Memo` for the checks."""
+        if self.directory is None:
+            return compute()
+        digest = hashlib.sha256(checks_salt())
+        digest.update(f"\0{namespace}\0".encode())
+        digest.update(key.encode("utf-8", "surrogatepass"))
+        entry = digest.hexdigest()
+        found = self.get(entry)
+        if found is not None:
+            return found
+        value = compute()
+        self.put(entry, value)
+        return value
 
     def get(self, key: str) -> Any | None:
         if self.directory is None:

@@ -18,9 +18,10 @@ from govkb.load.yamlsource import JsonPath, Locator, parse_yaml, read_source, re
 CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
 
 
-def read_yaml_file(path: Path, rel: str, schema: str) -> tuple[Any, Locator | None, list[Finding]]:
+def read_yaml_file(path: Path, rel: str, schema: str, raw: bytes | None = None
+                   ) -> tuple[Any, Locator | None, list[Finding]]:
     """Read, parse and validate one YAML file; data is None when anything failed."""
-    text, findings = read_text(path, rel)
+    text, findings = read_source(path, rel, raw)
     if text is None:
         return None, None, findings
     return _parse_and_validate(text, rel, schema)
@@ -156,9 +157,9 @@ def _thresholds(items: Any, loc: Locator, at: JsonPath) -> tuple[m.Threshold, ..
     )
 
 
-def load_catalog(path: Path, rel: str) -> tuple[str | None, tuple[Any, ...], list[Finding]]:
+def load_catalog(path: Path, rel: str, raw: bytes | None = None) -> tuple[str | None, tuple[Any, ...], list[Finding]]:
     """Load one catalog file; returns its name and records."""
-    data, loc, findings = read_yaml_file(path, rel, "catalog")
+    data, loc, findings = read_yaml_file(path, rel, "catalog", raw)
     if data is None or loc is None:
         return None, (), findings
     (name, items), = data.items()

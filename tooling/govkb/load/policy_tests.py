@@ -9,30 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from govkb.decide.testcases import PolicyTest
 from govkb.findings import Finding
 from govkb.load.schema import validate
-from govkb.load.yamlsource import parse_yaml, read_text
+from govkb.load.yamlsource import parse_yaml, read_source
 
 TESTS_DIR = "policies/tests"
 SCHEMA = "policy-tests"
 
 
-def load_policy_tests(root: Path) -> tuple[tuple[PolicyTest, ...], list[Finding]]:
-    """Every test under ``root/policies/tests``, in file order, and the problems reading them."""
+TestFile = tuple[list[PolicyTest], list[Finding]]
+
+
+def load_policy_tests(root: Path, read: Callable[[Path, str], TestFile] | None = None
+                      ) -> tuple[tuple[PolicyTest, ...], list[Finding]]:
+    """Every test under ``root/policies/tests``, in file order, and the problems reading them
+    (``read``: how one file is read, e.g. through the loader's cache)."""
     tests: list[PolicyTest] = []
     findings: list[Finding] = []
     for path in sorted((root / TESTS_DIR).glob("*.yaml")):
-        found, problems = load_test_file(path, path.relative_to(root).as_posix())
+        found, problems = (read or load_test_file)(path, path.relative_to(root).as_posix())
         tests += found
         findings += problems
     return tuple(tests), findings
 
 
-def load_test_file(path: Path, rel: str) -> tuple[list[PolicyTest], list[Finding]]:
-    text, findings = read_text(path, rel)
+def load_test_file(path: Path, rel: str, raw: bytes | None = None) -> TestFile:
+    text, findings = read_source(path, rel, raw)
     if text is None:
         return [], findings
     document, findings = parse_yaml(text, rel)

@@ -1,65 +1,147 @@
-"""The reviewed-state file, ``govkb-reviews.yaml``: what each SOP step was last reviewed against.
+"""The reviewed-state file, ``govkb-reviews.json``: what each SOP step was last reviewed against.
 
 ``govkb review`` writes it (never by hand, never from ``check``); every link of a step is one
 line, so a pull request's diff shows what a person re-read::
 
-    reviews:
-      SOP_REVIEW_01:
-        reviewed_on: 2026-12-01
-        implements:
-          LMG_SOLICIT_01: {fingerprint: 3f9c0e2b71aa, text: 9d1c2e3f, severity: major, ...}
-        ladders:
-          LMG_SOLICIT: {fingerprint: ..., strike_window: 90 days, step2: ACT_GIFTING_SUSPEND 7 days, ...}
-        applies:
-          ACT_GIFTING_SUSPEND: {fingerprint: ..., restricts: gifting, ...}
-        quotes:
-          LMG_SOLICIT.step2: {fingerprint: ..., value: Gifting suspension for 7 days}
+    {
+      "about": "Re-review stamps ... do not edit by hand ...",
+      "reviews": {
+        "SOP_REVIEW_01": {
+          "reviewed_on": "2026-12-01",
+          "implements": {
+            "LMG_SOLICIT_01": {"fingerprint": "3f9c0e2b71aa", "text": "9d1c2e3f", "severity": "major"}
+          },
+          "ladders": {
+            "LMG_SOLICIT": {"fingerprint": "...", "strike_window": "90 days", "step2": "ACT_GIFTING_SUSPEND 7 days"}
+          },
+          "applies": {...},
+          "quotes": {"LMG_SOLICIT.step2": {"fingerprint": "...", "value": "Gifting suspension for 7 days"}}
+        }
+      }
+    }
+
+JSON, not YAML: the file grows with every step (about 1 KB a step, 10 MB for 10,000 steps), is
+written by a program and read on every check, and the standard library reads JSON some hundred
+times faster than YAML (detect-secrets keeps its audited baseline as JSON for the same reasons).
+Positions of the stamps and links come from the writer's layout (one link a line); a file
+laid out otherwise still loads, its problems then point at the step's line or the first.
 
 A malformed file is a KB452 finding; the stamps that can be read are kept.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 from govkb import model as m
 from govkb.findings import Finding, finding
-from govkb.load.yamlsource import parse_yaml, read_text
+from govkb.load.yamlsource import read_source
 
-REVIEWS_FILE = "govkb-reviews.yaml"
+REVIEWS_FILE = "govkb-reviews.json"
+LEGACY_REVIEWS_FILE = "govkb-reviews.yaml"
+# Machine-written and about 1 KB a step: far above the 1 MiB of a hand-written source file.
+MAX_REVIEWS_BYTES = 64 << 20
 LINK_KINDS: tuple[str, ...] = ("implements", "ladders", "applies", "quotes")
+ABOUT = ("Re-review stamps: what each SOP step was last reviewed against (see the contributing page). "
+         "Written by `govkb review STEP_OR_SOP_ID` after a person re-read the step; do not edit by hand. "
+         "`govkb check` reports a link whose target changed since (KB450).")
+# A key opening an object in the writer's layout: its indent says whether it is a step, a kind or a link.
+_KEY_LINE = re.compile(r'^( *)"((?:[^"\\]|\\.)*)": *(\{)?')
 
 
-def load_reviews(root: Path) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
+Reviews = tuple[tuple[m.ReviewStamp, ...], list[Finding]]
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _Duplicate(next(key for key in keys if keys.count(key) > 1))
+    return dict(pairs)
+
+
+def load_reviews(root: Path, raw: bytes | None = None) -> Reviews:
+    """The stamps of ``root``'s reviews file (``raw``: its bytes, when the caller read them)."""
     path = root / REVIEWS_FILE
-    if not path.exists() and not path.is_symlink():
+    if raw is None and not path.exists() and not path.is_symlink():
         return (), []
-    text, problems = read_text(path, REVIEWS_FILE)
+    text, problems = read_source(path, REVIEWS_FILE, raw)
     if text is None:
         return (), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message) for p in problems]
-    document, problems = parse_yaml(text, REVIEWS_FILE)
-    if document is None or problems:
-        return (), [finding("KB452", m.Location(p.path, p.line, p.column), p.message) for p in problems]
-    data, loc = document.data, document.locator
-    if data is None:
+    if not text.strip():
         return (), []
-    if not isinstance(data, dict) or set(data) != {"reviews"} or not isinstance(data["reviews"], dict):
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        return (), [finding("KB452", m.Location(REVIEWS_FILE, exc.lineno, exc.colno),
+                            f"not valid JSON: {exc.msg}; restore the file from git, or rewrite it with "
+                            "`govkb review --all` after re-reading the steps")]
+    except _Duplicate as exc:
         return (), [finding("KB452", m.Location(REVIEWS_FILE, 1, 1),
-                            "the file must hold one key, `reviews:`, mapping step ids to their stamps; "
+                            f"the key {str(exc)!r} appears twice in one object (a merge gone wrong?); keep one")]
+    if not isinstance(data, dict) or not set(data) <= {"about", "reviews"} or not isinstance(data.get("reviews"), dict):
+        return (), [finding("KB452", m.Location(REVIEWS_FILE, 1, 1),
+                            "the file must hold one object with `reviews`, mapping step ids to their stamps; "
                             "rewrite it with `govkb review --all` after re-reading the steps")]
+    lines = _key_lines(text)
     stamps: list[m.ReviewStamp] = []
     findings: list[Finding] = []
     for step_id, entry in data["reviews"].items():
-        stamp, problem = _stamp(str(step_id), entry, loc)
+        stamp, problem = _stamp(str(step_id), entry, lines)
         if stamp is None:
-            findings.append(finding("KB452", loc.at(("reviews", step_id)), problem, str(step_id)))
+            findings.append(finding("KB452", _at(lines, step_id), problem, str(step_id)))
         else:
             stamps.append(stamp)
     return tuple(stamps), findings
 
 
-def _stamp(step_id: str, entry: Any, loc: Any) -> tuple[m.ReviewStamp | None, str]:
+def legacy_findings(root: Path) -> list[Finding]:
+    """A YAML reviews file from before govkb kept the stamps as JSON is read no more: say so."""
+    if not (root / LEGACY_REVIEWS_FILE).exists():
+        return []
+    return [finding("KB452", m.Location(LEGACY_REVIEWS_FILE, 1, 1),
+                    f"govkb keeps the review stamps in {REVIEWS_FILE} now and no longer reads this file: "
+                    "re-read the steps, stamp them with `govkb review --all`, then delete this file")]
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Line of every step, kind and link key, as the writer lays them out (indent 4, 6, 8,
+    one key a line)."""
+    found: dict[tuple[str, ...], int] = {}
+    path: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _KEY_LINE.match(line)
+        if match is None:
+            continue
+        depth = len(match.group(1)) // 2 - 2  # "reviews" is at indent 2, its steps at 4
+        if depth < 0 or depth > len(path):
+            continue
+        try:
+            key = json.loads(f'"{match.group(2)}"')
+        except json.JSONDecodeError:
+            continue
+        del path[depth:]
+        found.setdefault((*path, key), number)
+        if match.group(3):  # the key opens an object: what follows, deeper, is inside it
+            path.append(key)
+    return found
+
+
+def _at(lines: dict[tuple[str, ...], int], *keys: str) -> m.Location:
+    """Where ``keys`` are in the file: the deepest of them found, else the first line."""
+    for depth in range(len(keys), 0, -1):
+        if keys[:depth] in lines:
+            return m.Location(REVIEWS_FILE, lines[keys[:depth]], 1)
+    return m.Location(REVIEWS_FILE, 1, 1)
+
+
+def _stamp(step_id: str, entry: Any, lines: dict[tuple[str, ...], int]) -> tuple[m.ReviewStamp | None, str]:
     if not isinstance(entry, dict):
         return None, f"{step_id}: a stamp is a mapping with reviewed_on and the links by kind"
     unknown = sorted(set(entry) - {"reviewed_on", *LINK_KINDS})
@@ -74,30 +156,29 @@ def _stamp(step_id: str, entry: Any, loc: Any) -> tuple[m.ReviewStamp | None, st
             if not isinstance(facets, dict) or not all(isinstance(v, (str, int, float)) for v in facets.values()):
                 return None, f"{step_id}.{kind}.{target}: expected a mapping of facet names to texts"
             links.append(m.ReviewedLink(kind, str(target), tuple((str(k), str(v)) for k, v in facets.items()),
-                                        loc.at(("reviews", step_id, kind, target))))
-    return m.ReviewStamp(step_id, str(entry.get("reviewed_on") or ""), tuple(links),
-                         loc.at(("reviews", step_id))), ""
+                                        _at(lines, step_id, kind, str(target))))
+    return m.ReviewStamp(step_id, str(entry.get("reviewed_on") or ""), tuple(links), _at(lines, step_id)), ""
 
 
 def dump_reviews(stamps: dict[str, tuple[str, dict[str, dict[str, dict[str, str]]]]]) -> str:
     """The file's text for ``{step_id: (reviewed_on, {kind: {target: facets}})}``: sorted, one
-    line per link, values JSON-quoted (valid YAML), so the same stamps give the same bytes."""
-    import json
+    line per link, so the same stamps give the same bytes and a diff shows each link."""
+    def quoted(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
 
-    lines = ["# Re-review stamps: what each SOP step was last reviewed against (see the contributing",
-             "# page). Written by `govkb review STEP_OR_SOP_ID` after a person re-read the step;",
-             "# do not edit by hand. `govkb check` reports a link whose target changed since (KB450).",
-             "reviews:"]
-    for step_id in sorted(stamps):
+    lines = ["{", f'  "about": {quoted(ABOUT)},', '  "reviews": {']
+    steps = sorted(stamps)
+    for index, step_id in enumerate(steps):
         reviewed_on, kinds = stamps[step_id]
-        lines += [f"  {step_id}:", f"    reviewed_on: {reviewed_on}"]
+        body = [f'      "reviewed_on": {quoted(reviewed_on)}']
         for kind in LINK_KINDS:
             targets = kinds.get(kind) or {}
             if not targets:
                 continue
-            lines.append(f"    {kind}:")
-            for target in sorted(targets):
-                facets = ", ".join(f"{name}: {json.dumps(value, ensure_ascii=False)}"
-                                   for name, value in targets[target].items())
-                lines.append(f"      {json.dumps(target)}: {{{facets}}}")
+            links = [f"        {quoted(target)}: {json.dumps(targets[target], ensure_ascii=False)}"
+                     for target in sorted(targets)]
+            body.append(f'      "{kind}": {{\n' + ",\n".join(links) + "\n      }")
+        comma = "," if index < len(steps) - 1 else ""
+        lines.append(f"    {quoted(step_id)}: {{\n" + ",\n".join(body) + f"\n    }}{comma}")
+    lines += ["  }", "}"]
     return "\n".join(lines) + "\n"

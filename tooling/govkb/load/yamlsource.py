@@ -124,15 +124,15 @@ def read_source(path: Path, rel: str, raw: bytes | None) -> tuple[str | None, li
     return read_text(path, rel) if raw is None else decode(raw, rel)
 
 
-def read_bytes(path: Path, rel: str) -> tuple[bytes | None, list[Finding]]:
+def read_bytes(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, list[Finding]]:
     """The file's bytes, or the finding that says why they cannot be had."""
     try:
         with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            if size > MAX_FILE_BYTES:
+            if size > limit:
                 return None, [finding("KB108", Location(rel, 1, 1),
-                                      f"the file is {size:,} bytes; govkb reads files up to {MAX_FILE_BYTES:,} "
-                                      "bytes (1 MiB): split it, or remove what does not belong in it")]
+                                      f"the file is {size:,} bytes; govkb reads files up to {limit:,} "
+                                      f"bytes ({limit >> 20} MiB): split it, or remove what does not belong in it")]
             return stream.read(), []
     except OSError as exc:
         reason = ("it is a directory" if path.is_dir() else

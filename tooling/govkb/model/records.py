@@ -32,7 +32,7 @@ class ReviewedLink:
 
 @dataclass(frozen=True)
 class ReviewStamp:
-    """One step's entry in the reviewed-state file (``govkb-reviews.yaml``)."""
+    """One step's entry in the reviewed-state file (``govkb-reviews.json``)."""
 
     step_id: str
     reviewed_on: str

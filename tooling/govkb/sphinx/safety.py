@@ -149,7 +149,7 @@ def _config_inited(app: Sphinx, config: Config) -> None:
     config.myst_disable_syntax = sorted({*disabled, "html_block", "html_inline"})
     config.myst_url_schemes = {scheme: None for scheme in SAFE_SCHEMES}
     # govkb's own data files at the root are read by the loader, never published as pages.
-    excluded = [*config.exclude_patterns, "govkb-reviews.yaml", "govkb-waivers.yaml"]
+    excluded = [*config.exclude_patterns, "govkb-reviews.json", "govkb-reviews.yaml", "govkb-waivers.yaml"]
     for rel in escaping_paths(Path(app.srcdir)):
         excluded += [rel, f"{rel}/**"] if not rel.endswith(_SOURCE_SUFFIXES) else [rel]
     config.exclude_patterns = excluded

@@ -1,0 +1,94 @@
+"""The checks' memo (``CheckContext.memo``, kept in the loader's cache by ``govkb check``).
+
+The MyST parse of a page (publishing safety) and the SQL parse of a KPI query run once per
+content: a warm run takes their verdicts from the cache, an edit gets the new finding at once,
+and what depends on the file system (a symlink an inserted file goes through) is asked anew.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from govkb.checks import CheckContext, run_checks
+from govkb.load import load_knowledge_base
+from govkb.load.cache import FileCache
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for name in ("policies", "sop", "docs"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("pyproject.toml", "govkb-reviews.json"):
+        shutil.copyfile(REPO / name, root / name)
+    return root
+
+
+class Counting:
+    """A memo over a FileCache that counts what it had to compute, by namespace."""
+
+    def __init__(self, cache: FileCache) -> None:
+        self.cache, self.computed = cache, {"unsafe_markup": 0, "kpi_queries": 0}
+
+    def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
+        def counted() -> Any:
+            self.computed[namespace] += 1
+            return compute()
+        return self.cache.memo(namespace, key, counted)
+
+
+def findings(root: Path, memo: Counting) -> list[tuple[str, str, int]]:
+    result = load_knowledge_base(root, memo.cache)
+    found = run_checks(result.kb, result.findings, CheckContext(memo=memo))
+    return [(f.code, f.path, f.line) for f in found if f.code.startswith(("KB9", "KB43"))]
+
+
+def test_a_warm_run_parses_nothing_again_and_finds_the_same(repo: Path, tmp_path: Path) -> None:
+    cold = Counting(FileCache(tmp_path / "cache"))
+    first = findings(repo, cold)
+    assert cold.computed["unsafe_markup"] > 5 and cold.computed["kpi_queries"] >= 10
+    warm = Counting(FileCache(tmp_path / "cache"))
+    assert findings(repo, warm) == first
+    assert warm.computed == {"unsafe_markup": 0, "kpi_queries": 0}
+    # Without a cache directory the memo computes every time and agrees.
+    assert findings(repo, Counting(FileCache(None))) == first
+
+
+def test_an_edited_page_and_query_give_their_new_findings_at_once(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache))) == []
+    page = repo / "sop" / "appeals.md"
+    page.write_text(page.read_text("utf-8") + "\n<script>alert(1)</script>\n", "utf-8")
+    kpis = repo / "policies" / "catalog" / "kpis.yaml"
+    kpis.write_text(kpis.read_text("utf-8").replace("FROM decisions", "FROM decisionz", 1), "utf-8")
+    memo = Counting(FileCache(cache))
+    found = findings(repo, memo)
+    assert ("KB906", "sop/appeals.md", len(page.read_text("utf-8").splitlines())) in found
+    assert [code for code, path, _ in found if path.endswith("kpis.yaml")] == ["KB432"]
+    assert memo.computed["unsafe_markup"] == 1 and memo.computed["kpi_queries"] >= 1
+
+
+def test_a_symlink_is_followed_on_every_run(repo: Path, tmp_path: Path) -> None:
+    # The page's text does not change; where its include leads does: the memo keeps the
+    # parse, the file system is asked again.
+    (repo / "docs" / "part.md").write_text("A part.\n", "utf-8")
+    page = repo / "docs" / "about.md"
+    page.write_text(page.read_text("utf-8") + "\n```{include} shared/part.md\n```\n", "utf-8")
+    (repo / "docs" / "shared").mkdir()
+    (repo / "docs" / "shared" / "part.md").write_text("inside\n", "utf-8")
+    cache = tmp_path / "cache"
+    assert [f for f in findings(repo, Counting(FileCache(cache))) if f[0] == "KB908"] == []
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "part.md").write_text("outside\n", "utf-8")
+    shutil.rmtree(repo / "docs" / "shared")
+    (repo / "docs" / "shared").symlink_to(outside, target_is_directory=True)
+    memo = Counting(FileCache(cache))
+    assert [f[0] for f in findings(repo, memo) if f[1] == "docs/about.md"] == ["KB908"]
+    assert memo.computed["unsafe_markup"] == 0
