@@ -55,25 +55,32 @@ def code_salt() -> bytes:
 
 
 # The libraries whose behaviour a memoized check result depends on (parsers of MyST and SQL).
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "myst-parser", "sqlglot", "pyyaml")
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "myst_parser", "sqlglot", "yaml")
 T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
 def checks_salt() -> bytes:
-    """A digest of every file of govkb and of the parsers' versions: what a memoized check
-    result (:meth:`FileCache.memo`) depends on besides its key."""
-    from importlib import metadata
+    """A digest of every file of govkb and of the parsers' installed files: what a memoized
+    check result (:meth:`FileCache.memo`) depends on besides its key.
+
+    A library is identified by the size and time of its ``__init__.py`` (an upgrade rewrites
+    it), found without importing it: importing the parsers, or ``importlib.metadata``, would
+    cost more than the memo saves."""
+    from importlib.util import find_spec
 
     package = Path(govkb.__file__).parent
     digest = hashlib.sha256(code_salt())
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
         try:
-            digest.update(f"\0{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"\0{name}=-".encode())
+            stat = os.stat(origin) if origin else None
+        except OSError:
+            stat = None
+        digest.update(f"\0{name}={origin}:{stat.st_size if stat else '-'}:{stat.st_mtime_ns if stat else '-'}".encode())
     return digest.digest()
 
 
