@@ -46,7 +46,6 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/site.py
 	$(BIN)/python benchmarks/decide.py
 	$(BIN)/python benchmarks/metrics.py
-	$(BIN)/python benchmarks/decide.py
 
 # One pin per package for every Python from the floor up (no markers), so every user builds
 # with the same Sphinx; uv is a pinned dev dependency.
