@@ -121,9 +121,18 @@ def test_sop_flow_fits_its_box_and_its_labels_fit_their_steps(page, site_url: st
       for (const node of f.querySelectorAll("g.node")) {
         const shapes = [...node.querySelectorAll("path, polygon")].map(s => s.getBoundingClientRect());
         const outer = shapes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a), shapes[0]);
-        for (const text of node.querySelectorAll("text")) {
-          const r = text.getBoundingClientRect();
-          if (r.left < outer.left - 1 || r.right > outer.right + 1) { bad.push(text.textContent); }
+        const texts = [...node.querySelectorAll("text")].map(t => [t.textContent, t.getBoundingClientRect()]);
+        for (const [label, r] of texts) {
+          if (r.left < outer.left - 1 || r.right > outer.right + 1) { bad.push(`${label} sticks out`); }
+        }
+        // two links on one line (rule ids, actions) keep a visible gap: no id runs into the next
+        for (let i = 0; i < texts.length; i++) {
+          for (let j = i + 1; j < texts.length; j++) {
+            const [a, b] = [texts[i][1], texts[j][1]];
+            const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (down > a.height / 2 && across > -2) { bad.push(`${texts[i][0]} touches ${texts[j][0]}`); }
+          }
         }
       }
       return bad;

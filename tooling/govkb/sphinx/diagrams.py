@@ -213,7 +213,7 @@ def _inline_rows(kind: str, lines: list[list[tuple[str, str]]], link: Link) -> s
         cells = "".join(f'<TD ALIGN="LEFT"{_cell_href(link, need_id)}><FONT POINT-SIZE="10" COLOR="#0b57d0">'
                         f'{_esc(text)}</FONT></TD>' for need_id, text in line)
         body.append(f"<TR>{head}{cells}</TR>")
-    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">{"".join(body)}'
+    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="4">{"".join(body)}'
             "</TABLE></TD></TR>")
 
 
