@@ -20,6 +20,7 @@ def search_hrefs(page, site_url: str, query: str) -> list[str]:
 @pytest.mark.parametrize(("query", "policy"), [
     ("gift begging", "policies/gift-solicitation.html"),
     ("sniping", "policies/match-manipulation.html"),
+    ("Match sniping", "policies/match-manipulation.html"),
 ])
 def test_an_alias_ranks_its_policy_page_first(page, site_url, artifacts: Path, query: str, policy: str) -> None:
     hrefs = search_hrefs(page, site_url, query)

@@ -145,12 +145,14 @@ def ladder_svg(kb: KnowledgeBase, policy: Policy, link: Link, cache: Path | None
 # ---- the flow of an SOP ------------------------------------------------------------------
 def sop_flow_graph(kb: KnowledgeBase, sop: Sop, link: Link) -> pygraphviz.AGraph:
     """Steps top to bottom, coloured by actor, with the rules and actions each one links to."""
-    graph = _graph(rankdir="TB", nodesep="0.3", ranksep="0.3")
+    graph = _graph(rankdir="TB", nodesep="0.3", ranksep="0.25")
     actors = sorted({step.actor for step in sop.steps})
     colours = {actor: _ACTOR_COLOURS[i % len(_ACTOR_COLOURS)] for i, actor in enumerate(actors)}
     for index, step in enumerate(sop.steps, start=1):
-        graph.add_node(step.id, shape="plain", label=_step_label(kb, step.id, index, link),
-                       fillcolor=colours[step.actor], style="filled", tooltip=f"{step.id}: {step.title}")
+        # No node fill: the label's rounded table paints itself, and a node fill is a square
+        # that pokes out at the rounded corners.
+        graph.add_node(step.id, shape="plain", label=_step_label(kb, step.id, index, link, colours[step.actor]),
+                       tooltip=f"{step.id}: {step.title}")
     for before, after in zip(sop.steps, sop.steps[1:]):
         graph.add_edge(before.id, after.id, arrowsize="0.7")
     if len(actors) > 1:
@@ -160,27 +162,38 @@ def sop_flow_graph(kb: KnowledgeBase, sop: Sop, link: Link) -> pygraphviz.AGraph
     return graph
 
 
-def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link) -> str:
+#: Links per line in a step box: ids are never broken, and boxes stay one column wide.
+LINKS_PER_ROW = 3
+
+
+def linked_ids(kb: KnowledgeBase, rule_ids: Sequence[str]) -> list[str]:
+    """The ids a step box shows for the rules it implements: a policy's id when the step
+    implements every rule of that policy (read "all of LMG_PASSIVE"), else each rule's full id."""
+    shown: list[str] = []
+    chosen = set(rule_ids)
+    for rule_id in rule_ids:
+        rule = kb.rule_by_id.get(rule_id)
+        policy = kb.policy_by_id.get(rule.policy_id) if rule is not None else None
+        if policy is not None and policy.rules and all(r.id in chosen for r in policy.rules):
+            if policy.id not in shown:
+                shown.append(policy.id)
+        else:
+            shown.append(rule_id)
+    return shown
+
+
+def _step_label(kb: KnowledgeBase, step_id: str, index: int, link: Link, colour: str) -> str:
     step = kb.step_by_id[step_id]
-    colour = _ACTOR_COLOURS[sorted({s.actor for s in kb.sop_by_id[step.sop_id].steps}).index(step.actor)
-                            % len(_ACTOR_COLOURS)]
     rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"{_cell_href(link, step.id)}>'
             f'<B>{index}. {_wrap(step.title, 40)}</B></TD></TR>',
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#3c4650">{_esc(step.actor.upper())}'
             f'{f"  ·  STRIKE {step.strike}" if step.strike is not None else ""}</FONT></TD></TR>']
-    # Rules grouped by policy (LMG_PASSIVE 01 02 03) keep a step with many rules compact.
-    groups: dict[str, list[str]] = {}
-    for rule_id in step.implements:
-        head, _, tail = rule_id.rpartition("_")
-        groups.setdefault(head if tail.isdigit() else rule_id, []).append(rule_id)
-    for head, rule_ids in groups.items():
-        cells = "".join(f'<TD{_cell_href(link, r)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(r[len(head) + 1:] or r)}</FONT></TD>'
-                        for r in rule_ids)
-        rows.append(_inline_row("implements", f'<TD{_cell_href(link, head)}><FONT POINT-SIZE="10">{_esc(head)}&#160;&#160;</FONT></TD>{cells}'))
+    ids = linked_ids(kb, step.implements)
+    if ids:
+        rows.append(_inline_rows("implements", [[(i, i) for i in ids[start:start + LINKS_PER_ROW]]
+                                                for start in range(0, len(ids), LINKS_PER_ROW)], link))
     if step.applies:
-        cells = "".join(f'<TD{_cell_href(link, a)}><FONT POINT-SIZE="10" COLOR="#0b57d0">{_esc(_action_title(kb, a))}</FONT></TD>'
-                        for a in step.applies)
-        rows.append(_inline_row("applies", cells))
+        rows.append(_inline_rows("applies", [[(a, _action_title(kb, a)) for a in step.applies]], link))
     return (f'<<TABLE BORDER="1" COLOR="#5f6b7a" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
             f'STYLE="ROUNDED" BGCOLOR="{colour}">{"".join(rows)}</TABLE>>')
 
@@ -190,10 +203,18 @@ def _cell_href(link: Link, need_id: str) -> str:
     return f' HREF="{_esc(url)}" TARGET="_top" TITLE="{_esc(need_id)}"' if url else ""
 
 
-def _inline_row(kind: str, cells: str) -> str:
-    """A label row holding a small nested table: the link kind, then one cell per link."""
-    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>'
-            f'<TD><FONT POINT-SIZE="9" COLOR="#5f6b7a">{kind}</FONT></TD>{cells}</TR></TABLE></TD></TR>')
+def _inline_rows(kind: str, lines: list[list[tuple[str, str]]], link: Link) -> str:
+    """A label row holding a small nested table: the link kind, then the links (need id, text),
+    a few per line so the box stays narrow and no id is ever broken."""
+    body = []
+    for index, line in enumerate(lines):
+        head = (f'<TD ROWSPAN="{len(lines)}" ALIGN="LEFT" VALIGN="TOP"><FONT POINT-SIZE="9" COLOR="#5f6b7a">'
+                f'{kind}</FONT></TD>') if index == 0 else ""
+        cells = "".join(f'<TD ALIGN="LEFT"{_cell_href(link, need_id)}><FONT POINT-SIZE="10" COLOR="#0b57d0">'
+                        f'{_esc(text)}</FONT></TD>' for need_id, text in line)
+        body.append(f"<TR>{head}{cells}</TR>")
+    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="4">{"".join(body)}'
+            "</TABLE></TD></TR>")
 
 
 def _action_title(kb: KnowledgeBase, action_id: str) -> str:
@@ -222,24 +243,31 @@ class Bar:
 
 def coverage_svg(bars: Sequence[Bar], title: str) -> str:
     """A horizontal bar chart: one bar per area or policy, green share covered, red share not."""
-    label_w, bar_w, row_h, top = 230, 300, 26, 30
-    height = top + row_h * len(bars) + 10
+    # Names are never cut: a long one wraps onto a second line (the row is taller).
+    label_w, bar_w, line_h, top = 250, 300, 15, 30
+    lines = [textwrap.wrap(bar.label, 34) or [""] for bar in bars]
+    heights = [max(26, 11 + line_h * len(wrapped)) for wrapped in lines]
+    height = top + sum(heights) + 10
     width = label_w + bar_w + 110
     parts = [f'<svg role="img" aria-label="{_esc(title)}" viewBox="0 0 {width} {height}" '
              f'style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg" class="govkb-chart" '
              f'font-family="{FONT},Arial,sans-serif" font-size="12">',
              f'<text x="0" y="16" font-weight="bold" font-size="13" fill="#1f2933">{_esc(title)}</text>']
-    for row, bar in enumerate(bars):
-        y = top + row * row_h
+    y = top
+    for bar, wrapped, row_h in zip(bars, lines, heights):
+        middle = y + row_h / 2
         covered_w = round(bar_w * bar.percent / 100)
-        name = _esc(bar.label if len(bar.label) <= 34 else bar.label[:33] + "…")
-        text = f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="#1f2933">{name}</text>'
+        first = middle + 4 - line_h * (len(wrapped) - 1) / 2
+        spans = "".join(f'<tspan x="{label_w - 8}" y="{first + line_h * i:.1f}">{_esc(line)}</tspan>'
+                        for i, line in enumerate(wrapped))
+        text = f'<text text-anchor="end" fill="#1f2933">{spans}</text>'
         if bar.url:
             text = f'<a href="{_esc(bar.url)}">{text.replace("#1f2933", "#0b57d0")}</a>'
         parts += [f'<g><title>{_esc(bar.label)}: {bar.covered} of {bar.total} rules covered</title>', text,
-                  f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="16" rx="3" fill="#f3c5c0"/>',
-                  f'<rect x="{label_w}" y="{y + 3}" width="{covered_w}" height="16" rx="3" fill="#2e7d32"/>',
-                  f'<text x="{label_w + bar_w + 8}" y="{y + 15}" fill="#1f2933">'
+                  f'<rect x="{label_w}" y="{middle - 8:.1f}" width="{bar_w}" height="16" rx="3" fill="#f3c5c0"/>',
+                  f'<rect x="{label_w}" y="{middle - 8:.1f}" width="{covered_w}" height="16" rx="3" fill="#2e7d32"/>',
+                  f'<text x="{label_w + bar_w + 8}" y="{middle + 4:.1f}" fill="#1f2933">'
                   f'{bar.covered}/{bar.total} ({bar.percent:.0f}%)</text></g>']
+        y += row_h
     parts.append("</svg>")
     return "".join(parts)

@@ -215,14 +215,16 @@ def _dsa(kb: KnowledgeBase, policy: Policy) -> str:
         action = kb.action_by_id.get(step.action)
         if action is None:
             continue
-        dsa = action.dsa
-        values = [", ".join(f"`{v}`" for v in dsa.decision_visibility) or "—"]
-        values += [f"`{v}`" if v else "—" for v in (dsa.decision_monetary, dsa.decision_provision,
-                                                       dsa.decision_account)]
-        rows.append([str(step.strike), md.role("need", action.id), *values])
+        # Only the fields a step sets, in one cell: four mostly empty columns of long
+        # DECISION_* values did not fit the page (the table was cut at the right edge).
+        fields = [(f, ", ".join(getattr(action.dsa, f))) if f == "decision_visibility" else (f, getattr(action.dsa, f))
+                  for f in DSA_FIELDS]
+        values = "; ".join(f"`{f}`: `{v}`" for f, v in fields if v) or "no restriction field"
+        rows.append([str(step.strike), md.role("need", action.id), values])
     parts.append("Restriction fields each ladder step produces:\n")
-    parts.append(md.table(["strike", "action", *[f"`{f}`" for f in DSA_FIELDS]], rows))
-    return "\n".join(parts)
+    parts.append(md.table(["strike", "action", "restriction fields"], rows))
+    fence = "`" * 4  # a container: the stylesheet lets its long DECISION_* values wrap
+    return f"{fence}{{container}} govkb-sor\n" + "\n".join(parts) + f"\n{fence}\n"
 
 
 class DecideDirective(SphinxDirective):

@@ -7,15 +7,20 @@ Links to needs are :func:`browse.ref` placeholders resolved once every need's pa
 Only the coverage charts are raw HTML (inline SVG, HTML builders only).
 
 Coverage is :func:`govkb.report.compute_coverage` (active rules of active policies, covered
-when a step of an active SOP implements them): the numbers ``govkb check`` prints.
+when a step of an active SOP implements them *specifically*): the numbers ``govkb check``
+prints.  The matrix and the traceability table count the same steps,
+:func:`govkb.checks.coverage.specific_steps`, so a cell never claims a rule that only an
+"every rule" step (an appeal or QA step) lists.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Sequence, Union
 
 from docutils import nodes
 
+from govkb.checks.coverage import specific_steps
 from govkb.model import KnowledgeBase, Policy, Rule, Step
 from govkb.report import Coverage, compute_coverage
 from govkb.sphinx.browse import para, ref
@@ -28,9 +33,20 @@ def active_policies(kb: KnowledgeBase) -> list[Policy]:
     return [p for p in kb.policies if p.status == "active"]
 
 
-def covering_steps(kb: KnowledgeBase, rule_id: str) -> list[Step]:
-    """Steps of active SOPs that implement ``rule_id``, in SOP then step order."""
-    return list(kb.active_steps_implementing.get(rule_id, ()))
+def covering_steps(kb: KnowledgeBase, rule_id: str,
+                   specific: dict[str, tuple[Step, ...]] | None = None) -> list[Step]:
+    """Steps of active SOPs that cover ``rule_id`` specifically, in SOP then step order.
+
+    ``specific`` is :func:`specific_steps` of ``kb`` when the caller already has it (a table
+    asks for every rule: compute it once).
+    """
+    return list((specific if specific is not None else specific_steps(kb)).get(rule_id, ()))
+
+
+def generic_steps(kb: KnowledgeBase, rule_id: str, specific: dict[str, tuple[Step, ...]]) -> list[Step]:
+    """Steps of active SOPs that implement ``rule_id`` only generically (they list many rules)."""
+    chosen = {s.id for s in specific.get(rule_id, ())}
+    return [s for s in kb.active_steps_implementing.get(rule_id, ()) if s.id not in chosen]
 
 
 def area_bars(kb: KnowledgeBase, link: Link, coverage: Coverage | None = None) -> list[Bar]:
@@ -81,26 +97,66 @@ def uncovered_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
     return [items]
 
 
+def abbreviations(ids: Sequence[str], prefix: str = "SOP_", shortest: int = 3) -> dict[str, str]:
+    """Short column labels: each id without ``prefix``, cut to the shortest unique start.
+
+    ``SOP_ENFORCEMENT`` -> ``ENF``, ``SOP_ESCALATION`` -> ``ESC``: eleven columns fit a laptop
+    screen, and the full id and title are on hover and in the legend under the matrix.
+    """
+    names = {i: i[len(prefix):] if i.startswith(prefix) else i for i in ids}
+    short: dict[str, str] = {}
+    for sop_id, name in names.items():
+        length = min(shortest, len(name))
+        while length < len(name) and any(o != sop_id and other.startswith(name[:length])
+                                         for o, other in names.items()):
+            length += 1
+        short[sop_id] = name[:length]
+    return short
+
+
+MATRIX_ID = "govkb-matrix"
+
+
 def matrix_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
-    """Rule × SOP matrix: each cell lists the steps of that SOP implementing that rule."""
+    """Rule × SOP matrix: each cell lists the steps of that SOP covering that rule specifically.
+
+    Rows are grouped by policy; a rule no step covers specifically is a ``govkb-miss`` row (the
+    uncovered rules of :func:`compute_coverage`), and says how many steps list it generically.
+    """
     sops = [s for s in kb.sops if s.status == "active" and s.steps]
     column = {sop.id: index for index, sop in enumerate(sops)}
+    short = abbreviations([s.id for s in sops])
+    specific = specific_steps(kb)
     rows: list[nodes.row] = []
     for policy in active_policies(kb):
-        head = _entry(ref(policy.id, policy.title), morecols=len(sops))
+        head = entry_node(ref(policy.id, f"{policy.title} ({policy.id})"), morecols=len(sops))
         rows.append(nodes.row("", head, classes=["govkb-group"]))
         for rule in policy.rules:
-            steps = covering_steps(kb, rule.id)
+            steps = covering_steps(kb, rule.id, specific)
             cells: list[list[nodes.Node]] = [[] for _ in sops]
             for step in steps:  # one pass over the rule's steps, not one per SOP
                 if step.sop_id in column:
                     cells[column[step.sop_id]] += [ref(step.id, step.id.rsplit("_", 1)[-1], f"{step.id}: {step.title}"),
                                                    nodes.Text(" ")]
-            entries = [_entry(ref(rule.id, rule.id, rule.title))]
-            entries += [_entry(*cell, classes=["govkb-hit"] if cell else []) for cell in cells]
+            first: list[Cell] = [ref(rule.id, rule.id, rule.title)]
+            generic = generic_steps(kb, rule.id, specific)
+            if not steps and generic:
+                first.append(nodes.inline("", f" generic only ({len(generic)} steps)", classes=["govkb-muted"]))
+            entries = [entry_node(*first)]
+            entries += [entry_node(*cell, classes=["govkb-hit"] if cell else []) for cell in cells]
             rows.append(nodes.row("", *entries, classes=[] if steps else ["govkb-miss"]))
-    header = [_entry("Rule \\ SOP")] + [_entry(ref(s.id, s.id, s.title), classes=["govkb-rot"]) for s in sops]
-    return [nodes.container("", _table(header, rows, classes=["govkb-matrix"], stub=True), classes=["govkb-scroll"])]
+    header = [entry_node("Rule \\ SOP")] + [entry_node(ref(s.id, short[s.id], f"{s.id}: {s.title}"), classes=["govkb-rot"])
+                                        for s in sops]
+    table_node = docutils_table(header, rows, classes=["govkb-matrix"], stub=True)
+    table_node["ids"] = [MATRIX_ID]
+    hint = para("Scroll sideways for every SOP; the rule column and the header row stay in place.",
+                classes=["govkb-scroll-hint"])
+    legend = para("Columns: ", classes=["govkb-legend"])
+    for index, sop in enumerate(sops):
+        legend += [nodes.Text("; " if index else ""), nodes.strong("", short[sop.id]), nodes.Text(" "),
+                   ref(sop.id, sop.title)]
+    box = nodes.container("", table_node, classes=["govkb-scroll", "govkb-scroll-both"])
+    return [hint, box, legend]
 
 
 def steps_nodes(kb: KnowledgeBase, rule_id: str) -> list[nodes.Node]:
@@ -113,45 +169,70 @@ def steps_nodes(kb: KnowledgeBase, rule_id: str) -> list[nodes.Node]:
 
 
 def traceability_rows(kb: KnowledgeBase) -> list[tuple[Policy, Rule, Step | None]]:
-    """Every (policy, rule, step) of the active policies; a rule no step covers gets one row with None."""
+    """Every (policy, rule, step covering it specifically) of the active policies; a rule no step
+    covers specifically gets one row with None (the uncovered rules of :func:`compute_coverage`)."""
+    specific = specific_steps(kb)
     rows: list[tuple[Policy, Rule, Step | None]] = []
     for policy in active_policies(kb):
         for rule in policy.rules:
-            steps = covering_steps(kb, rule.id)
+            steps = covering_steps(kb, rule.id, specific)
             rows += [(policy, rule, step) for step in steps] or [(policy, rule, None)]
     return rows
 
 
 TRACE_ID = "govkb-trace"
+TRACE_COLUMNS = ("Rule", "Severity", "SOP step", "Actor", "Actions applied")
 
 
 def traceability_nodes(kb: KnowledgeBase) -> list[nodes.Node]:
-    """The rule → step → action table; ``govkb.js`` adds the filter box above it."""
-    rows = []
-    for _policy, rule, step in traceability_rows(kb):
-        if step is None:
-            step_cell: list[nodes.Node] = [nodes.inline("", "not covered", classes=["govkb-badge", "govkb-bad"])]
-            actor, actions = "", []
-        else:
-            sop = kb.sop_by_id[step.sop_id]
-            step_cell = [ref(step.id), nodes.inline("", "", nodes.Text(f" {step.title} ("), ref(sop.id, sop.title),
-                                                    nodes.Text(")"), classes=["govkb-muted"])]
-            actor = step.actor
-            actions = [ref(a, _action_title(kb, a), a) for a in step.applies]
-            if step.strike is not None and actions:
-                actions.append(nodes.inline("", f" at strike {step.strike}", classes=["govkb-muted"]))
-        rule_cell = [ref(rule.id), nodes.inline("", f" {rule.title}", classes=["govkb-muted"])]
-        rows.append(nodes.row("", _entry(*rule_cell), _entry(rule.severity), _entry(*step_cell), _entry(actor),
-                              _entry(*_joined(actions))))
-    header = [_entry(h) for h in ("Rule", "Severity", "SOP step", "Actor", "Actions applied")]
-    table_node = _table(header, rows, classes=["govkb-trace", "govkb-filterable"])
+    """The rule → step → action table, a group row per policy; ``govkb.js`` adds the filter box
+    above it and folds each policy's rows under its group row (every row stays in the HTML)."""
+    specific = specific_steps(kb)
+    rows: list[nodes.row] = []
+    for _policy_id, grouped in groupby(traceability_rows(kb), key=lambda row: row[0].id):
+        members = list(grouped)
+        policy_rows = [_trace_row(kb, rule, step, specific) for _p, rule, step in members]
+        rows += [_trace_group(members[0][0], policy_rows), *policy_rows]
+    header = [entry_node(h) for h in TRACE_COLUMNS]
+    table_node = docutils_table(header, rows, classes=["govkb-trace", "govkb-filterable", "govkb-grouped"])
     table_node["ids"] = [TRACE_ID]
-    return [nodes.container("", table_node, classes=["govkb-scroll"])]
+    return [nodes.container("", table_node, classes=["govkb-trace-box"])]
+
+
+def _trace_group(policy: Policy, rows: list[nodes.row]) -> nodes.row:
+    missing = sum("govkb-miss" in r["classes"] for r in rows)
+    steps = len(rows) - missing
+    summary = f" {len(policy.rules)} rules, {steps} step rows" + (f", {missing} without a specific step" if missing else "")
+    head = entry_node(ref(policy.id, f"{policy.title} ({policy.id})"),
+                  nodes.inline("", summary, classes=["govkb-muted"]), morecols=len(TRACE_COLUMNS) - 1)
+    return nodes.row("", head, classes=["govkb-group"])
+
+
+def _trace_row(kb: KnowledgeBase, rule: Rule, step: Step | None,
+               specific: dict[str, tuple[Step, ...]]) -> nodes.row:
+    if step is None:
+        step_cell: list[nodes.Node] = [nodes.inline("", "not covered", classes=["govkb-badge", "govkb-bad"])]
+        generic = generic_steps(kb, rule.id, specific)
+        if generic:
+            step_cell.append(nodes.inline("", f" listed only generically, by {len(generic)} steps such as "
+                                              f"{generic[0].id}", classes=["govkb-muted"]))
+        actor, actions = "", []
+    else:
+        sop = kb.sop_by_id[step.sop_id]
+        step_cell = [ref(step.id), nodes.inline("", "", nodes.Text(f" {step.title} ("), ref(sop.id, sop.title),
+                                                nodes.Text(")"), classes=["govkb-muted"])]
+        actor = step.actor
+        actions = [ref(a, _action_title(kb, a), a) for a in step.applies]
+        if step.strike is not None and actions:
+            actions.append(nodes.inline("", f" at strike {step.strike}", classes=["govkb-muted"]))
+    rule_cell = [ref(rule.id), nodes.inline("", f" {rule.title}", classes=["govkb-muted"])]
+    return nodes.row("", entry_node(*rule_cell), entry_node(rule.severity), entry_node(*step_cell), entry_node(actor),
+                     entry_node(*_joined(actions)), classes=["govkb-miss"] if step is None else [])
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Cell]], title: str = "") -> nodes.table:
     """A plain docutils table from strings or nodes."""
-    node = _table([_entry(h) for h in header], [nodes.row("", *[_entry(c) for c in row]) for row in rows])
+    node = docutils_table([entry_node(h) for h in header], [nodes.row("", *[entry_node(c) for c in row]) for row in rows])
     if title:
         node.insert(0, nodes.title(title, title))
     return node
@@ -166,7 +247,7 @@ def _joined(parts: list[nodes.Node]) -> list[nodes.Node]:
     return out
 
 
-def _entry(*content: Cell, morecols: int = 0, classes: Sequence[str] = ()) -> nodes.entry:
+def entry_node(*content: Cell, morecols: int = 0, classes: Sequence[str] = ()) -> nodes.entry:
     children: list[nodes.Node] = []
     for item in content:
         if isinstance(item, str):
@@ -182,7 +263,7 @@ def _entry(*content: Cell, morecols: int = 0, classes: Sequence[str] = ()) -> no
     return entry
 
 
-def _table(header: Sequence[nodes.entry], rows: Sequence[nodes.row], classes: Sequence[str] = (),
+def docutils_table(header: Sequence[nodes.entry], rows: Sequence[nodes.row], classes: Sequence[str] = (),
            stub: bool = False) -> nodes.table:
     group = nodes.tgroup(cols=len(header))
     for index, width in enumerate(_widths(header, rows)):

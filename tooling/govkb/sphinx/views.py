@@ -1,7 +1,8 @@
 """Site views: directives for the pictures, the dashboards and the generated reference pages.
 
 ``{govkb-ladder} POLICY``, ``{govkb-sop-flow} SOP``, ``{govkb-coverage}``, ``{govkb-uncovered}``, ``{govkb-matrix}``,
-``{govkb-traceability}``, ``{govkb-print}``, ``{govkb-codes}`` and ``{govkb-browse} area|feature|owner|actor``.
+``{govkb-traceability}``, ``{govkb-quick-reference}``, ``{govkb-print}``, ``{govkb-codes}`` and
+``{govkb-browse} area|feature|owner|actor``.
 ``{govkb-steps} RULE`` is the table of a rule's steps on its policy page.
 Pictures and tables link to needs, whose pages are only known once every page is read, so the
 directives leave a :class:`govkb_view` placeholder that ``doctree-resolved`` replaces: tables
@@ -27,7 +28,7 @@ from sphinx.util.docutils import SphinxDirective
 from govkb.findings import CODES
 from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
-from govkb.sphinx import browse, diagrams, metrics_site, tables
+from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables
 from govkb.sphinx.domain import govkb_domain
 
 HERE = Path(__file__).parent
@@ -78,6 +79,7 @@ TABLES: dict[str, Callable[[KnowledgeBase, str], list[nodes.Node]]] = {
     "uncovered": lambda kb, _s: tables.uncovered_nodes(kb),
     "matrix": lambda kb, _s: tables.matrix_nodes(kb),
     "traceability": lambda kb, _s: tables.traceability_nodes(kb),
+    "quick-reference": lambda kb, _s: quick_reference.quick_reference_nodes(kb),
     "steps": tables.steps_nodes,
 }
 # KPI values: computed once per build from the case records (metrics_site), every builder.
@@ -235,6 +237,11 @@ def _ancestors(node: nodes.Node) -> list[nodes.Node]:
 
 
 # ---- SOP pages: a print button under the title, the flow diagram at the top of Procedure -------------
+# The classes let the print stylesheet put the procedure's steps right under the title and the
+# diagram after them (a 22-step flow printed first filled many pages before the first step).
+SOP_PAGE_CLASS, PROCEDURE_CLASS = "govkb-sop-page", "govkb-procedure"
+
+
 def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
     from govkb.sphinx.kbstate import source_path
 
@@ -244,8 +251,10 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
     if sop is None or top is None:
         return
     top.insert(1, PrintDirective.button())
+    top["classes"].append(SOP_PAGE_CLASS)
     for section in top.findall(nodes.section):
         if section is not top and section[0].astext().strip().lower() == "procedure":
+            section["classes"].append(PROCEDURE_CLASS)
             section.insert(1, govkb_view("", kind="sop-flow", subject=sop.id))
             break
 
@@ -339,7 +348,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("govkb-kpi", _view("kpi", lambda kb: {k.id: k for k in kb.kpis}))
     app.add_directive("govkb-kpi-badges", _view("kpi-badges", _measured))
     app.add_config_value("govkb_cases", None, "env", (str, type(None)))
-    for kind in ("coverage", "uncovered", "matrix", "traceability", "metrics", "requirements-progress"):
+    for kind in ("coverage", "uncovered", "matrix", "traceability", "quick-reference", "metrics",
+                 "requirements-progress"):
         app.add_directive(f"govkb-{kind}", _view(kind))
     app.add_directive("govkb-print", PrintDirective)
     app.add_directive("govkb-codes", CodesDirective)
