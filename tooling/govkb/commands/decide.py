@@ -14,6 +14,7 @@ import gc
 import io
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import threading
@@ -266,10 +267,21 @@ def _decide_chunks(chunks: Iterator[tuple[int, str]], jobs: int) -> Iterator[tup
             ahead.acquire()  # the pool's feeder thread waits here until the writer catches up
             yield chunk
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with _Pool(jobs, context=multiprocessing.get_context("fork")) as pool:
         for result in pool.imap(_decide_chunk, fed()):
             ahead.release()
             yield result
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose worker-minding thread wakes when a worker ends or the pool changes, not
+    also while a result waits in the results pipe: the stock pool's thread polls that pipe,
+    so with megabyte results it spins until the result thread has read each one (a third
+    of the writer's time).  A worker's end still wakes it (its sentinel), so a lost worker
+    is still replaced."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
 
 
 def _prepend(first: Iterable[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
