@@ -183,3 +183,14 @@ def test_the_seven_digit_shortcut_finds_every_phone_number(text: str) -> None:
 @pytest.mark.parametrize("text", ["12 2026-01-01 34567", "+1 (555) 0100-222", "2026-01-01 2026-01-02", "1234567"])
 def test_phone_numbers_around_dates(text: str) -> None:
     assert (personal_data(text) == "a phone number") == phone_reference(text)
+
+
+def test_full_tables_start_afresh(monkeypatch) -> None:
+    from govkb.decide import batch
+
+    monkeypatch.setattr(batch, "_OUTCOME_LIMIT", 3)
+    renderer = BatchRenderer(DECIDER)
+    cases = [{"case_id": f"C{n}", "rule": RULES[n % 5], "decision_date": DAYS[30 + n % 7], "market": "US",
+              "history": [{"rule": RULES[n % 5], "strike": n % 3 + 1, "decision_date": DAYS[28]}]} for n in range(40)]
+    assert [renderer.render(c) for c in cases * 2] == [general(renderer, c) for c in cases * 2]
+    assert renderer._outcomes <= 3

@@ -1,8 +1,11 @@
 """``govkb decide``: decide cases (one JSON object, a JSON list, or JSON Lines) against the policies.
 
-A thin edge around :func:`govkb.decide.decide_with`: read, decide, write, one case at a
-time for JSON Lines, so a stream of any length runs in flat memory.  Exit 0 when every
-case decided, 1 when any case had an error (the decision carries it), 2 on usage errors.
+A thin edge around :func:`govkb.decide.decide_with`: read, decide, write.  JSON Lines stream
+in blocks of whole lines, decided on ``--jobs`` forked processes (two where there are two
+cores) a few blocks ahead of the writer, so a stream of any length runs in flat memory and
+in input order; a well-formed case takes the batch path (:mod:`govkb.decide.batch`), which
+writes the same bytes.  Exit 0 when every case decided, 1 when any case had an error (the
+decision carries it), 2 on usage errors.
 ``--format sor`` writes the statements of reasons alone as the Transparency Database's
 batch body, at most :data:`SOR_BATCH` statements per request.
 """

@@ -34,7 +34,11 @@ ENCODE: Callable[[object], str] = json.JSONEncoder(ensure_ascii=False).encode
 _STRING: Callable[[str], str] = json.encoder.encode_basestring
 _LEAD = '{"case_id": "", '  # how the record of a decision with an empty case id begins
 _TAIL = 'null, "error": null}'  # ... and ends, with no statement of reasons
-_CACHE_LIMIT = 100_000  # entries per table: a batch repeats a few dozen rules over a few hundred days
+# A batch repeats a few dozen rules over a few hundred days: tens of thousands of outcomes.
+# The tables start afresh when full, so years of dates cost time, never memory (an outcome
+# holds about a kilobyte).
+_CACHE_LIMIT = 100_000  # dates
+_OUTCOME_LIMIT = 60_000  # outcomes, over all (rule, date)s
 _ABSENT: Any = object()  # a field not given (an explicit null is an error where a list is expected)
 
 
@@ -72,7 +76,8 @@ class BatchRenderer:
     def __init__(self, decider: Decider, today: dt.date | None = None) -> None:
         self.decider = decider
         self.today = today
-        self._days: dict[tuple[str, str | None], _Day | None] = {}
+        self._days: dict[tuple[str, str | None], _Day] = {}
+        self._outcomes = 0  # held in all the days' tables
         self._dates: dict[str, dt.date] = {}
         self._markets = frozenset(decider.markets) | ISO_3166_ALPHA2
         self._scopes = {market: dsa_scope(decider, market) for market in self._markets}
@@ -199,13 +204,12 @@ class BatchRenderer:
 
     def _day(self, rule: str, raw: str | None) -> _Day | None:
         on = self.today if raw is None else self._dates.get(raw) or self._date(raw)
-        day = None
-        if on is not None:
-            terms = self.decider.terms(rule, on)
-            if not isinstance(terms, CaseError) and terms.ladder is not None:
-                day = _Day(terms, on)
-        if len(self._days) < _CACHE_LIMIT:
-            self._days[(rule, raw)] = day
+        if on is None:
+            return None
+        terms = self.decider.terms(rule, on)
+        if isinstance(terms, CaseError) or terms.ladder is None:
+            return None  # an error for the case
+        day = self._days[(rule, raw)] = _Day(terms, on)
         return day
 
     def _outcome(self, day: _Day, key: tuple[int, bool, str | None]) -> _Outcome | None:
@@ -222,8 +226,12 @@ class BatchRenderer:
             action = self.decider.actions.get(step.action)
             restricting = action if action is not None and not action.dsa.is_empty else None
             outcome = _Outcome(decision_of(terms, step, "", severe, day.on, strike, start), restricting)
-        if len(day.outcomes) < _CACHE_LIMIT // 100:
-            day.outcomes[key] = outcome
+        if self._outcomes >= _OUTCOME_LIMIT:
+            self._days.clear()  # the day in hand keeps its table, now empty
+            day.outcomes.clear()
+            self._outcomes = 0
+        day.outcomes[key] = outcome
+        self._outcomes += 1
         return outcome
 
     def _template(self, outcome: _Outcome, market: str, scope: tuple[str, ...],
