@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = args.cases / 1_000_000
     cpu = float(result["cpu"])  # type: ignore[arg-type]
     # CPU seconds (all processes) say what the code costs when other jobs share the cores.
-    print(f"govkb decide --format jsonl, {args.cases:,} cases: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS "
+    print(f"govkb decide --format jsonl, {args.cases:,} cases: {wall:.1f} s wall, {cpu:.1f} s CPU "
+          f"({cpu / args.cases * 1e6:.0f} us a case), peak RSS "
           f"{rss:.0f} MB, load average {os.getloadavg()[0]:.1f} (target for 1,000,000: {TARGET_S:.0f} s, "
           f"{TARGET_MB:.0f} MB; exit {result['rc']})")
     ok = wall <= TARGET_S * max(scale, 0.05) and rss <= TARGET_MB and result["rc"] in (0, 1)

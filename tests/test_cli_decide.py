@@ -115,3 +115,29 @@ def test_a_long_stream_decides_in_order_on_any_number_of_processes(capsys, monke
     assert lines[60]["error"]["message"].startswith("line 61 is not JSON")
     code, out, _ = run(capsys, monkeypatch, stdin, "--format", "json", "--jobs", jobs)
     assert [d["case_id"] for d in json.loads(out)] == [line["case_id"] for line in lines]
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_a_stream_in_blocks_reads_as_lines(capsys, monkeypatch, chunk) -> None:
+    """Blank lines, CRLF line ends, a broken line that ends at its newline and a last line
+    without one: the same decisions and messages whatever the block size and process count."""
+    from govkb.commands import decide as command
+
+    monkeypatch.setattr(command, "CHUNK", chunk)
+    stdin = (json.dumps(case(1)) + "\r\n\n" + json.dumps(case(2, market="EU", **EU)) + "\n" + '{"case_id": "C3"\n'
+             + "   \n" + json.dumps(case(4, rule="LMG_NOPE_01")) + "\n" + json.dumps(case(5)))
+    outputs = {run(capsys, monkeypatch, stdin, "--format", "jsonl", "--jobs", jobs) for jobs in ("1", "2")}
+    assert len(outputs) == 1
+    code, out, _ = outputs.pop()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and [line["case_id"] for line in lines] == ["C1", "C2", "", "C4", "C5"]
+    assert lines[1]["statement_of_reasons"]["puid"] == "C2"
+    assert lines[2]["error"]["message"] == "line 4 is not JSON (Expecting ',' delimiter: line 2 column 1 (char 17))"
+    assert lines[3]["error"]["field"] == "rule"
+
+
+@pytest.mark.parametrize("form", ["jsonl", "sor"])
+def test_line_numbers_count_blank_lines(capsys, monkeypatch, form) -> None:
+    stdin = "\n" + json.dumps(case(1)) + "\n\n\nnot json\n"
+    code, out, err = run(capsys, monkeypatch, stdin, "--format", form)
+    assert code == 1 and "line 5 is not JSON" in (out if form == "jsonl" else err)

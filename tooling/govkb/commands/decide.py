@@ -1,8 +1,11 @@
 """``govkb decide``: decide cases (one JSON object, a JSON list, or JSON Lines) against the policies.
 
-A thin edge around :func:`govkb.decide.decide_with`: read, decide, write, one case at a
-time for JSON Lines, so a stream of any length runs in flat memory.  Exit 0 when every
-case decided, 1 when any case had an error (the decision carries it), 2 on usage errors.
+A thin edge around :func:`govkb.decide.decide_with`: read, decide, write.  JSON Lines stream
+in blocks of whole lines, decided on ``--jobs`` forked processes (two where there are two
+cores) a few blocks ahead of the writer, so a stream of any length runs in flat memory and
+in input order; a well-formed case takes the batch path (:mod:`govkb.decide.batch`), which
+writes the same bytes.  Exit 0 when every case decided, 1 when any case had an error (the
+decision carries it), 2 on usage errors.
 ``--format sor`` writes the statements of reasons alone as the Transparency Database's
 batch body, at most :data:`SOR_BATCH` statements per request.
 """
@@ -14,6 +17,7 @@ import gc
 import io
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import threading
@@ -23,13 +27,14 @@ from typing import IO, Any, Callable, Iterable, Iterator
 from govkb import config as cfg
 from govkb.commands.workspace import resolve_root
 from govkb.decide import Decision, decide_with, decider_for, decision_record
+from govkb.decide.batch import BatchRenderer
 from govkb.decide.core import CaseError, Decider
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 
 FORMATS = ("json", "jsonl", "text", "sor")
 SOR_BATCH = 100  # the API takes at most 100 statements per request
-CHUNK = 2000  # lines a worker decides at a time: big enough that passing them costs little
+CHUNK = 1 << 20  # characters of whole lines a worker decides at a time: passing them costs little
 
 
 def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
@@ -108,12 +113,12 @@ def _open_input(name: str) -> IO[str]:
         raise FatalError(f"decide: cannot read {name}: {exc.strerror or exc}") from exc
 
 
-def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool, Iterator[str] | None]:
-    """The cases, whether the input was one object, and for JSON Lines its lines (read one
-    by one, not yet parsed); a JSON list or a pretty-printed object is read whole."""
-    first = source.readline()
+def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool, Iterator[tuple[int, str]] | None]:
+    """The cases, whether the input was one object, and for JSON Lines its lines in blocks
+    (read as they are needed, not yet parsed); a JSON list or a pretty-printed object is read whole."""
+    first, skipped = source.readline(), 0
     while first and not first.strip():
-        first = source.readline()
+        first, skipped = source.readline(), skipped + 1
     if not first:
         raise FatalError(f"decide: {name}: no cases (expected a JSON object, a list or JSON Lines)")
     head = first.lstrip()
@@ -123,12 +128,14 @@ def _read_cases(source: IO[str], name: str) -> tuple[Iterator[Any], bool, Iterat
         except ValueError:
             value = None  # not one object on its line: a pretty-printed object, read whole below
         if value is not None:
-            rest = source.readline()
+            rest, between = source.readline(), ""
             while rest and not rest.strip():
-                rest = source.readline()
+                rest, between = source.readline(), between + "\n"
             if not rest:
                 return iter([value]), True, None
-            return _lines(value, rest, source), False, _chain(first, rest, source=source)
+            # The blank lines between stay in the stream, so a message's line number is the file's.
+            return (_lines(value, rest, source, 2 + skipped + len(between)), False,
+                    _blocks(first + between + rest, source, 1 + skipped))
     return (*_whole(first + source.read(), name), None)
 
 
@@ -144,9 +151,10 @@ def _whole(text: str, name: str) -> tuple[Iterator[Any], bool]:
     raise FatalError(f"decide: {name}: expected a case object or a list of cases, not {type(value).__name__}")
 
 
-def _lines(first: Any, second: str, source: IO[str]) -> Iterator[Any]:
+def _lines(first: Any, second: str, source: IO[str], number: int) -> Iterator[Any]:
+    """The cases of a JSON Lines stream: ``first`` (parsed), then ``second`` (line ``number``) and the rest."""
     yield first
-    number = 1
+    number -= 1
     loads = json.loads
     for line in _chain(second, source=source):
         number += 1
@@ -194,23 +202,26 @@ def _write(decisions: Iterator[Decision], form: str, output: str | None, single:
 _STATE: dict[str, Any] = {}  # what a forked worker decides with (set before the fork)
 
 
-def _write_stream(lines: Iterator[str], decider: Decider, today: Any, form: str, output: str | None,
+def _write_stream(blocks: Iterator[tuple[int, str]], decider: Decider, today: Any, form: str, output: str | None,
                   jobs: int) -> bool:
-    _STATE.update(decider=decider, today=today, form=form)
+    # The batch path renders a well-formed case's JSON directly; text goes the general way.
+    renderer = BatchRenderer(decider, today) if form in ("json", "jsonl") else None
+    _STATE.update(decider=decider, today=today, form=form, renderer=renderer)
     sink = _open_output(output)
     failed = False
-    written = 0
+    written = False
     try:
         if form == "json":
             sink.write("[")
-        for rendered, chunk_failed in _decide_chunks(_chunks(lines), jobs):
+        for rendered, chunk_failed in _decide_chunks(blocks, jobs):
             failed = failed or chunk_failed
-            if form == "json":
-                for text in rendered:
-                    sink.write(("," if written else "") + "\n" + text)
-                    written += 1
+            if not rendered:
+                continue
+            if form == "json":  # records are separated by ",\n", the first preceded by "\n"
+                sink.write((",\n" if written else "\n") + rendered)
             else:
-                sink.write("".join(rendered))
+                sink.write(rendered)
+            written = True
         if form == "json":
             sink.write("\n]\n")
     finally:
@@ -220,21 +231,26 @@ def _write_stream(lines: Iterator[str], decider: Decider, today: Any, form: str,
     return failed
 
 
-def _chunks(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
-    """(number of the chunk's first line, its lines)."""
-    chunk: list[str] = []
-    first = 1
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) == CHUNK:
-            yield first, chunk
-            first += CHUNK
-            chunk = []
-    if chunk:
-        yield first, chunk
+def _blocks(head: str, source: IO[str], number: int) -> Iterator[tuple[int, str]]:
+    """(number of the block's first line, the block): ``head`` (from line ``number`` on) and the rest of ``source`` in
+    whole lines of about :data:`CHUNK` characters.  A block, not a list of lines, is what the
+    writer reads and hands to a worker: a copy or two of one text, not a million objects."""
+    block = head
+    while True:
+        more = source.read(CHUNK)
+        if more:
+            block += more
+            if not block.endswith("\n"):
+                block += source.readline()
+        if block:
+            yield number, block
+            number += block.count("\n")
+        if not more:
+            return
+        block = ""
 
 
-def _decide_chunks(chunks: Iterator[tuple[int, list[str]]], jobs: int) -> Iterator[tuple[list[str], bool]]:
+def _decide_chunks(chunks: Iterator[tuple[int, str]], jobs: int) -> Iterator[tuple[str, bool]]:
     """Each chunk's rendered decisions, in order.  A stream longer than one chunk goes to a
     pool of forked workers, at most a few chunks ahead of the writer, so memory stays flat."""
     head = next(chunks, None)
@@ -249,47 +265,86 @@ def _decide_chunks(chunks: Iterator[tuple[int, list[str]]], jobs: int) -> Iterat
         return
     ahead = threading.BoundedSemaphore(2 * jobs + 2)
 
-    def fed() -> Iterator[tuple[int, list[str]]]:
+    def fed() -> Iterator[tuple[int, str]]:
         for chunk in _prepend((head, second), chunks):
             ahead.acquire()  # the pool's feeder thread waits here until the writer catches up
             yield chunk
 
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with _Pool(jobs, context=multiprocessing.get_context("fork")) as pool:
         for result in pool.imap(_decide_chunk, fed()):
             ahead.release()
             yield result
 
 
-def _prepend(first: Iterable[tuple[int, list[str]]],
-             rest: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose worker-minding thread wakes when a worker ends or the pool changes, not
+    also while a result waits in the results pipe: the stock pool's thread polls that pipe,
+    so with megabyte results it spins until the result thread has read each one (a third
+    of the writer's time).  A worker's end still wakes it (its sentinel), so a lost worker
+    is still replaced."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
+def _prepend(first: Iterable[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     yield from first
     yield from rest
 
 
-def _decide_chunk(chunk: tuple[int, list[str]]) -> tuple[list[str], bool]:
-    number, lines = chunk
+def _decide_chunk(chunk: tuple[int, str]) -> tuple[str, bool]:
+    """The block's decisions as the text to write (JSON Lines, or the records of a JSON list
+    joined by ",\n") and whether any case had an error."""
+    number, block = chunk
+    lines = block.split("\n")  # a line of the file ends at "\n" alone, as when iterating over it
+    last = len(lines) - 1
     decider, today, form = _STATE["decider"], _STATE["today"], _STATE["form"]
+    fast: Callable[[object], str | None] | None = _STATE["renderer"].render if _STATE["renderer"] else None
     render: Callable[[Decision], str] = _RENDER[form]
-    loads = json.loads
     rendered: list[str] = []
+    append = rendered.append
     failed = False
     for offset, line in enumerate(lines):
-        if not line.strip():
-            continue
         try:
-            item: Any = loads(line)
+            item: Any = _load(line, offset < last)
         except ValueError as exc:
+            if not line.strip():
+                continue
             item = _BadLine(f"line {number + offset} is not JSON ({exc})")
-        decision = _decide(decider, item, today)
-        failed = failed or decision.error is not None
-        rendered.append(render(decision))
-    return rendered, failed
+        text = fast(item) if fast is not None else None
+        if text is None:
+            decision = _decide(decider, item, today)
+            failed = failed or decision.error is not None
+            text = render(decision)
+        append(text)
+    if not rendered:
+        return "", failed
+    if form == "json":
+        return ",\n".join(rendered), failed
+    rendered.append("")
+    return "\n".join(rendered), failed
+
+
+_SCAN = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _load(line: str, newline: bool) -> Any:
+    """``json.loads`` of one line of JSON Lines (``newline``: it ended with one, cut off): the
+    C scanner alone for a line that is one value and nothing else, ``json.loads`` (with its
+    exact messages) for anything else."""
+    try:
+        value, end = _SCAN(line, 0)
+        if end == len(line):
+            return value
+    except (StopIteration, ValueError):
+        pass
+    return json.loads(line + "\n" if newline else line)
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _RENDER: dict[str, Callable[[Decision], str]] = {
-    "jsonl": lambda decision: _ENCODE(decision_record(decision)) + "\n",
-    "text": lambda decision: text_line(decision) + "\n",
+    "jsonl": lambda decision: _ENCODE(decision_record(decision)),
+    "text": lambda decision: text_line(decision),
     "json": lambda decision: _ENCODE(decision_record(decision)),
 }
 

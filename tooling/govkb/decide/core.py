@@ -186,7 +186,7 @@ class _RuleEntry:
 
 
 @dataclass(frozen=True)
-class _Terms:
+class Terms:
     """The part of a decision fixed by its rule and date alone (the ladder None: it has no steps)."""
 
     policy_id: str
@@ -207,10 +207,10 @@ class Decider:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.rules: dict[str, _RuleEntry] = {}
-        self._terms: dict[tuple[str, dt.date], _Terms | CaseError] = {}
-        # (action, policy, rule, market, content type) of statements of reasons that passed the
-        # API's validation: the next with the same parts re-checks only the case's own fields.
-        self.valid_statement_parts: set[tuple[str, str, str, str, tuple[str, ...]]] = set()
+        self._terms: dict[tuple[str, dt.date], Terms | CaseError] = {}
+        # (action, policy, rule, market, content type) -> the statement of reasons' fixed
+        # parts (govkb.decide.sor.StatementTemplate), made and validated once.
+        self.statement_templates: dict[tuple[str, str, str, str, tuple[str, ...]], Any] = {}
         self.policies: dict[str, Policy] = {p.id: p for p in kb.policies}
         for policy in kb.policies:
             versions = versions_of(policy)
@@ -231,14 +231,19 @@ class Decider:
             return Decision(case.case_id, error=found)
         return found
 
-    def _decide(self, case: Case) -> Decision | CaseError:
-        on = case.decision_date
-        key = (case.rule, on)
+    def terms(self, rule_id: str, on: dt.date) -> Terms | CaseError:
+        """What a decision under ``rule_id`` on ``on`` reads that no other case field changes."""
+        key = (rule_id, on)
         terms = self._terms.get(key)
         if terms is None:
-            terms = self._terms_on(case.rule, on)
+            terms = self._terms_on(rule_id, on)
             if len(self._terms) < 100_000:  # a batch repeats a few dozen rules over a few hundred days
                 self._terms[key] = terms
+        return terms
+
+    def _decide(self, case: Case) -> Decision | CaseError:
+        on = case.decision_date
+        terms = self.terms(case.rule, on)
         if isinstance(terms, CaseError):
             return terms
         if case.market not in self.markets and case.market not in ISO_3166_ALPHA2:
@@ -262,14 +267,9 @@ class Decider:
             step = terms.steps[strike] = ladder.step_for(strike)
         if step is None:
             return CaseError("rule", f"the {policy_id} ladder has no step for strike {strike}")
-        start = case.start_date or on
-        duration = step.duration_days
-        # Positional, in field order: a batch builds a million of these.
-        return make_decision(case.case_id, policy_id, terms.version, terms.rule_id, case.severe, on, strike,
-                             step.action, duration, start, None if duration is None else start + days(duration),
-                             terms.strike_expires, terms.appeal_until, None, None)
+        return decision_of(terms, step, case.case_id, case.severe, on, strike, case.start_date or on)
 
-    def _terms_on(self, rule_id: str, on: dt.date) -> _Terms | CaseError:
+    def _terms_on(self, rule_id: str, on: dt.date) -> Terms | CaseError:
         """What a decision under ``rule_id`` on ``on`` reads that no other case field changes."""
         entry = self.rules.get(rule_id)
         if entry is None:
@@ -286,7 +286,7 @@ class Decider:
                              f"({first.isoformat()})")
         ladder = version.ladder
         window = ladder.strike_window_days
-        return _Terms(policy.id, rule.id, version.version, ladder if ladder.steps else None,
+        return Terms(policy.id, rule.id, version.version, ladder if ladder.steps else None,
                       on - dt.timedelta(days=window), on + dt.timedelta(days=window),
                       on + dt.timedelta(days=version.appeal.window_days),
                       rule.severe_case.start_at_strike if rule.severe_case else None, {})
@@ -307,6 +307,16 @@ class Decider:
                     return CaseError(f"history[{index}].rule", f"rule {item.rule} belongs to {known.policy.id}, "
                                      f"not {item.policy}")
         return None
+
+
+def decision_of(terms: Terms, step: LadderStep, case_id: str, severe: bool, on: dt.date, strike: int,
+                start: dt.date) -> Decision:
+    """The decision at ``strike`` (its ``step``) under ``terms``, starting on ``start``."""
+    duration = step.duration_days
+    # Positional, in field order: a batch builds a million of these.
+    return make_decision(case_id, terms.policy_id, terms.version, terms.rule_id, severe, on, strike, step.action,
+                         duration, start, None if duration is None else start + days(duration),
+                         terms.strike_expires, terms.appeal_until, None, None)
 
 
 _DECIDERS: dict[int, Decider] = {}

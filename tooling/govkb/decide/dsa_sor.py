@@ -174,3 +174,41 @@ def date_problem(value: object, first: dt.date, last: dt.date) -> str:
     if not first <= day <= last:
         return f"{value} is outside {first.isoformat()}..{last.isoformat()}"
     return ""
+
+
+# The end dates' ranges, all of them: an end date is written into every restriction's field.
+_END_FIRST = max(first for name, (first, _) in DATE_RANGES.items() if name.startswith("end_date_"))
+_END_LAST = min(last for name, (_, last) in DATE_RANGES.items() if name.startswith("end_date_"))
+_DAYS: dict[str, dt.date | None] = {}
+
+
+def case_fields_valid(source_type: object, automated_decision: object, content_date: object,
+                      application_date: object, end: object, facts: object, puid: object) -> bool:
+    """Whether the statement fields that come from a case pass every rule of
+    :func:`validate_statement` that reads them (``end``: the restrictions' end date, or None).
+
+    Each of those rules reads its field alone: the one rule across fields that names a case
+    field (``source_identity`` with ``source_type``) holds whenever a statement carries no
+    ``source_identity``, and none does.  So a statement whose other fields passed the full
+    validation once passes it whole when this is true (``tests/test_decide_sor.py`` checks
+    the two agree).  False means "not known": run :func:`validate_statement`."""
+    return (type(source_type) is str and source_type in SOURCE_TYPE
+            and type(automated_decision) is str and automated_decision in AUTOMATED_DECISION
+            and _within(content_date, *DATE_RANGES["content_date"])
+            and _within(application_date, *DATE_RANGES["application_date"])
+            and (end is None or _within(end, _END_FIRST, _END_LAST))
+            and type(facts) is str and 0 < len(facts) <= MAX_LENGTH["decision_facts"]
+            and type(puid) is str and 0 < len(puid) <= MAX_LENGTH["puid"] and PUID.fullmatch(puid) is not None)
+
+
+def _within(value: object, first: dt.date, last: dt.date) -> bool:
+    """Whether ``value`` is a date YYYY-MM-DD in ``first..last`` (:func:`date_problem` finds nothing)."""
+    if type(value) is not str:
+        return False
+    try:
+        day = _DAYS[value]
+    except KeyError:
+        day = None if date_problem(value, dt.date.min, dt.date.max) else dt.date.fromisoformat(value)
+        if len(_DAYS) < 100_000:  # a batch repeats a few hundred dates
+            _DAYS[value] = day
+    return day is not None and first <= day <= last

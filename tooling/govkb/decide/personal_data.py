@@ -16,6 +16,10 @@ _HANDLE = re.compile(r"(?<![A-Za-z0-9_.%+-])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
 # A run of digits and the separators phone numbers are written with; counted afterwards.
 _NUMBER_RUN = re.compile(r"[+(]?[0-9][0-9 ().-]*")
 _ISO_DATE = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
+# Seven digits with only number-run separators between them: every phone number below has
+# them (cutting dates out leaves a run's other digits and separators), most facts do not.
+# Linear: the separators and the digit that ends each repeat are disjoint classes.
+_SEVEN_DIGITS = re.compile(r"[0-9](?:[ ().-]*[0-9]){6}")
 PHONE_MIN_DIGITS = 9  # a national number without its prefix has 8 or more; dates are cut out first
 INTL_PHONE_MIN_DIGITS = 7
 
@@ -27,6 +31,8 @@ def personal_data(text: str) -> str | None:
             return "an e-mail address"
         if _HANDLE.search(text):
             return "an @handle"
+    if _SEVEN_DIGITS.search(text) is None:
+        return None
     # Dates (YYYY-MM-DD) are the digit runs facts hold most; they are not phone numbers.
     for run in _NUMBER_RUN.finditer(_ISO_DATE.sub(" ", text)):
         digits = sum(ch.isdigit() for ch in run.group())

@@ -3,21 +3,37 @@
 Built from three places, each holding its own facts: the action's ``dsa`` restriction fields
 (``policies/catalog/actions.yaml``), the policy's ``dsa`` block (category, keywords, ground)
 and the case (dates, source, automation, facts, the case id as ``puid``).  Every statement is
-run through :func:`govkb.decide.dsa_sor.validate_statement` before it is returned.
+validated before it is returned: the parts fixed by action, policy, rule, market and content
+type (a :class:`StatementTemplate`) by :func:`govkb.decide.dsa_sor.validate_statement` on the
+first statement made from them, the case's own fields by :func:`govkb.decide.dsa_sor.case_fields_valid`
+on every statement (the full validation then runs whenever they do not pass, to word the problem).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from govkb.decide import dsa_sor
 from govkb.decide.core import Case, CaseError, Decider, Decision
 from govkb.decide.personal_data import personal_data
-from govkb.model import Market
+from govkb.model import Action, Market, Policy, Rule
 
 # LIVE content is video; a case may say otherwise with ``content_type``.
 DEFAULT_CONTENT_TYPE = ("CONTENT_TYPE_VIDEO",)
 EXPLANATION_LIMIT = dsa_sor.MAX_LENGTH["incompatible_content_explanation"]
+# The case fields an EU/EEA statement needs, in the order a missing one is reported.
+NEEDED = ("content_date", "source_type", "automated_detection", "automated_decision", "facts")
+# (restriction, the field holding its end date), in the statement's order.
+END_FIELDS = (("decision_visibility", "end_date_visibility_restriction"),
+              ("decision_monetary", "end_date_monetary_restriction"),
+              ("decision_provision", "end_date_service_restriction"),
+              ("decision_account", "end_date_account_restriction"))
+# The JSON text of a value exactly as ``json.JSONEncoder(ensure_ascii=False)`` writes it.
+_ENCODE: Callable[[object], str] = json.JSONEncoder(ensure_ascii=False).encode
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def dsa_scope(decider: Decider, market: str) -> tuple[str, ...] | None:
@@ -34,6 +50,101 @@ def dsa_scope(decider: Decider, market: str) -> tuple[str, ...] | None:
     return None
 
 
+@dataclass
+class StatementTemplate:
+    """The part of a statement fixed by action, policy, rule, market and content type, and
+    the two ways of filling in a case: :meth:`fill` (a dict) and :meth:`render` (its JSON).
+
+    ``proven`` turns true once a statement made from it passed the full validation: every
+    rule of the API that reads these fields reads no case field (``tests/test_decide_sor.py``
+    holds that), so from then on only the case's fields need checking."""
+
+    head: dict[str, Any]  # the restrictions, before their end dates
+    end_fields: tuple[str, ...]
+    middle: dict[str, Any]  # decision_ground .. territorial_scope
+    session: bool  # the action ends with the session: its end date is the day it starts
+    proven: bool = False
+
+    def __post_init__(self) -> None:
+        self._head = _ENCODE(self.head)[1:-1] + ", " if self.head else ""
+        self._middle = _ENCODE(self.middle)[1:-1]
+        self._ends = tuple(f'"{name}": ' for name in self.end_fields)
+
+    def end_text(self, end: dt.date | None, start: dt.date) -> str | None:
+        """The restrictions' end date as text (None: indefinite).  A session action ends with
+        the session, the day it starts; no end date would mean indefinite."""
+        end = end or (start if self.session else None)
+        return None if end is None else end.isoformat()
+
+    def fill(self, end: str | None, source_type: str, detection: bool, automated: str, content_date: str,
+             application_date: str, facts: str, puid: str) -> dict[str, Any]:
+        statement = dict(self.head)
+        if end is not None:
+            for name in self.end_fields:
+                statement[name] = end
+        statement.update(self.middle)
+        statement["source_type"] = source_type
+        statement["automated_detection"] = "Yes" if detection else "No"
+        statement["automated_decision"] = automated
+        statement["content_date"] = content_date
+        statement["application_date"] = application_date
+        statement["decision_facts"] = facts
+        statement["puid"] = puid
+        return statement
+
+    def render(self, end: str | None, source_type: str, detection: bool, automated: str, content_date: str,
+               application_date: str, facts: str, puid: str) -> str:
+        """``_ENCODE(self.fill(...))``, from the fixed parts' text made once."""
+        ends = ""
+        if end is not None:
+            end = _STRING(end)
+            ends = "".join(f"{key}{end}, " for key in self._ends)
+        return (f'{{{self._head}{ends}{self._middle}, "source_type": {_STRING(source_type)}, '
+                f'"automated_detection": "{"Yes" if detection else "No"}", '
+                f'"automated_decision": {_STRING(automated)}, "content_date": {_STRING(content_date)}, '
+                f'"application_date": {_STRING(application_date)}, "decision_facts": {_STRING(facts)}, '
+                f'"puid": {_STRING(puid)}}}')
+
+
+def template_for(decider: Decider, action: Action, policy: Policy, rule: Rule, market: str,
+                 scope: tuple[str, ...], content_type: tuple[str, ...]) -> StatementTemplate:
+    """The template of (action, policy, rule, market and its ``scope``, content type), made once per decider."""
+    key = (action.id, policy.id, rule.id, market, content_type)
+    found = decider.statement_templates.get(key)
+    if found is None:
+        assert policy.dsa is not None
+        dsa = action.dsa
+        head: dict[str, Any] = {}
+        if dsa.decision_visibility:
+            head["decision_visibility"] = list(dsa.decision_visibility)
+            if dsa.decision_visibility_other:
+                head["decision_visibility_other"] = dsa.decision_visibility_other
+        if dsa.decision_monetary:
+            head["decision_monetary"] = dsa.decision_monetary
+            if dsa.decision_monetary_other:
+                head["decision_monetary_other"] = dsa.decision_monetary_other
+        if dsa.decision_provision:
+            head["decision_provision"] = dsa.decision_provision
+        if dsa.decision_account:
+            head["decision_account"] = dsa.decision_account
+        middle: dict[str, Any] = {
+            "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
+            "incompatible_content_ground": policy.dsa.ground,
+            "incompatible_content_explanation": _clip(f"{rule.id} {rule.title}: {rule.description}",
+                                                      EXPLANATION_LIMIT),
+            "category": policy.dsa.category,
+        }
+        if policy.dsa.keywords:
+            middle["category_specification"] = list(policy.dsa.keywords)
+        middle["content_type"] = list(content_type or DEFAULT_CONTENT_TYPE)
+        middle["territorial_scope"] = list(scope)
+        ends = tuple(end for restriction, end in END_FIELDS if restriction in head)
+        found = StatementTemplate(head, ends, middle, action.duration == "session")
+        if len(decider.statement_templates) < 10_000:  # a few dozen rules by a few markets and content types
+            decider.statement_templates[key] = found
+    return found
+
+
 def statement_for(decider: Decider, case: Case, decision: Decision) -> dict[str, Any] | CaseError | None:
     """The statement the decision owes (None: outside the EU/EEA, or nothing is restricted)."""
     scope = dsa_scope(decider, case.market)
@@ -47,56 +158,23 @@ def statement_for(decider: Decider, case: Case, decision: Decision) -> dict[str,
     if policy.dsa is None:
         return CaseError("rule", f"policy {policy.id} has no dsa: block, so no statement of reasons can be "
                          "made for this EU/EEA case")
-    missing = [name for name in ("content_date", "source_type", "automated_detection", "automated_decision", "facts")
-               if getattr(case, name) in (None, "")]
+    missing = [name for name in NEEDED if getattr(case, name) in (None, "")]
     if missing:
-        return CaseError(missing[0], f"missing: an EU/EEA case needs it for the statement of reasons")
+        return CaseError(missing[0], "missing: an EU/EEA case needs it for the statement of reasons")
     assert case.facts is not None and case.content_date is not None and decision.start_date is not None
+    assert case.source_type is not None and case.automated_decision is not None
     kind = personal_data(case.facts)
     if kind is not None:
         return CaseError("facts", f"holds {kind}; the Transparency Database takes no personal data: "
                          "describe the behaviour without it")
-    dsa = action.dsa
-    statement: dict[str, Any] = {}
-    if dsa.decision_visibility:
-        statement["decision_visibility"] = list(dsa.decision_visibility)
-        if dsa.decision_visibility_other:
-            statement["decision_visibility_other"] = dsa.decision_visibility_other
-    if dsa.decision_monetary:
-        statement["decision_monetary"] = dsa.decision_monetary
-        if dsa.decision_monetary_other:
-            statement["decision_monetary_other"] = dsa.decision_monetary_other
-    if dsa.decision_provision:
-        statement["decision_provision"] = dsa.decision_provision
-    if dsa.decision_account:
-        statement["decision_account"] = dsa.decision_account
-    # A session action ends with the session (the day it starts); blank would mean indefinite.
-    end = decision.end_date or (decision.start_date if action.duration == "session" else None)
-    end_text = end.isoformat() if end is not None else None
-    for restriction, end_field in (("decision_visibility", "end_date_visibility_restriction"),
-                                   ("decision_monetary", "end_date_monetary_restriction"),
-                                   ("decision_provision", "end_date_service_restriction"),
-                                   ("decision_account", "end_date_account_restriction")):
-        if restriction in statement and end_text is not None:
-            statement[end_field] = end_text
-    statement["decision_ground"] = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-    statement["incompatible_content_ground"] = policy.dsa.ground
-    statement["incompatible_content_explanation"] = _clip(f"{rule.id} {rule.title}: {rule.description}",
-                                                          EXPLANATION_LIMIT)
-    statement["category"] = policy.dsa.category
-    if policy.dsa.keywords:
-        statement["category_specification"] = list(policy.dsa.keywords)
-    statement["content_type"] = list(case.content_type or DEFAULT_CONTENT_TYPE)
-    statement["territorial_scope"] = list(scope)
-    statement["source_type"] = case.source_type
-    statement["automated_detection"] = "Yes" if case.automated_detection else "No"
-    statement["automated_decision"] = case.automated_decision
-    statement["content_date"] = case.content_date.isoformat()
-    statement["application_date"] = decision.start_date.isoformat()
-    statement["decision_facts"] = case.facts
-    statement["puid"] = case.case_id
-    parts = (action.id, policy.id, rule.id, case.market, case.content_type)
-    if parts in decider.valid_statement_parts and _case_fields_pass(statement):
+    template = template_for(decider, action, policy, rule, case.market, scope, case.content_type)
+    end = template.end_text(decision.end_date, decision.start_date)
+    content_date, application_date = case.content_date.isoformat(), decision.start_date.isoformat()
+    statement = template.fill(end, case.source_type, bool(case.automated_detection), case.automated_decision,
+                              content_date, application_date, case.facts, case.case_id)
+    if template.proven and dsa_sor.case_fields_valid(case.source_type, case.automated_decision,
+                                                     content_date, application_date, end, case.facts,
+                                                     case.case_id):
         return statement
     problems = dsa_sor.validate_statement(statement)
     if problems:
@@ -105,52 +183,8 @@ def statement_for(decider: Decider, case: Case, decision: Decision) -> dict[str,
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return CaseError(source, f"the statement of reasons fails the Transparency Database's validation: "
                          f"{field}: {why}{more}")
-    decider.valid_statement_parts.add(parts)
+    template.proven = True
     return statement
-
-
-# Statement fields that come from the case alone: every API rule on them involves no other field.
-_CASE_SCALARS = (("source_type", dsa_sor.SOURCE_TYPE), ("automated_decision", dsa_sor.AUTOMATED_DECISION))
-_CASE_DATES = ("content_date", "application_date", "end_date_visibility_restriction",
-               "end_date_monetary_restriction", "end_date_service_restriction", "end_date_account_restriction")
-
-
-def _case_fields_pass(statement: dict[str, Any]) -> bool:
-    """Whether the case's own fields of ``statement`` pass their API rules, each of which reads
-    that field alone (the other fields, fixed by action, policy, rule, market and content type,
-    passed once before: :attr:`Decider.valid_statement_parts`).  False means "not known": run
-    the full validation, which words the problem."""
-    for name, allowed in _CASE_SCALARS:
-        if statement.get(name) not in allowed:
-            return False
-    for name in _CASE_DATES:
-        value = statement.get(name)
-        if value is None:
-            continue
-        ok = _DATE_OK.get(value) if type(value) is str else False
-        if ok is None:
-            ok = _date_ok(value)
-        if not ok:
-            return False
-    facts, puid = statement.get("decision_facts"), statement.get("puid")
-    return (type(facts) is str and 0 < len(facts) <= dsa_sor.MAX_LENGTH["decision_facts"] and type(puid) is str
-            and 0 < len(puid) <= dsa_sor.MAX_LENGTH["puid"] and dsa_sor.PUID.fullmatch(puid) is not None)
-
-
-_DATE_OK: dict[str, bool] = {}
-
-
-# The narrowest of the API's date ranges: a date inside it passes every date field's rule.
-_FIRST = max(first for first, _ in dsa_sor.DATE_RANGES.values())
-_LAST = min(last for _, last in dsa_sor.DATE_RANGES.values())
-
-
-def _date_ok(value: str) -> bool:
-    """Whether ``value`` is a date YYYY-MM-DD in the narrowest range (checked once per text)."""
-    ok = not dsa_sor.date_problem(value, _FIRST, _LAST)
-    if len(_DATE_OK) < 100_000:
-        _DATE_OK[value] = ok
-    return ok
 
 
 # Statement field -> the case field it comes from, so an error names what the user can change.
