@@ -8,7 +8,11 @@ so a build runs the KPI queries once.
 
 Directives: ``{govkb-kpi} KPI`` (value against target, trend, worst markets and policies),
 ``{govkb-metrics}`` (the overview), ``{govkb-kpi-badges} SUBJECT`` (the latest value of each
-KPI measuring a policy, rule or SOP).  Page code calls :func:`govkb.sphinx.views.kpi_badges`.
+KPI measuring a policy, rule or SOP; for a policy also the KPIs measuring one of its rules).
+The generated policy page asks :func:`badges_markdown` for its "Measured by" section; an SOP
+page gets the badges in its "Metrics" section (:func:`metrics_section`, from
+:func:`govkb.sphinx.views.decorate_sop_page`).  Which KPI measures what is the ``measures``
+list of the KPI catalog, nothing else.
 """
 
 from __future__ import annotations
@@ -130,9 +134,11 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
     """One line per KPI measuring ``subject_id``: its latest overall value, coloured by outcome."""
     from govkb.sphinx.kbstate import knowledge_base
 
-    kpis = measuring(knowledge_base(env), subject_id)
+    kb = knowledge_base(env)
+    kpis = measuring(kb, subject_id)
     if not kpis:
         return []
+    titles = {k.id: k.title for k in kb.kpis}
     metrics = site_metrics(env)
     items = nodes.bullet_list(classes=["govkb-kpi-badges"])
     for kpi_id in kpis:
@@ -141,7 +147,7 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
                          key=lambda v: v.period) if result else []
         latest = overall[-1] if overall else None
         if not metrics.sources:
-            text = f"{kpi_id}: no case data in this build"
+            text = f"{kpi_id} {titles.get(kpi_id, '')}: no case data in this build, so no value"
         elif result is None or latest is None:
             text = f"{kpi_id}: no value"
         else:
@@ -155,8 +161,27 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
 
 
 def measuring(kb: KnowledgeBase, subject_id: str) -> list[str]:
-    """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP)."""
-    return [k.id for k in kb.kpis if subject_id in k.measures]
+    """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP), or, for a
+    policy, one of its rules: the policy page shows what its rules are measured by too."""
+    policy = kb.policy_by_id.get(subject_id)
+    subjects = {subject_id, *(r.id for r in policy.rules)} if policy is not None else {subject_id}
+    return [k.id for k in kb.kpis if subjects & set(k.measures)]
+
+
+def badges_markdown(kb: KnowledgeBase, subject_id: str, heading: str = "## Measured by") -> list[str]:
+    """MyST parts for a generated page: a section with the badges of ``subject_id``; none when no KPI measures it."""
+    if not measuring(kb, subject_id):
+        return []
+    return [f"{heading}\n", "The KPIs that measure this, with their latest value from the case records:\n",
+            f"```{{govkb-kpi-badges}} {subject_id}\n```\n"]
+
+
+def metrics_section(page: nodes.section) -> nodes.section:
+    """Where an SOP page's badges go: its "Metrics" section, else the end of the page."""
+    for section in page.findall(nodes.section):
+        if section is not page and section[0].astext().strip().lower() == "metrics":
+            return section
+    return page
 
 
 # ---- requirement progress --------------------------------------------------------------------
