@@ -104,3 +104,20 @@ def test_kpi_badges_is_a_placeholder_for_measured_subjects_only() -> None:
     [badge] = kpi_badges(kb, "SOP_REVIEW")
     assert isinstance(badge, govkb_view) and (badge["kind"], badge["subject"]) == ("kpi-badges", "SOP_REVIEW")
     assert kpi_badges(kb, "LMG_PASSIVE") == []
+
+
+@pytest.mark.parametrize("limit, overdue", [(30, True), (90, False)])
+def test_the_progress_view_uses_the_kb440_limit_of_tool_govkb(tmp_path: Path, limit: int, overdue: bool) -> None:
+    src = _project(tmp_path, None)
+    (src / "pyproject.toml").write_text(f'[tool.govkb]\ntoday = "2026-12-01"\nrequirement_max_age_days = {limit}\n')
+    page = src / "docs/requirements.md"
+    page.write_text(page.read_text().replace(":status: done\n", ":status: done\n:raised: 2026-01-05\n") + (
+        "\n```{req} Agencies want the appeal deadline in the notice\n:id: REQ_0002\n:source: agency feedback\n"
+        ":market: EU\n:status: open\n:raised: 2026-10-01\n\nAgencies asked for the date.\n```\n"))
+    built = sphinx_build(src, tmp_path / "html")
+    assert built.returncode == 0, built.output
+    view = _text(built.outdir / "docs/metrics.html")
+    assert f"open (or in progress) for more than {limit} days since raised, as of 2026-12-01" in view
+    assert ("REQ_0002 Agencies want the appeal deadline in the notice open (overdue) 2026-10-01 61 days" in view) is overdue
+    assert "REQ_0002 Agencies want the appeal deadline in the notice open 2026-10-01 61 days" in view or overdue
+    assert ("KB440" in built.output) is overdue  # the view marks what the build's check reports

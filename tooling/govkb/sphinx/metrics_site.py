@@ -185,20 +185,38 @@ def metrics_section(page: nodes.section) -> nodes.section:
 
 
 # ---- requirement progress --------------------------------------------------------------------
+def requirement_limit(root: str) -> int:
+    """``[tool.govkb] requirement_max_age_days`` of the KB root, the limit KB440 uses (90 when unset)."""
+    from govkb import config as cfg
+    from govkb.errors import FatalError
+
+    try:
+        return cfg.load_config(Path(root)).requirement_max_age_days
+    except FatalError:  # the build's report warns about the broken setting (govkb.sphinx.report)
+        return cfg.Config().requirement_max_age_days
+
+
 def progress_nodes(env: BuildEnvironment, _subject: str = "") -> list[nodes.Node]:
-    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs."""
-    import datetime as dt
+    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs.
 
+    Ages count to the build's day and "overdue" uses KB440's limit, so the view marks exactly
+    the requirements ``govkb check`` reports.
+    """
     from govkb.checks.requirements import progress
-    from govkb.sphinx.kbstate import knowledge_base
+    from govkb.sphinx.kbstate import build_day, knowledge_base
 
-    rows = progress(knowledge_base(env), dt.date.today())
+    kb = knowledge_base(env)
+    limit = requirement_limit(kb.root)
+    rows = progress(kb, build_day(kb.root), limit)
     if not rows:
         return [nodes.paragraph("No requirements yet.", "No requirements yet.")]
+    note = (f"Overdue: open (or in progress) for more than {limit} days since raised, as of {build_day(kb.root)} "
+            "(the limit is requirement_max_age_days in [tool.govkb] of pyproject.toml).")
     table_rows = [([r.id, r.title, r.status + (" (overdue)" if r.overdue else ""), r.raised or "—",
                     "—" if r.age_days is None else f"{r.age_days} days", r.market or "—", r.source or "—",
                     ", ".join(r.changes) or "—", ", ".join(r.kpis) or "—"],
                    "govkb-kpi-missed" if r.overdue else ("govkb-req-open" if r.open else "govkb-kpi-ok"))
                   for r in rows]
-    return [mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
+    return [nodes.paragraph(note, note, classes=["govkb-req-limit"]),
+            mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
                        "KPIs"], table_rows, ["govkb-req-progress", "govkb-kpi-overview"])]
