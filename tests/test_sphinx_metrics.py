@@ -121,3 +121,22 @@ def test_the_progress_view_uses_the_kb440_limit_of_tool_govkb(tmp_path: Path, li
     assert ("REQ_0002 Agencies want the appeal deadline in the notice open (overdue) 2026-10-01 61 days" in view) is overdue
     assert "REQ_0002 Agencies want the appeal deadline in the notice open 2026-10-01 61 days" in view or overdue
     assert ("KB440" in built.output) is overdue  # the view marks what the build's check reports
+
+
+def test_a_changed_measures_list_reaches_the_policy_and_sop_pages_incrementally(tmp_path: Path) -> None:
+    src = _project(tmp_path, None)
+    built = sphinx_build(src, tmp_path / "html")
+    assert built.returncode == 0, built.output
+    badge = f"{KPI} Time to action (median): no case data"
+    assert badge in _text(built.outdir / "sop/review.html") and badge in _text(built.outdir / "policies/solicit.html")
+    catalog = src / "policies/catalog/kpis.yaml"
+    data = yaml.safe_load(catalog.read_text())
+    kpi = next(k for k in data["kpis"] if k["id"] == KPI)
+    assert kpi["measures"] == ["SOP_REVIEW", "LMG_SOLICIT_01"]
+    kpi["measures"] = ["SOP_REVIEW"]
+    catalog.write_text(yaml.safe_dump(data, sort_keys=False))
+    again = sphinx_build(src, tmp_path / "html")
+    assert again.returncode == 0, again.output
+    assert badge in _text(built.outdir / "sop/review.html")
+    assert badge not in _text(built.outdir / "policies/solicit.html")
+    assert "Measured by" not in _text(built.outdir / "policies/solicit.html")

@@ -10,8 +10,8 @@ Directives: ``{govkb-kpi} KPI`` (value against target, trend, worst markets and 
 ``{govkb-metrics}`` (the overview), ``{govkb-kpi-badges} SUBJECT`` (the latest value of each
 KPI measuring a policy, rule or SOP; for a policy also the KPIs measuring one of its rules).
 The generated policy page asks :func:`badges_markdown` for its "Measured by" section; an SOP
-page gets the badges in its "Metrics" section (:func:`metrics_section`, from
-:func:`govkb.sphinx.views.decorate_sop_page`).  Which KPI measures what is the ``measures``
+page gets the badges in its "Metrics" section (:func:`add_sop_badges`, from
+:func:`govkb.sphinx.views.decorate_sop_page`); both pages are read again when the KPI catalog changes.  Which KPI measures what is the ``measures``
 list of the KPI catalog, nothing else.
 """
 
@@ -176,12 +176,17 @@ def badges_markdown(kb: KnowledgeBase, subject_id: str, heading: str = "## Measu
             f"```{{govkb-kpi-badges}} {subject_id}\n```\n"]
 
 
-def metrics_section(page: nodes.section) -> nodes.section:
-    """Where an SOP page's badges go: its "Metrics" section, else the end of the page."""
-    for section in page.findall(nodes.section):
-        if section is not page and section[0].astext().strip().lower() == "metrics":
-            return section
-    return page
+def add_sop_badges(env: BuildEnvironment, page: nodes.section, badges: list[nodes.Node]) -> None:
+    """Put an SOP page's badges in its "Metrics" section (else at the end of the page).
+
+    The page is read again when the KPI catalog changes: its ``measures`` decide the badges.
+    """
+    from govkb.sphinx.kbstate import absolute, knowledge_base
+
+    env.note_dependency(absolute(env, knowledge_base(env).catalog_path("kpis")))
+    target = next((s for s in page.findall(nodes.section)
+                   if s is not page and s[0].astext().strip().lower() == "metrics"), page)
+    target.extend(badges)
 
 
 # ---- requirement progress --------------------------------------------------------------------
