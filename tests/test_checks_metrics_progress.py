@@ -61,10 +61,11 @@ def test_every_repository_requirement_has_raised_and_kpi() -> None:
     assert kb.requirements and all(r.raised and r.kpi for r in kb.requirements)
     rows = progress(kb, TODAY)
     by_id = {r.id: r for r in rows}
-    # Open ones first, oldest first; REQ_0012 (in progress) is satisfied by nothing yet.
-    assert [r.id for r in rows if r.open] == ["REQ_0012", "REQ_0013"]
-    assert by_id["REQ_0012"].age_days == (TODAY - dt.date(2026, 10, 12)).days
+    # Open ones first, oldest first; REQ_0012 is done since SOP_QA_05 took its mixed cases.
+    assert [r.id for r in rows if r.open] == ["REQ_0013"]
+    assert by_id["REQ_0012"].age_days == (TODAY - dt.date(2026, 10, 12)).days and not by_id["REQ_0012"].open
     assert by_id["REQ_0012"].kpis == ("KPI_AUTOMATED_DECISION_SHARE",)
+    assert by_id["REQ_0012"].changes == ("SOP_NOTICE_03", "SOP_QA_05", "SOP_REALTIME_10", "SOP_REVIEW_17")
     satisfied = [r for r in rows if r.changes]
     assert satisfied and all(not c.startswith("REQ_") for r in satisfied for c in r.changes)
 

@@ -47,7 +47,11 @@ def _project(tmp_path: Path, cases: str | None) -> Path:
 
 
 def _text(page: Path) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))))
+    return _text_of(page.read_text(encoding="utf-8"))
+
+
+def _text_of(markup: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)))
 
 
 def test_the_site_shows_the_values_govkb_metrics_computes(tmp_path: Path) -> None:
@@ -69,6 +73,15 @@ def test_the_site_shows_the_values_govkb_metrics_computes(tmp_path: Path) -> Non
     assert "Computed from cases/appeals.csv, cases/decisions.csv" in metrics
     assert f"{KPI} Time to action (median): {number(latest.value)} hours in {latest.period}" in metrics
     assert "REQ_0001" in metrics and "requirement title status raised age market source satisfied by KPIs" in metrics
+    # The pages the KPI measures (its catalog entry: SOP_REVIEW and the rule LMG_SOLICIT_01)
+    # show the same latest value: the SOP in its Metrics section, the policy in "Measured by".
+    badge = f"{KPI} Time to action (median): {number(latest.value)} hours in {latest.period} (target <= 24)"
+    sop = (built.outdir / "sop/review.html").read_text(encoding="utf-8")
+    metrics_part = sop.split('id="metrics"', 1)[1].split('id="revision-history"', 1)[0]
+    assert badge in _text_of(metrics_part) and "govkb-kpi-badges" in metrics_part
+    assert badge in _text(built.outdir / "policies/solicit.html") and "Measured by" in _text(
+        built.outdir / "policies/solicit.html")
+    assert "Measured by" not in _text(built.outdir / "policies/passive.html")
     # sphinx-needs' permalink page would fetch a needs.json the site does not publish
     assert not (built.outdir / "permalink.html").exists()
     assert "permalink.html" not in (built.outdir / "docs/index.html").read_text()
@@ -80,7 +93,8 @@ def test_without_case_data_the_pages_say_so(tmp_path: Path, cases: str | None) -
     assert built.returncode == 0, built.output
     for page in ("policies/catalog/kpis.html", "docs/metrics.html"):
         assert "No case data was given to this build" in _text(built.outdir / page)
-    assert f"{KPI}: no case data in this build" in _text(built.outdir / "docs/metrics.html")
+    for page in ("docs/metrics.html", "sop/review.html", "policies/solicit.html"):
+        assert f"{KPI} Time to action (median): no case data in this build, so no value" in _text(built.outdir / page)
 
 
 def test_kpi_badges_is_a_placeholder_for_measured_subjects_only() -> None:
@@ -90,3 +104,39 @@ def test_kpi_badges_is_a_placeholder_for_measured_subjects_only() -> None:
     [badge] = kpi_badges(kb, "SOP_REVIEW")
     assert isinstance(badge, govkb_view) and (badge["kind"], badge["subject"]) == ("kpi-badges", "SOP_REVIEW")
     assert kpi_badges(kb, "LMG_PASSIVE") == []
+
+
+@pytest.mark.parametrize("limit, overdue", [(30, True), (90, False)])
+def test_the_progress_view_uses_the_kb440_limit_of_tool_govkb(tmp_path: Path, limit: int, overdue: bool) -> None:
+    src = _project(tmp_path, None)
+    (src / "pyproject.toml").write_text(f'[tool.govkb]\ntoday = "2026-12-01"\nrequirement_max_age_days = {limit}\n')
+    page = src / "docs/requirements.md"
+    page.write_text(page.read_text().replace(":status: done\n", ":status: done\n:raised: 2026-01-05\n") + (
+        "\n```{req} Agencies want the appeal deadline in the notice\n:id: REQ_0002\n:source: agency feedback\n"
+        ":market: EU\n:status: open\n:raised: 2026-10-01\n\nAgencies asked for the date.\n```\n"))
+    built = sphinx_build(src, tmp_path / "html")
+    assert built.returncode == 0, built.output
+    view = _text(built.outdir / "docs/metrics.html")
+    assert f"open (or in progress) for more than {limit} days since raised, as of 2026-12-01" in view
+    assert ("REQ_0002 Agencies want the appeal deadline in the notice open (overdue) 2026-10-01 61 days" in view) is overdue
+    assert "REQ_0002 Agencies want the appeal deadline in the notice open 2026-10-01 61 days" in view or overdue
+    assert ("KB440" in built.output) is overdue  # the view marks what the build's check reports
+
+
+def test_a_changed_measures_list_reaches_the_policy_and_sop_pages_incrementally(tmp_path: Path) -> None:
+    src = _project(tmp_path, None)
+    built = sphinx_build(src, tmp_path / "html")
+    assert built.returncode == 0, built.output
+    badge = f"{KPI} Time to action (median): no case data"
+    assert badge in _text(built.outdir / "sop/review.html") and badge in _text(built.outdir / "policies/solicit.html")
+    catalog = src / "policies/catalog/kpis.yaml"
+    data = yaml.safe_load(catalog.read_text())
+    kpi = next(k for k in data["kpis"] if k["id"] == KPI)
+    assert kpi["measures"] == ["SOP_REVIEW", "LMG_SOLICIT_01"]
+    kpi["measures"] = ["SOP_REVIEW"]
+    catalog.write_text(yaml.safe_dump(data, sort_keys=False))
+    again = sphinx_build(src, tmp_path / "html")
+    assert again.returncode == 0, again.output
+    assert badge in _text(built.outdir / "sop/review.html")
+    assert badge not in _text(built.outdir / "policies/solicit.html")
+    assert "Measured by" not in _text(built.outdir / "policies/solicit.html")

@@ -53,7 +53,8 @@ def satisfying_changes(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     return {req: tuple(sorted(ids)) for req, ids in found.items()}
 
 
-def progress(kb: KnowledgeBase, today: dt.date, max_age_days: int = 90) -> list[RequirementProgress]:
+def progress(kb: KnowledgeBase, today: dt.date,
+             max_age_days: int = CheckContext.requirement_max_age_days) -> list[RequirementProgress]:
     """One row per requirement, oldest open ones first."""
     changes = satisfying_changes(kb)
     rows = []

@@ -9,6 +9,7 @@ checked and the data is read where it lies (a view: DuckDB reads only the column
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
@@ -73,6 +74,14 @@ def _table_of(file: Path, schema: CaseSchema) -> str | None:
     return None
 
 
+def cores() -> int:
+    """The cores this process may run on (a container or ``taskset`` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class CaseDatabase:
     """An in-memory DuckDB holding one checked view per case table."""
 
@@ -81,8 +90,10 @@ class CaseDatabase:
 
         self.schema = schema or case_schema()
         self.con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+        # One thread per core we may use (DuckDB counts the machine's), and no progress bar:
+        # it would draw over the report on a terminal and into the log of a CI job.
+        self.con.execute(f"SET threads = {int(threads or cores())}")
+        self.con.execute("SET enable_progress_bar = false")
         self.findings: list[Finding] = []
         self.files = list(files)
         for table in self.schema.tables:

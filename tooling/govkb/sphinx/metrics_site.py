@@ -8,7 +8,11 @@ so a build runs the KPI queries once.
 
 Directives: ``{govkb-kpi} KPI`` (value against target, trend, worst markets and policies),
 ``{govkb-metrics}`` (the overview), ``{govkb-kpi-badges} SUBJECT`` (the latest value of each
-KPI measuring a policy, rule or SOP).  Page code calls :func:`govkb.sphinx.views.kpi_badges`.
+KPI measuring a policy, rule or SOP; for a policy also the KPIs measuring one of its rules).
+The generated policy page asks :func:`badges_markdown` for its "Measured by" section; an SOP
+page gets the badges in its "Metrics" section (:func:`add_sop_badges`, from
+:func:`govkb.sphinx.views.decorate_sop_page`); both pages are read again when the KPI catalog changes.  Which KPI measures what is the ``measures``
+list of the KPI catalog, nothing else.
 """
 
 from __future__ import annotations
@@ -130,9 +134,11 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
     """One line per KPI measuring ``subject_id``: its latest overall value, coloured by outcome."""
     from govkb.sphinx.kbstate import knowledge_base
 
-    kpis = measuring(knowledge_base(env), subject_id)
+    kb = knowledge_base(env)
+    kpis = measuring(kb, subject_id)
     if not kpis:
         return []
+    titles = {k.id: k.title for k in kb.kpis}
     metrics = site_metrics(env)
     items = nodes.bullet_list(classes=["govkb-kpi-badges"])
     for kpi_id in kpis:
@@ -141,7 +147,7 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
                          key=lambda v: v.period) if result else []
         latest = overall[-1] if overall else None
         if not metrics.sources:
-            text = f"{kpi_id}: no case data in this build"
+            text = f"{kpi_id} {titles.get(kpi_id, '')}: no case data in this build, so no value"
         elif result is None or latest is None:
             text = f"{kpi_id}: no value"
         else:
@@ -155,25 +161,67 @@ def badge_nodes(env: BuildEnvironment, subject_id: str) -> list[nodes.Node]:
 
 
 def measuring(kb: KnowledgeBase, subject_id: str) -> list[str]:
-    """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP)."""
-    return [k.id for k in kb.kpis if subject_id in k.measures]
+    """The KPIs whose ``measures`` name ``subject_id`` (a policy, a rule or an SOP), or, for a
+    policy, one of its rules: the policy page shows what its rules are measured by too."""
+    policy = kb.policy_by_id.get(subject_id)
+    subjects = {subject_id, *(r.id for r in policy.rules)} if policy is not None else {subject_id}
+    return [k.id for k in kb.kpis if subjects & set(k.measures)]
+
+
+def badges_markdown(kb: KnowledgeBase, subject_id: str, heading: str = "## Measured by") -> list[str]:
+    """MyST parts for a generated page: a section with the badges of ``subject_id``; none when no KPI measures it."""
+    if not measuring(kb, subject_id):
+        return []
+    return [f"{heading}\n", "The KPIs that measure this, with their latest value from the case records:\n",
+            f"```{{govkb-kpi-badges}} {subject_id}\n```\n"]
+
+
+def add_sop_badges(env: BuildEnvironment, page: nodes.section, badges: list[nodes.Node]) -> None:
+    """Put an SOP page's badges in its "Metrics" section (else at the end of the page).
+
+    The page is read again when the KPI catalog changes: its ``measures`` decide the badges.
+    """
+    from govkb.sphinx.kbstate import absolute, knowledge_base
+
+    env.note_dependency(absolute(env, knowledge_base(env).catalog_path("kpis")))
+    target = next((s for s in page.findall(nodes.section)
+                   if s is not page and s[0].astext().strip().lower() == "metrics"), page)
+    target.extend(badges)
 
 
 # ---- requirement progress --------------------------------------------------------------------
+def requirement_limit(root: str) -> int:
+    """``[tool.govkb] requirement_max_age_days`` of the KB root, the limit KB440 uses (90 when unset)."""
+    from govkb import config as cfg
+    from govkb.errors import FatalError
+
+    try:
+        return cfg.load_config(Path(root)).requirement_max_age_days
+    except FatalError:  # the build's report warns about the broken setting (govkb.sphinx.report)
+        return cfg.Config().requirement_max_age_days
+
+
 def progress_nodes(env: BuildEnvironment, _subject: str = "") -> list[nodes.Node]:
-    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs."""
-    import datetime as dt
+    """Every requirement: status, age since raised, market, source, satisfying changes and KPIs.
 
+    Ages count to the build's day and "overdue" uses KB440's limit, so the view marks exactly
+    the requirements ``govkb check`` reports.
+    """
     from govkb.checks.requirements import progress
-    from govkb.sphinx.kbstate import knowledge_base
+    from govkb.sphinx.kbstate import build_day, knowledge_base
 
-    rows = progress(knowledge_base(env), dt.date.today())
+    kb = knowledge_base(env)
+    limit = requirement_limit(kb.root)
+    rows = progress(kb, build_day(kb.root), limit)
     if not rows:
         return [nodes.paragraph("No requirements yet.", "No requirements yet.")]
+    note = (f"Overdue: open (or in progress) for more than {limit} days since raised, as of {build_day(kb.root)} "
+            "(the limit is requirement_max_age_days in [tool.govkb] of pyproject.toml).")
     table_rows = [([r.id, r.title, r.status + (" (overdue)" if r.overdue else ""), r.raised or "—",
                     "—" if r.age_days is None else f"{r.age_days} days", r.market or "—", r.source or "—",
                     ", ".join(r.changes) or "—", ", ".join(r.kpis) or "—"],
                    "govkb-kpi-missed" if r.overdue else ("govkb-req-open" if r.open else "govkb-kpi-ok"))
                   for r in rows]
-    return [mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
+    return [nodes.paragraph(note, note, classes=["govkb-req-limit"]),
+            mv._table(["requirement", "title", "status", "raised", "age", "market", "source", "satisfied by",
                        "KPIs"], table_rows, ["govkb-req-progress", "govkb-kpi-overview"])]

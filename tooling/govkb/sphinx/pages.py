@@ -37,7 +37,7 @@ def page_markdown(kb: KnowledgeBase, path: str) -> tuple[str, list[str]]:
         return catalog_markdown(kb, pure.stem), policies
     policy = kb.policy_by_path.get(path)
     if policy is not None:
-        catalogs = [kb.catalog_path(name) for name in ("actions", "features", "markets")]
+        catalogs = [kb.catalog_path(name) for name in ("actions", "features", "markets", "kpis")]
         return policy_markdown(kb, policy), catalogs
     # The loader already reported why (a finding the build turns into a warning).
     return (f"# {md.text(pure.stem)}\n\n`{path}` is not a policy govkb could load; "

@@ -22,6 +22,7 @@ from govkb.decide import decide
 from govkb.decide.core import Decision
 from govkb.model import KnowledgeBase, Ladder, Policy, Rule, Threshold
 from govkb.sphinx import markup as md
+from govkb.sphinx import metrics_site
 from govkb.sphinx.decision_helper import SCRIPT, helper_node
 from govkb.sphinx.kbstate import knowledge_base
 
@@ -43,6 +44,8 @@ def policy_markdown(kb: KnowledgeBase, policy: Policy) -> str:
         parts += ["## Worked examples\n", examples]
     if is_directive_registered("govkb-ladder"):
         parts += ["## Ladder diagram\n", f"```{{govkb-ladder}} {policy.id}\n```\n"]
+    if is_directive_registered("govkb-kpi-badges"):
+        parts += metrics_site.badges_markdown(kb, policy.id)  # the KPIs measuring it (catalog)
     parts += ["## Rationale\n", md.text(policy.rationale) + "\n"]
     if policy.sources:
         parts += ["## Sources\n", md.bullets(

@@ -257,6 +257,7 @@ def decorate_sop_page(app: Sphinx, doctree: nodes.document) -> None:
             section["classes"].append(PROCEDURE_CLASS)
             section.insert(1, govkb_view("", kind="sop-flow", subject=sop.id))
             break
+    metrics_site.add_sop_badges(app.env, top, kpi_badges(knowledge_base(app.env), sop.id))
 
 
 # ---- incremental builds: dashboards draw every SOP and policy, so they follow any change ---------
