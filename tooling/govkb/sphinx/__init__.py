@@ -22,6 +22,7 @@ from govkb.model import KnowledgeBase
 from govkb.sphinx.domain import GovkbDomain
 from govkb.sphinx.incremental import setup_incremental
 from govkb.sphinx.kbstate import knowledge_base, load_for_build
+from govkb.sphinx.navigation import setup_navigation
 from govkb.sphinx.needs import setup_needs
 from govkb.sphinx.pages import setup_pages
 from govkb.sphinx.report import setup_report
@@ -56,6 +57,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_schemas(app)
     setup_report(app)
     setup_incremental(app)
+    setup_navigation(app)
     views.setup(app)
     setup_suspect(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

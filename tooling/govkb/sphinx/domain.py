@@ -4,7 +4,8 @@ Two kinds of state, both here and nowhere else:
 
 * **kept with the environment** (``self.data``, pickled between builds, cleared per page by
   :meth:`GovkbDomain.clear_doc`, merged from parallel readers by
-  :meth:`GovkbDomain.merge_domaindata`): which pages draw the whole model (dashboards);
+  :meth:`GovkbDomain.merge_domaindata`): which pages draw the whole model (dashboards), and
+  a fingerprint of the model they drew when last written (set in the main process only);
 * **of this build only** (plain attributes of the domain object, which Sphinx does not pickle
   and ``sphinx-build -j N`` forks into its workers): the loaded model, the pages being read,
   and the links noted before reading them.
@@ -39,6 +40,7 @@ class BuildState:
     pages_before: dict[str, str] = field(default_factory=dict)
     model_changed: bool = True  # until env-get-outdated says otherwise (a fresh environment)
     metrics: object | None = None  # govkb.sphinx.metrics_site.SiteMetrics, computed once per build
+    nav_tocs: dict[str, Any] | None = None  # docname -> table of contents cut for the sidebar (navigation)
 
 
 class GovkbDomain(Domain):
@@ -58,6 +60,16 @@ class GovkbDomain(Domain):
     def dashboards(self) -> dict[str, bool]:
         found: dict[str, bool] = self.data["dashboards"]
         return found
+
+    @property
+    def model_fingerprint(self) -> str | None:
+        """What the dashboards drew when they were last written (:mod:`govkb.sphinx.incremental`)."""
+        found: str | None = self.data.get("model_fingerprint")
+        return found
+
+    @model_fingerprint.setter
+    def model_fingerprint(self, value: str) -> None:
+        self.data["model_fingerprint"] = value
 
     def note_dashboard(self, docname: str) -> None:
         self.dashboards[docname] = True

@@ -1,22 +1,36 @@
-"""Incremental builds: rewrite the pages whose back-links a re-read page changed.
+"""Incremental builds: rewrite the pages a change shows on, and no others.
 
 sphinx-needs computes "implemented by", "served by", "measured by" when pages are written,
 but Sphinx only writes the pages it re-read.  When an SOP step starts (or stops) implementing a
 rule, the rule's policy page must be written again although its source did not change: we note
 the links of the needs on the pages about to be read, compare them after reading, and hand the
 pages of the needs that gained or lost a link to Sphinx through ``env-get-updated``.
+
+The dashboards (coverage, matrix, traceability, browse, metrics) draw the whole model, so
+:mod:`views` re-writes them after an SOP or policy changed.  They draw no prose: an SOP's text
+and its steps' bodies (and the lines things start at) never appear on them.
+:func:`dashboards_outdated` compares a fingerprint of everything else (the model as of the
+build's day, without that prose, and the case-data files) with the one of the last build that
+wrote them: editing the words of a step re-writes the step's page, not an 80,000-cell matrix.
+A dashboard that starts to show prose must take it out of :data:`PROSE`.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.data import SphinxNeedsData
 
-from govkb.model import LINK_TYPES
+from govkb.model import LINK_TYPES, Location
 from govkb.sphinx.domain import Link, govkb_domain
+from govkb.sphinx.kbstate import knowledge_base
+from govkb.sphinx.metrics_site import cases_dir
 
 
 def _needs(env: BuildEnvironment) -> Mapping[str, Any]:
@@ -64,6 +78,59 @@ def pages_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
     pages = {**old_pages, **new_pages}
     changed = {target for _, _, target in before ^ after}
     return sorted({pages[t] for t in changed if t in pages} - read)
+
+
+# record type -> fields no dashboard draws (prose, and where it starts)
+PROSE: dict[str, frozenset[str]] = {
+    "Sop": frozenset({"text", "value_refs"}),
+    "Step": frozenset({"content", "content_line"}),
+    "Document": frozenset({"text", "value_refs"}),
+}
+
+
+@lru_cache(maxsize=None)
+def _drawn_fields(record: type) -> tuple[str, ...]:
+    skip = PROSE.get(record.__name__, frozenset())
+    return tuple(f.name for f in fields(record) if f.name not in skip)
+
+
+def _shape(value: Any) -> Any:
+    """``value`` as nested tuples of plain values, without prose and without line numbers."""
+    if isinstance(value, Location):
+        return value.path
+    if isinstance(value, (tuple, list)):  # NamedTuples too (sections, {pv} uses)
+        return tuple(_shape(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        kind = type(value)
+        return (kind.__name__, *(_shape(getattr(value, name)) for name in _drawn_fields(kind)))
+    if isinstance(value, dict):
+        return tuple(sorted(((repr(k), _shape(v)) for k, v in value.items()), key=lambda kv: kv[0]))
+    return value
+
+
+def dashboard_fingerprint(env: BuildEnvironment) -> str:
+    """A hash of what the dashboards draw: the model without prose, and the case-data files."""
+    digest = hashlib.sha256(repr(_shape(knowledge_base(env))).encode())
+    cases = cases_dir(env)
+    if cases is not None and cases.exists():
+        files = [cases] if cases.is_file() else sorted(p for p in cases.rglob("*") if p.is_file())
+        for path in files:
+            stat = path.stat()
+            digest.update(f"\n{Path(path).as_posix()} {stat.st_size} {stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def dashboards_outdated(env: BuildEnvironment) -> bool:
+    """Whether the pages drawing the whole model must be re-written: an SOP or policy changed
+    (``env-get-outdated``, :mod:`views`) and so did what they draw since they were last written."""
+    domain = govkb_domain(env)
+    if not domain.build.model_changed:
+        return False
+    fingerprint = dashboard_fingerprint(env)
+    if domain.model_fingerprint == fingerprint:
+        return False
+    domain.model_fingerprint = fingerprint
+    return True
 
 
 def setup_incremental(app: Sphinx) -> None:

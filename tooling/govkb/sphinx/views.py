@@ -30,6 +30,7 @@ from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
 from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables
 from govkb.sphinx.domain import govkb_domain
+from govkb.sphinx.incremental import dashboards_outdated
 
 HERE = Path(__file__).parent
 logger = logging.getLogger(__name__)
@@ -280,8 +281,9 @@ def note_model_changes(app: Sphinx, env: BuildEnvironment, added: set[str], chan
 
 
 def rewrite_dashboards(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """``env-updated``: after an SOP or policy change, re-write the pages that draw the whole model."""
-    if app.builder.format != "html" or not govkb_domain(env).build.model_changed:
+    """``env-updated``: after an SOP or policy change, re-write the pages that draw the whole model
+    (unless what they draw is unchanged: :func:`govkb.sphinx.incremental.dashboards_outdated`)."""
+    if app.builder.format != "html" or not dashboards_outdated(env):
         return []
     return sorted(set(govkb_domain(env).dashboards) & env.found_docs)
 
