@@ -4,6 +4,7 @@
 session (a subprocess, as ``make html`` does) into a temporary directory; ``built_site`` is its
 HTML directory, for the browser tests.  ``sphinx_project`` copies a root from ``tests/roots``
 (``test-<name>``) into a temporary directory so a test may edit it before building.
+``repo_copy`` is a copy of the repository's knowledge base (its sources only) to change.
 """
 
 from __future__ import annotations
@@ -53,3 +54,15 @@ def sphinx_project(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return copy
+
+
+@pytest.fixture()
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's knowledge base (sources, settings and stamps) to change."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("policies", "sop", "docs"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("pyproject.toml", "govkb-reviews.json"):
+        shutil.copyfile(REPO / name, root / name)
+    return root

@@ -17,17 +17,11 @@ from govkb.checks import CheckContext, run_checks
 from govkb.load import load_knowledge_base
 from govkb.load.cache import FileCache
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    for name in ("policies", "sop", "docs"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("pyproject.toml", "govkb-reviews.json"):
-        shutil.copyfile(REPO / name, root / name)
-    return root
+def repo(repo_copy: Path) -> Path:
+    return repo_copy
 
 
 class Counting:

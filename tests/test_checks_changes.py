@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -41,15 +40,8 @@ SCHEDULED = """scheduled:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the repository's knowledge base (sources only) to change."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("policies", "sop", "docs"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("pyproject.toml", REVIEWS_FILE):
-        shutil.copyfile(REPO / name, root / name)
-    return root
+def repo(repo_copy: Path) -> Path:
+    return repo_copy
 
 
 def schedule_duration_change(root: Path) -> None:

@@ -99,19 +99,13 @@ def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys:
 
 from test_checks_changes import SCHEDULED  # noqa: E402  (the same scheduled ladder change)
 
-REPO = Path(__file__).resolve().parent.parent
 SCHEDULE = "\n" + SCHEDULED + "rules:"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_scheduled_change_lists_its_version_suspect_steps_and_changed_decisions(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("policies", "sop", "docs"):
-        shutil.copytree(REPO / name, root / name)
-    for name in ("pyproject.toml", "govkb-reviews.json"):
-        shutil.copyfile(REPO / name, root / name)
+        tmp_path: Path, repo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = repo_copy
     _git(root, "init", "-q")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")

@@ -7,25 +7,10 @@ from typing import Callable
 
 from govkb.cli import main
 from sphinx_support import sphinx_build
+from test_checks_changes import SCHEDULED as CHANGE  # the same scheduled ladder change
 
-SCHEDULED = """scheduled:
-  - version: 1.4.0
-    effective: 2099-02-01
-    summary: Strike 2 suspends gifting for 14 days instead of 7.
-    ladder:
-      strike_window_days: 90
-      steps:
-        - strike: 1
-          action: ACT_EDUCATION_NOTICE
-        - strike: 2
-          action: ACT_GIFTING_SUSPEND
-          duration_days: 14
-        - strike: 3
-          action: ACT_MONETIZATION_SUSPEND
-          duration_days: 30
-        - strike: 4
-          action: ACT_MONETIZATION_TERMINATE
-"""
+# The scheduled ladder change of the change-control tests, far enough ahead to stay scheduled.
+SCHEDULED = CHANGE.replace("2027-02-01", "2099-02-01").replace("    satisfies: REQ_0009\n", "")
 
 
 POLICY_TESTS = """policy: LMG_SOLICIT
