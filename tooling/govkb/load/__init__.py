@@ -183,13 +183,7 @@ def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[
     raw, problems = read_bytes(path, rel, limit)
     if raw is None:
         return unreadable(problems)
-    key = cache.key(kind, rel, raw)
-    kept = cache.get(key)
-    if kept is not None:
-        return kept
-    value = compute(raw)
-    cache.put(key, value)
-    return value
+    return cache.kept(cache.key(kind, rel, raw), partial(compute, raw))
 
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:

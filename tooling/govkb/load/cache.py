@@ -105,12 +105,15 @@ class FileCache:
         digest = hashlib.sha256(checks_salt())
         digest.update(f"\0{namespace}\0".encode())
         digest.update(key.encode("utf-8", "surrogatepass"))
-        entry = digest.hexdigest()
-        found = self.get(entry)
+        return self.kept(digest.hexdigest(), compute)
+
+    def kept(self, key: str, compute: Callable[[], T]) -> T:
+        """The entry under ``key``, or ``compute()`` stored there."""
+        found = self.get(key)
         if found is not None:
             return found
         value = compute()
-        self.put(entry, value)
+        self.put(key, value)
         return value
 
     def get(self, key: str) -> Any | None:
