@@ -67,6 +67,47 @@ def test_refused_yaml_is_one_located_finding_each(text: str, found: list[tuple[s
     assert parsed(text)[1] == found
 
 
+def test_locations_of_paths_that_are_not_there() -> None:
+    text = "a:\n  b: [x, {c: 1}]\n? [k]\n: v\nd: &n 1\ne: *n\n"
+    document, _ = parse_yaml(text, "f.yaml")
+    assert document is not None
+    loc = document.locator
+    at = lambda path: (loc.at(path).line, loc.at(path).column)  # noqa: E731
+    assert at(("a", "b", 1, "c")) == (2, 14) and at(("a", "b", 1, "zz")) == (2, 10)
+    assert at(("a", "b", 2)) == at(("a", "b", -1)) == at(("a", "b", "0")) == (2, 6)  # no such item: the list
+    assert at(("a", 0)) == (2, 3) and at(("e",)) == (6, 4) and at(("k",)) == (1, 1)
+    assert (loc.key_at(("a", "b")).line, loc.key_at(("a", "b")).column) == (2, 3)
+    assert (loc.key_at(("a", "b", 0)).line, loc.key_at(("a", "b", 0)).column) == (2, 7)  # an item has no key
+    assert (loc.key_at(("a", "nope")).line, loc.key_at(("a", "nope")).column) == (2, 3)
+    assert [(x.line, x.column) for x in loc.each_at(("a", "b"))] == [(2, 7), (2, 10)]
+    assert loc.each_at(("a",)) == [] and loc.each_at(("a", "b", 5)) == []
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: !!int abc\n", "the value 'abc' is no int, as its tag !!int says; fix the value, or remove the tag"),
+    ("a: !!int\n", "the value '' is no int, as its tag !!int says; fix the value, or remove the tag"),
+    ("a: !!float x\n", "the value 'x' is no float, as its tag !!float says; fix the value, or remove the tag"),
+    ("a: !!bool maybe\n", "the value 'maybe' is no bool, as its tag !!bool says; fix the value, or remove the tag"),
+    (f"a: {'9' * 5000}\n", f"the value '{'9' * 40}...' reads as an int but is too long for one; quote it to make it a text"),
+])
+def test_a_value_that_is_not_what_its_tag_says_is_a_finding(text: str, message: str) -> None:
+    document, findings = parse_yaml(text, "f.yaml")
+    assert [(f.code, f.line, f.column, f.message) for f in findings] == [("KB101", 1, 4, message)]
+    assert document is not None and document.data == {"a": None}
+
+
+def test_recurring_plain_words_are_resolved_the_same_every_time() -> None:
+    """Plain scalars that may be typed are resolved once per text (a table of what PyYAML
+    made of them); a refused one is reported every time, in every file."""
+    for _ in range(2):
+        assert parsed("a: 3\nb: yes\nc: ~\nd: 2.5\ne: owner\nf: '3'\n") == (
+            {"a": 3, "b": True, "c": None, "d": 2.5, "e": "owner", "f": "3"}, [])
+        assert parsed("a: =\nb: =\n")[1] == [("KB103", 1, 4), ("KB103", 2, 4)]
+        assert parsed("<<: 1\n")[1] == [("KB103", 1, 1)]
+    many = "".join(f"k{n}: {n}\n" for n in range(10_000))  # more words than the table keeps
+    assert parsed(many) == ({f"k{n}": n for n in range(10_000)}, [])
+
+
 @pytest.mark.parametrize("indicator", ["@", "`"])
 def test_a_reserved_indicator_says_quote_the_value(indicator: str) -> None:
     document, findings = parse_yaml(f"id: X\nowner: {indicator}team\n", "f.yaml")

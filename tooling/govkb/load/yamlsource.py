@@ -12,7 +12,11 @@ Composing here rather than in PyYAML's constructor is what makes one judgement o
 * a duplicate key is a finding (PyYAML would silently keep the last value);
 * dates stay the ``YYYY-MM-DD`` strings the author wrote;
 * nesting deeper than :data:`MAX_DEPTH` levels is one finding, never a ``RecursionError``;
-* a NUL character in a string (the ``\\0`` escape) is a finding.
+* a NUL character in a string (the ``\\0`` escape) is a finding, and so is a value that is not
+  what its tag says (``!!int abc``; PyYAML's constructor would raise).
+
+Positions are kept in a tree that mirrors the data (see :data:`Positions`), filled as the
+events come; a JSON path is found by walking it.
 
 :func:`read_text` refuses files over :data:`MAX_FILE_BYTES` and text that is not UTF-8.
 Line numbers count ``\\n`` as editors and ``git`` do: YAML also breaks lines at U+0085,
@@ -25,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -71,32 +75,56 @@ class Locator(Protocol):
         ...
 
 
+Position = tuple[int, int]
+# The positions of one mapping's entries: key -> (the key's position, the value's, and the
+# value's own Positions when it is a mapping or sequence); of one sequence's items: a list
+# of (the item's position, its own Positions).  They mirror the data, so a JSON path is
+# found by walking both; nothing is recorded per path while composing.
+Positions = dict[str, tuple[Position, Position, Any]] | list[tuple[Position, Any]]
+
+
 @dataclass
 class PositionLocator:
     """A :class:`Locator` over the positions recorded while composing one document."""
 
     path: str
-    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    lengths: dict[JsonPath, int] = field(default_factory=dict)  # of every sequence
+    root: Position | None = None  # where the document's value starts (None: not kept)
+    tree: Any = None  # the Positions of the root value when it is a mapping or sequence
     first_line: int = 1
+
+    def _walk(self, json_path: JsonPath) -> tuple[int, Position | None, Position | None, Any]:
+        """How many parts of ``json_path`` lead to a kept value, that value's position, the
+        position of the key holding it (None for an item or the root) and its Positions."""
+        at, key_at, tree = self.root, None, self.tree
+        if at is None:
+            return 0, None, None, None
+        for depth, part in enumerate(json_path):
+            if tree.__class__ is dict and isinstance(part, str) and part in tree:
+                key_at, at, tree = tree[part]
+            elif tree.__class__ is list and isinstance(part, int) and 0 <= part < len(tree):
+                (at, tree), key_at = tree[part], None
+            else:
+                return depth, at, key_at, tree
+        return len(json_path), at, key_at, tree
 
     def at(self, json_path: JsonPath) -> Location:
         """The location of ``json_path``'s value, or of its nearest existing ancestor."""
-        while json_path not in self.values and json_path:
-            json_path = json_path[:-1]
-        line, column = self.values.get(json_path, (self.first_line, 1))
-        return Location(self.path, line, column)
+        _, at, _, _ = self._walk(json_path)
+        return Location(self.path, *at) if at is not None else Location(self.path, self.first_line, 1)
 
     def key_at(self, json_path: JsonPath) -> Location:
         """The location of the mapping key that holds ``json_path`` (else of its value)."""
-        if json_path in self.keys:
-            return Location(self.path, *self.keys[json_path])
-        return self.at(json_path)
+        depth, at, key_at, _ = self._walk(json_path)
+        if depth == len(json_path) and key_at is not None:
+            return Location(self.path, *key_at)
+        return Location(self.path, *at) if at is not None else Location(self.path, self.first_line, 1)
 
     def each_at(self, json_path: JsonPath, key: str | None = None) -> list[Location]:
+        depth, _, _, tree = self._walk(json_path)
+        if depth != len(json_path) or tree.__class__ is not list:
+            return []
         tail = (key,) if key is not None else ()
-        return [self.at(json_path + (index,) + tail) for index in range(self.lengths.get(json_path, 0))]
+        return [self.at(json_path + (index,) + tail) for index in range(len(tree))]
 
 
 @dataclass
@@ -180,15 +208,15 @@ class _Lines:
 class _Frame:
     """One open mapping or sequence while composing."""
 
-    __slots__ = ("value", "path", "is_list", "key", "key_at", "first", "skip")
+    __slots__ = ("value", "positions", "kept", "is_list", "key", "key_at", "skip")
 
-    def __init__(self, value: Any, path: JsonPath | None) -> None:
+    def __init__(self, value: Any, positions: Any, kept: bool) -> None:
         self.value = value
-        self.path = path  # None: inside a refused part (a complex key), nothing is kept
+        self.positions = positions  # the value's Positions (see the type)
+        self.kept = kept  # False: inside a refused part (a complex key), nothing of it is kept
         self.is_list = value.__class__ is list
         self.key: str | None = None  # a mapping's key waiting for its value
-        self.key_at: tuple[int, int] = (0, 0)
-        self.first: dict[str, int] = {}  # key -> the line it was first written on
+        self.key_at: Position = (0, 0)
         self.skip = False  # the next value belongs to a refused key
 
 
@@ -196,10 +224,21 @@ class _Frame:
 _TYPED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 _REFUSED = object()  # a value already reported (a forbidden tag, an alias)
 _MERGE = object()  # the merge key '<<'
+_UNKNOWN = object()  # not in the table below
+# What PyYAML's resolver and constructor made of a plain scalar that may be typed ("3", "yes",
+# "owner"), by its text: the same few words recur in every file, and resolving one takes a
+# handful of regular expressions.  Values are immutable; the table is emptied when full.
+_PLAIN: dict[str, Any] = {}
+_PLAIN_MAX = 4096
+_COMPLEX_KEY = "mapping keys must be plain words (no merge keys '<<', no complex keys)"
 
 
 class _Composer:
-    """PyYAML's events into data and positions, with an explicit stack (see the module)."""
+    """PyYAML's events into data and positions, with an explicit stack (see the module).
+
+    The loop is the hot path of a cold ``govkb check`` (a third of a million scalars on the
+    benchmark corpus), so a plain string, by far the most common event, takes a short path
+    written out in it; everything else goes through :meth:`scalar` and :meth:`put`."""
 
     def __init__(self, text: str, rel: str, line_offset: int) -> None:
         self.rel = rel
@@ -208,19 +247,20 @@ class _Composer:
         self.findings: list[Finding] = []
         self.aliased: set[str] = set()
 
-    def problem(self, code: str, at: tuple[int, int], message: str) -> None:
+    def problem(self, code: str, at: Position, message: str) -> None:
         self.findings.append(finding(code, Location(self.rel, *at), message))
 
     def compose(self, loader: Any) -> tuple[Any, bool]:
         """The document's data, and whether there was one (a syntax error raises YAMLError)."""
         stack: list[_Frame] = []
+        frame: _Frame | None = None  # stack[-1]
         root: Any = None
         documents = 0
-        values = self.locator.values
         lines = self.lines
         fast = lines.starts is None
         offset = lines.offset + 1
         get_event = loader.get_event
+        typed_first, plain = _TYPED_FIRST, _PLAIN
         while True:
             event = get_event()
             kind = event.__class__
@@ -228,68 +268,69 @@ class _Composer:
             at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
             if kind is ScalarEvent:
                 text: str = event.value
-                value = self.scalar(event, text, at)
-                if not stack:
+                if event.tag is not None:
+                    value: Any = self.scalar(event, text, at)
+                elif not event.implicit[0] or text[:1] not in typed_first:  # a string
+                    value = text if event.style != '"' or "\x00" not in text else self.scalar(event, text, at)
+                else:  # a plain scalar that may be a number, a boolean or null
+                    value = plain.get(text, _UNKNOWN)
+                    if value is _UNKNOWN:
+                        value = self.scalar(event, text, at)
+                if frame is None:
                     root = text if value is _MERGE else (None if value is _REFUSED else value)
-                    values[()] = at
-                    continue
-                frame = stack[-1]
-                if frame.is_list:
-                    if frame.path is not None:
-                        values[frame.path + (len(frame.value),)] = at
-                        frame.value.append(None if value is _REFUSED else text if value is _MERGE else value)
+                    self.locator.root = at
+                elif frame.is_list:
+                    frame.value.append(None if value is _REFUSED else text if value is _MERGE else value)
+                    frame.positions.append((at, None))
                 elif frame.key is None and not frame.skip:
-                    self.key(frame, text, value, at)
+                    if value.__class__ is str and text not in frame.positions:  # a new word
+                        frame.key, frame.key_at = text, at
+                    else:
+                        self.refused_key(frame, text, value, at)
+                elif frame.skip:
+                    frame.skip = False
+                    frame.key = None
                 else:
-                    self.value(frame, None if value is _REFUSED else text if value is _MERGE else value, at)
+                    key = frame.key
+                    frame.key = None
+                    frame.value[key] = None if value is _REFUSED else text if value is _MERGE else value
+                    frame.positions[key] = (frame.key_at, at, None)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
                     self.findings = []
                     self.problem("KB109", at, _TOO_DEEP)
                     return None, False
-                container: Any = {} if kind is MappingStartEvent else []
+                is_map = kind is MappingStartEvent
+                container: Any = {} if is_map else []
+                positions: Any = {} if is_map else []
                 tag = event.tag
-                if tag is not None and tag != "!" and tag != (_MAP if kind is MappingStartEvent else _SEQ):
+                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
                     self.forbidden(tag, at)
-                path: JsonPath | None = ()
-                if stack:
-                    frame = stack[-1]
-                    if frame.is_list:
-                        if frame.path is None:
-                            path = None
-                        else:
-                            path = frame.path + (len(frame.value),)
-                            frame.value.append(container)
-                            values[path] = at
-                    elif frame.key is None and not frame.skip:
-                        self.problem("KB103", at, "mapping keys must be plain words "
-                                     "(no merge keys '<<', no complex keys)")
-                        frame.skip, path = True, None
-                    else:
-                        path = self.value(frame, container, at)
-                else:
+                kept = True
+                if frame is None:
                     root = container
-                    values[()] = at
-                stack.append(_Frame(container, path))
+                    self.locator.root, self.locator.tree = at, positions
+                elif frame.key is None and not frame.skip and not frame.is_list:
+                    self.problem("KB103", at, _COMPLEX_KEY)
+                    frame.skip, kept = True, False
+                else:
+                    kept = self.put(frame, container, at, positions)
+                frame = _Frame(container, positions, kept)
+                stack.append(frame)
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                frame = stack.pop()
-                if frame.is_list and frame.path is not None:
-                    self.locator.lengths[frame.path] = len(frame.value)
+                stack.pop()
+                frame = stack[-1] if stack else None
             elif kind is AliasEvent:
                 if event.anchor not in self.aliased:  # one finding per anchor, however often re-used
                     self.aliased.add(event.anchor)
                     self.problem("KB103", at, f"the alias *{event.anchor} re-uses a value anchored elsewhere; "
                                  "govkb does not expand YAML aliases: write the value out instead")
-                if stack:
-                    frame = stack[-1]
-                    if frame.is_list:
-                        if frame.path is not None:
-                            frame.value.append(None)
-                            values[frame.path + (len(frame.value) - 1,)] = at
-                    elif frame.key is None and not frame.skip:
-                        frame.skip = True
-                    else:
-                        self.value(frame, None, at)
+                if frame is None:
+                    pass
+                elif frame.key is None and not frame.skip and not frame.is_list:
+                    frame.skip = True
+                else:
+                    self.put(frame, None, at, None)
             elif kind is DocumentStartEvent:
                 documents += 1
                 if documents > 1:  # as yaml.compose: one document per file
@@ -298,42 +339,53 @@ class _Composer:
             elif kind is StreamEndEvent:
                 return root, documents > 0
 
-    def key(self, frame: _Frame, text: str, value: Any, at: tuple[int, int]) -> None:
-        if value is _REFUSED:  # reported already; its value goes with it
-            frame.skip = True
-        elif value is _MERGE:
-            self.problem("KB103", at, "mapping keys must be plain words (no merge keys '<<', no complex keys)")
-            frame.skip = True
-        elif text in frame.first:
-            self.problem("KB102", at, f"duplicate key '{text}' (first defined on line {frame.first[text]}); "
+    def refused_key(self, frame: _Frame, text: str, value: Any, at: Position) -> None:
+        """A mapping key that is not a plain, new word: reported, and its value skipped."""
+        if value is _MERGE:
+            self.problem("KB103", at, _COMPLEX_KEY)
+        elif value is not _REFUSED and text in frame.positions:
+            first = frame.positions[text][0][0]
+            self.problem("KB102", at, f"duplicate key '{text}' (first defined on line {first}); "
                          "remove one: YAML would silently keep only the last value")
-            frame.skip = True
-        else:
-            frame.first[text] = at[0]
+        elif value is not _REFUSED:  # a typed key (1, true, null): the word written is the key
             frame.key, frame.key_at = text, at
+            return
+        frame.skip = True  # a refused key's own finding is reported already
 
-    def value(self, frame: _Frame, value: Any, at: tuple[int, int]) -> JsonPath | None:
-        """Put a mapping's value in place; its JSON path, None when it is not kept."""
+    def put(self, frame: _Frame, value: Any, at: Position, positions: Any) -> bool:
+        """Put the value of a sequence item or a mapping's key in place; whether it is kept
+        (so is what is inside it)."""
+        if frame.is_list:
+            frame.value.append(value)
+            frame.positions.append((at, positions))
+            return frame.kept
         key, frame.key = frame.key, None
-        if frame.skip or frame.path is None or key is None:
+        if frame.skip or key is None:
             frame.skip = False
-            return None
-        path = frame.path + (key,)
+            return False
         frame.value[key] = value
-        self.locator.values[path] = at
-        self.locator.keys[path] = frame.key_at
-        return path
+        frame.positions[key] = (frame.key_at, at, positions)
+        return frame.kept
 
-    def scalar(self, event: Any, text: str, at: tuple[int, int]) -> Any:
+    def scalar(self, event: Any, text: str, at: Position) -> Any:
         tag = event.tag
         if tag is None:
             if not event.implicit[0] or text[:1] not in _TYPED_FIRST:
                 if event.style == '"' and "\x00" in text:
                     self.nul(at)
                 return text
-            tag = _RESOLVER.resolve(ScalarNode, text, event.implicit)
-        elif tag == "!":
+            value = self.typed(_RESOLVER.resolve(ScalarNode, text, event.implicit), text, at, False)
+            if value is not _REFUSED and value is not _MERGE:  # those are reported each time
+                if len(_PLAIN) >= _PLAIN_MAX:
+                    _PLAIN.clear()
+                _PLAIN[text] = value
+            return value
+        if tag == "!":
             return text
+        return self.typed(tag, text, at, True)
+
+    def typed(self, tag: str, text: str, at: Position, explicit: bool) -> Any:
+        """The value of a scalar of a standard ``tag``, written with it or resolved from the text."""
         if tag == _STR:
             if "\x00" in text:
                 self.nul(at)
@@ -345,12 +397,20 @@ class _Composer:
         if tag not in _SCALAR_TAGS:
             self.forbidden(tag, at)
             return _REFUSED
-        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
+        try:
+            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, ScalarNode(tag, text))
+        except (ValueError, IndexError, KeyError):  # `!!int abc`, or more digits than Python reads
+            shown, kind = (text if len(text) <= 40 else text[:40] + "..."), tag.replace(_STANDARD, "")
+            self.problem("KB101", at, f"the value {shown!r} is no {kind}, as its tag !!{kind} says; fix the "
+                         "value, or remove the tag" if explicit else
+                         f"the value {shown!r} reads as {'an' if kind == 'int' else 'a'} {kind} but is too long for one; "
+                         "quote it to make it a text")
+            return _REFUSED
 
-    def nul(self, at: tuple[int, int]) -> None:
+    def nul(self, at: Position) -> None:
         self.problem("KB101", at, "a string holds a NUL character (the \\0 escape); remove it: no govkb text needs one")
 
-    def forbidden(self, tag: str, at: tuple[int, int]) -> None:
+    def forbidden(self, tag: str, at: Position) -> None:
         self.problem("KB103", at, f"YAML tag {tag.replace(_STANDARD, '!!')} is not allowed; write a plain value "
                      "(nothing in a govkb file is ever turned into an object)")
 
