@@ -25,6 +25,7 @@ from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
 from govkb.load.reviews import MAX_REVIEWS_BYTES, REVIEWS_FILE, legacy_findings, load_reviews
 from govkb.load.yamlsource import MAX_FILE_BYTES, read_bytes
 from govkb.load.policy_tests import load_policy_tests, load_test_file
+from govkb.load.pool import Task, kept_all
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
@@ -61,7 +62,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
                          "reads; copy the file into the repository instead of linking to it") for path in outside]
     jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
-    results = [_load_cached(root, kind, path, cache) for kind, path in jobs]
+    results = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs])
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -167,10 +168,13 @@ def _sorted(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=attrgetter("parts"))
 
 
-def _load_cached(root: Path, kind: str, path: Path, cache: FileCache) -> Loaded:
-    """What ``path`` gives: from the cache when its bytes were loaded before, else parsed."""
+def _task(root: Path, kind: str, path: Path, cache: FileCache) -> Task[Loaded]:
+    """What ``path`` gives, for :func:`kept_all`: its cache key and its loading (no key: unreadable)."""
     rel = relpath(path, root)
-    return cached(cache, kind, path, rel, partial(_load_file, kind, path, rel), lambda problems: (None, [], problems))
+    raw, problems = read_bytes(path, rel, MAX_FILE_BYTES)
+    if raw is None:
+        return None, lambda: (None, [], problems)
+    return cache.key(kind, rel, raw), partial(_load_file, kind, path, rel, raw)
 
 
 T = TypeVar("T")

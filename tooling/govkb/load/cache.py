@@ -131,11 +131,22 @@ class FileCache:
     def put(self, key: str, value: Any) -> None:
         if self.directory is None:
             return
+        try:
+            pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # cannot be pickled: the run goes on without the entry
+            return
+        self.put_pickled(key, pickled)
+
+    def put_pickled(self, key: str, pickled: bytes) -> None:
+        """Keep ``pickled`` (``pickle.dumps`` of the value) under ``key``: what a worker process
+        of :mod:`govkb.load.pool` does, which sends the same bytes to the loader."""
+        if self.directory is None:
+            return
         target = self.directory / f"{key}.pickle"
         temporary = self.directory / f".{key}.{os.getpid()}.tmp"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            temporary.write_bytes(pickled)
             os.replace(temporary, target)  # whole or not at all, even with two runs at once
         except Exception:  # a read-only or full disk: the run goes on without the entry
             try:

@@ -1,0 +1,117 @@
+"""The loader's process pool (``govkb.load.pool``): the same results as one by one, or no pool.
+
+The pool is forced on small inputs here (``MIN_POOL_TASKS`` and the CPU count patched) so
+that every path of it runs: the workers' results, the entries they keep, a worker that
+dies, a result that cannot be pickled, a platform without ``fork``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from govkb.load import load_knowledge_base, pool
+from govkb.load.cache import FileCache
+
+HERE = Path(__file__).parent
+REPO = HERE.parent
+PARENT = os.getpid()
+
+
+@pytest.fixture
+def forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool for any number of misses, with two workers."""
+    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
+    monkeypatch.setattr(pool, "available_cpus", lambda: 2)
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def _die_in_a_worker(n: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(3)  # as a worker killed by the OOM killer would
+    return n
+
+
+@pytest.mark.usefixtures("forced")
+def test_misses_are_computed_in_worker_processes_and_kept(tmp_path: Path) -> None:
+    cache = FileCache(tmp_path / "cache")
+    tasks = [(f"{n:064x}", lambda n=n: (n, _pid(n))) for n in range(40)]
+    first = pool.kept_all(cache, tasks)
+    assert [n for n, _ in first] == list(range(40))
+    assert {pid for _, pid in first} - {PARENT} and PARENT not in {pid for _, pid in first}
+    # The workers kept every entry: a second run computes nothing.
+    second = pool.kept_all(cache, [(key, lambda: pytest.fail("computed again")) for key, _ in tasks])
+    assert second == first and cache.hits == 40
+
+
+@pytest.mark.usefixtures("forced")
+def test_a_worker_that_dies_leaves_its_tasks_to_this_process(tmp_path: Path) -> None:
+    tasks = [(None, lambda n=n: _die_in_a_worker(n)) for n in range(30)]
+    assert pool.kept_all(FileCache(tmp_path / "cache"), tasks) == list(range(30))
+
+
+@pytest.mark.usefixtures("forced")
+def test_a_result_that_cannot_be_pickled_is_computed_here(tmp_path: Path) -> None:
+    results = pool.kept_all(FileCache(tmp_path / "cache"), [(f"{n:064x}", lambda n=n: (lambda: n)) for n in range(5)])
+    assert [result() for result in results] == list(range(5))
+
+
+@pytest.mark.usefixtures("forced")
+def test_without_fork_there_is_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "get_all_start_methods", lambda: ["spawn"])
+    assert {pid for pid in pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10)} == {PARENT}
+
+
+def test_few_misses_or_one_cpu_use_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tasks = [(None, lambda: os.getpid())] * 10
+    assert set(pool.kept_all(FileCache(None), tasks, workers=2)) == {PARENT}  # under MIN_POOL_TASKS
+    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
+    assert set(pool.kept_all(FileCache(None), tasks, workers=1)) == {PARENT}
+
+
+# Files the loader reports on, added to the small fixture knowledge base.
+BROKEN = {
+    "policies/syntax.yaml": "id: [LMG_X\n",
+    "policies/twice.yaml": "id: LMG_Y\nid: LMG_Z\n",
+    "policies/tagged.yaml": "id: !!int abc\n",
+    "policies/binary.yaml": "\x00\x01",
+    "sop/bare.md": "# No front matter\n",
+    "sop/fence.md": "---\nid: SOP_F\n---\n\n```{step} Never closed\n:id: SOP_F_01\n",
+}
+
+
+@pytest.mark.parametrize("kb", ["repository", "broken"])
+def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "kb"
+    if kb == "repository":
+        for name in ("policies", "sop", "docs"):
+            shutil.copytree(REPO / name, root / name)
+        shutil.copyfile(REPO / "govkb-reviews.json", root / "govkb-reviews.json")
+    else:
+        shutil.copytree(HERE / "fixtures" / "minikb", root)
+        for name, text in BROKEN.items():
+            (root / name).write_text(text, "utf-8")
+    serial = load_knowledge_base(root, FileCache(None))
+    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
+    monkeypatch.setattr(pool, "available_cpus", lambda: 2)
+    put_pickled, marks = FileCache.put_pickled, tmp_path / "workers"
+    marks.mkdir()
+
+    def marked(self: FileCache, key: str, pickled: bytes) -> None:  # which processes keep entries
+        (marks / str(os.getpid())).touch()
+        put_pickled(self, key, pickled)
+
+    monkeypatch.setattr(FileCache, "put_pickled", marked)  # forked workers inherit it
+    pooled = load_knowledge_base(root, FileCache(tmp_path / "cache"))
+    assert pooled.findings == serial.findings and pooled.kb == serial.kb
+    assert {p.name for p in marks.iterdir()} - {str(PARENT)}  # the workers did load
+    if kb == "broken":  # each broken file's problem, found the same way
+        assert {f.path for f in pooled.findings} >= set(BROKEN) - {"sop/fence.md"}
+    warm = load_knowledge_base(root, FileCache(tmp_path / "cache"))  # from the entries the workers kept
+    assert warm.findings == serial.findings and warm.kb == serial.kb

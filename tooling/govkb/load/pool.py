@@ -1,0 +1,105 @@
+"""Many files through the cache at once: the misses loaded in worker processes when they pay.
+
+:func:`kept_all` is :meth:`FileCache.kept <govkb.load.cache.FileCache.kept>` for a list of
+tasks.  When enough of them miss the cache (a cold run on a large knowledge base) and the
+machine has more than one CPU, the misses are computed by a standard
+``concurrent.futures`` process pool of forked workers, as flake8's ``checker.py`` runs its
+files: each worker computes a chunk of tasks, pickles each result once, keeps the bytes in
+the cache and sends the same bytes back.  The workers inherit the tasks by ``fork``, so
+only chunk numbers and results cross the pipes.
+
+Anything that goes wrong with the pool (no ``fork`` on this platform, a worker that dies,
+a result that cannot be pickled) leaves the tasks it did not finish to the serial path, so
+the results are always the same as :meth:`FileCache.kept` one by one would give.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from typing import Any, Callable, Sequence, TypeVar
+
+from govkb.load.cache import FileCache
+
+T = TypeVar("T")
+# A cache key (None: never kept, e.g. the findings of an unreadable file) and what to compute.
+Task = tuple["str | None", Callable[[], T]]
+
+# Below this many misses a pool costs more than it saves (starting the workers and sending
+# results back takes some 0.1 s; a file takes about 2 ms): a small knowledge base, or a
+# warm run with a few edited files, is loaded in this process.
+MIN_POOL_TASKS = 200
+# Chunks per worker: small enough to balance uneven files, large enough to keep the
+# round trips few.
+_CHUNKS_PER_WORKER = 8
+
+# The tasks of the pool being run, inherited by its forked workers.
+_TASKS: Sequence[Task[Any]] = ()
+_CACHE: FileCache | None = None
+
+
+def kept_all(cache: FileCache, tasks: Sequence[Task[T]], workers: int | None = None) -> list[T]:
+    """Each task's value: the cache's entry under its key, else ``compute()`` kept there.
+
+    ``workers`` None: one worker process per CPU this process may use; 1: no pool."""
+    results: list[Any] = [None] * len(tasks)
+    misses: list[int] = []
+    for index, (key, _) in enumerate(tasks):
+        found = cache.get(key) if key is not None else None
+        if found is None:
+            misses.append(index)
+        else:
+            results[index] = found
+    count = available_cpus() if workers is None else workers
+    done = _in_pool(cache, tasks, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else {}
+    for index in misses:
+        if index in done:
+            results[index] = done[index]
+            continue
+        key, compute = tasks[index]
+        results[index] = value = compute()
+        if key is not None:
+            cache.put(key, value)
+    return results
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _in_pool(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> dict[int, Any]:
+    """The values of the ``misses`` that the worker processes computed (by task index)."""
+    global _TASKS, _CACHE
+    if "fork" not in get_all_start_methods():  # spawned workers would re-import and re-read all
+        return {}
+    size = max(1, -(-len(misses) // (workers * _CHUNKS_PER_WORKER)))
+    chunks = [misses[start:start + size] for start in range(0, len(misses), size)]
+    done: dict[int, Any] = {}
+    _TASKS, _CACHE = tasks, cache
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            for chunk, pickled in zip(chunks, pool.map(_run_chunk, chunks)):
+                for index, blob in zip(chunk, pickled):
+                    done[index] = pickle.loads(blob)
+    except Exception:  # a broken pool or an unpicklable result: the rest is loaded here
+        pass
+    finally:
+        _TASKS, _CACHE = (), None
+    return done
+
+
+def _run_chunk(chunk: list[int]) -> list[bytes]:
+    """In a worker: compute each task of ``chunk``, keep it in the cache, send it back pickled."""
+    out: list[bytes] = []
+    for index in chunk:
+        key, compute = _TASKS[index]
+        pickled = pickle.dumps(compute(), pickle.HIGHEST_PROTOCOL)
+        if key is not None and _CACHE is not None:
+            _CACHE.put_pickled(key, pickled)
+        out.append(pickled)
+    return out
