@@ -64,7 +64,7 @@ def test_a_result_that_cannot_be_pickled_is_computed_here(tmp_path: Path) -> Non
 
 @pytest.mark.usefixtures("forced")
 def test_without_fork_there_is_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(pool, "can_fork", lambda: False)
     assert {pid for pid in pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10)} == {PARENT}
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Callable, Sequence, TypeVar
 
 from govkb.load.cache import FileCache
@@ -72,11 +70,21 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    from multiprocessing import get_all_start_methods
+
+    return "fork" in get_all_start_methods()
+
+
 def _in_pool(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> dict[int, Any]:
     """The values of the ``misses`` that the worker processes computed (by task index)."""
     global _TASKS, _CACHE
-    if "fork" not in get_all_start_methods():  # spawned workers would re-import and re-read all
+    if not can_fork():  # spawned workers would import govkb and read every file again
         return {}
+    # Imported here: a warm run, or a small knowledge base, never needs them (some 50 ms).
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     size = max(1, -(-len(misses) // (workers * _CHUNKS_PER_WORKER)))
     chunks = [misses[start:start + size] for start in range(0, len(misses), size)]
     done: dict[int, Any] = {}
