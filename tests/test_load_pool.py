@@ -42,37 +42,49 @@ def _die_in_a_worker(n: int) -> int:
 def test_misses_are_computed_in_worker_processes_and_kept(tmp_path: Path) -> None:
     cache = FileCache(tmp_path / "cache")
     tasks = [(f"{n:064x}", lambda n=n: (n, _pid(n))) for n in range(40)]
-    first = pool.kept_all(cache, tasks)
-    assert [n for n, _ in first] == list(range(40))
+    first, mine = pool.kept_all(cache, tasks, os.getpid)
+    assert [n for n, _ in first] == list(range(40)) and mine == PARENT  # meanwhile: in this process
     assert {pid for _, pid in first} - {PARENT} and PARENT not in {pid for _, pid in first}
     # The workers kept every entry: a second run computes nothing.
-    second = pool.kept_all(cache, [(key, lambda: pytest.fail("computed again")) for key, _ in tasks])
+    second, _ = pool.kept_all(cache, [(key, lambda: pytest.fail("computed again")) for key, _ in tasks], list)
     assert second == first and cache.hits == 40
 
 
 @pytest.mark.usefixtures("forced")
 def test_a_worker_that_dies_leaves_its_tasks_to_this_process(tmp_path: Path) -> None:
     tasks = [(None, lambda n=n: _die_in_a_worker(n)) for n in range(30)]
-    assert pool.kept_all(FileCache(tmp_path / "cache"), tasks) == list(range(30))
+    assert pool.kept_all(FileCache(tmp_path / "cache"), tasks, list) == (list(range(30)), [])
 
 
 @pytest.mark.usefixtures("forced")
 def test_a_result_that_cannot_be_pickled_is_computed_here(tmp_path: Path) -> None:
-    results = pool.kept_all(FileCache(tmp_path / "cache"), [(f"{n:064x}", lambda n=n: (lambda: n)) for n in range(5)])
+    results, _ = pool.kept_all(FileCache(tmp_path / "cache"), [(f"{n:064x}", lambda n=n: (lambda: n)) for n in range(5)],
+                               list)
     assert [result() for result in results] == list(range(5))
 
 
 @pytest.mark.usefixtures("forced")
 def test_without_fork_there_is_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pool, "can_fork", lambda: False)
-    assert {pid for pid in pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10)} == {PARENT}
+    assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
+
+
+@pytest.mark.usefixtures("forced")
+def test_no_processes_to_be_had_is_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")  # as fork under a process limit
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refused)
+    assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
 
 
 def test_few_misses_or_one_cpu_use_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tasks = [(None, lambda: os.getpid())] * 10
-    assert set(pool.kept_all(FileCache(None), tasks, workers=2)) == {PARENT}  # under MIN_POOL_TASKS
+    assert set(pool.kept_all(FileCache(None), tasks, list, workers=2)[0]) == {PARENT}  # under MIN_POOL_TASKS
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    assert set(pool.kept_all(FileCache(None), tasks, workers=1)) == {PARENT}
+    assert set(pool.kept_all(FileCache(None), tasks, list, workers=1)[0]) == {PARENT}
 
 
 # Files the loader reports on, added to the small fixture knowledge base.

@@ -62,7 +62,9 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
                          "reads; copy the file into the repository instead of linking to it") for path in outside]
     jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
-    results = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs])
+    # The reviews file (the largest by far) is read here while any worker processes parse the rest.
+    results, (reviews, review_problems) = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs],
+                                                   partial(_reviews, root, cache))
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -93,13 +95,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
             catalogs[name] = records
             catalog_paths.append((name, rel))
 
-    reviews_file = root / REVIEWS_FILE
-    reviews, problems = (cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
-                                lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
-                                                     for p in problems]), limit=MAX_REVIEWS_BYTES)
-                         if reviews_file.exists() or reviews_file.is_symlink() else ((), []))
     findings += legacy_findings(root)
-    findings += problems
+    findings += review_problems
     kb = m.KnowledgeBase(
         root=str(root),
         policies=tuple(policies),
@@ -120,6 +117,15 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     tests, problems = load_policy_tests(root, lambda path, rel: cached(
         cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
     return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
+
+
+def _reviews(root: Path, cache: FileCache) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
+    reviews_file = root / REVIEWS_FILE
+    if not reviews_file.exists() and not reviews_file.is_symlink():
+        return (), []
+    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
+                  lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
+                                         for p in problems]), limit=MAX_REVIEWS_BYTES)
 
 
 def _outside(root: Path, paths: list[Path]) -> set[Path]:

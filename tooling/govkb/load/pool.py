@@ -6,7 +6,8 @@ machine has more than one CPU, the misses are computed by a standard
 ``concurrent.futures`` process pool of forked workers, as flake8's ``checker.py`` runs its
 files: each worker computes a chunk of tasks, pickles each result once, keeps the bytes in
 the cache and sends the same bytes back.  The workers inherit the tasks by ``fork``, so
-only chunk numbers and results cross the pipes.
+only chunk numbers and results cross the pipes.  Meanwhile this process does a job of its
+own (the loader reads the reviews file, the largest of all).
 
 Anything that goes wrong with the pool (no ``fork`` on this platform, a worker that dies,
 a result that cannot be pickled) leaves the tasks it did not finish to the serial path, so
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 import os
 import pickle
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 from govkb.load.cache import FileCache
 
 T = TypeVar("T")
+U = TypeVar("U")
 # A cache key (None: never kept, e.g. the findings of an unreadable file) and what to compute.
 Task = tuple["str | None", Callable[[], T]]
 
@@ -38,8 +40,10 @@ _TASKS: Sequence[Task[Any]] = ()
 _CACHE: FileCache | None = None
 
 
-def kept_all(cache: FileCache, tasks: Sequence[Task[T]], workers: int | None = None) -> list[T]:
-    """Each task's value: the cache's entry under its key, else ``compute()`` kept there.
+def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[], U],
+             workers: int | None = None) -> tuple[list[T], U]:
+    """Each task's value: the cache's entry under its key, else ``compute()`` kept there; and
+    ``meanwhile()``, which this process computes while the workers compute the misses.
 
     ``workers`` None: one worker process per CPU this process may use; 1: no pool."""
     results: list[Any] = [None] * len(tasks)
@@ -51,7 +55,9 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], workers: int | None = N
         else:
             results[index] = found
     count = available_cpus() if workers is None else workers
-    done = _in_pool(cache, tasks, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else {}
+    running = _start(cache, tasks, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else None
+    also = meanwhile()
+    done = _finish(*running) if running is not None else {}
     for index in misses:
         if index in done:
             results[index] = done[index]
@@ -60,7 +66,7 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], workers: int | None = N
         results[index] = value = compute()
         if key is not None:
             cache.put(key, value)
-    return results
+    return results, also
 
 
 def available_cpus() -> int:
@@ -76,27 +82,45 @@ def can_fork() -> bool:
     return "fork" in get_all_start_methods()
 
 
-def _in_pool(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> dict[int, Any]:
-    """The values of the ``misses`` that the worker processes computed (by task index)."""
+Running = tuple[Any, list[list[int]], Iterator[list[bytes]]]
+
+
+def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> Running | None:
+    """The pool computing the ``misses`` in chunks, its chunks and their coming results; None
+    when there can be no pool."""
     global _TASKS, _CACHE
     if not can_fork():  # spawned workers would import govkb and read every file again
-        return {}
+        return None
     # Imported here: a warm run, or a small knowledge base, never needs them (some 50 ms).
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     size = max(1, -(-len(misses) // (workers * _CHUNKS_PER_WORKER)))
     chunks = [misses[start:start + size] for start in range(0, len(misses), size)]
-    done: dict[int, Any] = {}
-    _TASKS, _CACHE = tasks, cache
+    _TASKS, _CACHE = tasks, cache  # the workers, forked when the chunks are submitted, inherit them
+    pool = None
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            for chunk, pickled in zip(chunks, pool.map(_run_chunk, chunks)):
-                for index, blob in zip(chunk, pickled):
-                    done[index] = pickle.loads(blob)
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+        return pool, chunks, pool.map(_run_chunk, chunks)
+    except Exception:  # no processes to be had (a limit, no memory): all is done here
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        _TASKS, _CACHE = (), None
+        return None
+
+
+def _finish(pool: Any, chunks: list[list[int]], pickled: Iterator[list[bytes]]) -> dict[int, Any]:
+    """The values the workers computed, by task index, as far as they got."""
+    global _TASKS, _CACHE
+    done: dict[int, Any] = {}
+    try:
+        for chunk, blobs in zip(chunks, pickled):
+            for index, blob in zip(chunk, blobs):
+                done[index] = pickle.loads(blob)
     except Exception:  # a broken pool or an unpicklable result: the rest is loaded here
         pass
     finally:
+        pool.shutdown(cancel_futures=True)
         _TASKS, _CACHE = (), None
     return done
 
