@@ -123,8 +123,12 @@ class PositionLocator:
         depth, _, _, tree = self._walk(json_path)
         if depth != len(json_path) or tree.__class__ is not list:
             return []
-        tail = (key,) if key is not None else ()
-        return [self.at(json_path + (index,) + tail) for index in range(len(tree))]
+        path = self.path
+        if key is None:
+            return [Location(path, *at) for at, _ in tree]
+        # An item's ``key``, else the item itself (what at() gives for the path to it).
+        return [Location(path, *(entries[key][1] if entries.__class__ is dict and key in entries else at))
+                for at, entries in tree]
 
 
 @dataclass
