@@ -80,6 +80,21 @@ def test_no_processes_to_be_had_is_no_pool(monkeypatch: pytest.MonkeyPatch) -> N
     assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
 
 
+@pytest.mark.usefixtures("forced")
+def test_no_pool_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
+    finally:
+        stop.set()
+        other.join()
+    assert PARENT not in set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0])
+
+
 def test_few_misses_or_one_cpu_use_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tasks = [(None, lambda: os.getpid())] * 10
     assert set(pool.kept_all(FileCache(None), tasks, list, workers=2)[0]) == {PARENT}  # under MIN_POOL_TASKS

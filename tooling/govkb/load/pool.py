@@ -9,8 +9,8 @@ the cache and sends the same bytes back.  The workers inherit the tasks by ``for
 only chunk numbers and results cross the pipes.  Meanwhile this process does a job of its
 own (the loader reads the reviews file, the largest of all).
 
-Anything that goes wrong with the pool (no ``fork`` on this platform, a worker that dies,
-a result that cannot be pickled) leaves the tasks it did not finish to the serial path, so
+Anything that goes wrong with the pool (no ``fork`` on this platform or another thread
+running, a worker that dies, a result that cannot be pickled) leaves the tasks it did not finish to the serial path, so
 the results are always the same as :meth:`FileCache.kept` one by one would give.
 """
 
@@ -78,9 +78,12 @@ def available_cpus() -> int:
 
 
 def can_fork() -> bool:
+    """Whether workers can be forked safely: the platform can, and no other thread runs here
+    (one holding a lock when the process is forked would leave the lock held in the child)."""
+    import threading
     from multiprocessing import get_all_start_methods
 
-    return "fork" in get_all_start_methods()
+    return "fork" in get_all_start_methods() and threading.active_count() == 1
 
 
 Running = tuple[Any, list[list[int]], Iterator[list[bytes]]]
