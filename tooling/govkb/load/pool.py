@@ -78,12 +78,18 @@ def available_cpus() -> int:
 
 
 def can_fork() -> bool:
-    """Whether workers can be forked safely: the platform can, and no other thread runs here
-    (one holding a lock when the process is forked would leave the lock held in the child)."""
-    import threading
+    """Whether workers can be forked safely: the platform can, and no other thread runs here."""
     from multiprocessing import get_all_start_methods
 
-    return "fork" in get_all_start_methods() and threading.active_count() == 1
+    return "fork" in get_all_start_methods() and not other_threads()
+
+
+def other_threads() -> bool:
+    """Whether another thread runs in this process: one holding a lock when the process is
+    forked would leave that lock held for ever in the worker."""
+    import threading
+
+    return threading.active_count() > 1
 
 
 Running = tuple[Any, list[list[int]], Iterator[list[bytes]]]
