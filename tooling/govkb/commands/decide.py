@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from govkb import config as cfg
-from govkb.commands.decide_read import decide_item, open_input, read_cases
-from govkb.commands.decide_stream import text_line, write_stream
+from govkb.commands.decide_read import decide_item, open_input, read_cases, text_line
 from govkb.commands.workspace import resolve_root
 from govkb.decide import Decision, decider_for, decision_record
 from govkb.errors import FatalError
@@ -73,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         cases, single, stream = read_cases(source, args.file)
         if stream is not None and args.format != "sor":
+            # The pool and the batch renderer only for a stream: no other command imports them.
+            from govkb.commands.decide_stream import write_stream
+
             failed = write_stream(stream, decider, today, args.format, args.output, args.jobs)
         else:
             decisions = (decide_item(decider, item, today) for item in cases)

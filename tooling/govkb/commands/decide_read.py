@@ -4,7 +4,8 @@ Each line is decoded where it is parsed, so a line that is not UTF-8 text, is no
 holds a lone surrogate is an error for that case (a :class:`BadLine`) and the stream goes on;
 a document that cannot be read at all is a :class:`~govkb.errors.FatalError` (exit 2).
 JSON Lines are handed on unparsed, in blocks of whole lines (:func:`blocks`), for the
-workers of :mod:`govkb.commands.decide_stream` to decode and decide.
+workers of :mod:`govkb.commands.decide_stream` to decode and decide.  :func:`decide_item`
+decides one item read and :func:`text_line` words its decision for ``--format text``.
 """
 
 from __future__ import annotations
@@ -193,5 +194,17 @@ def blocks(head: bytes, source: IO[bytes], number: int) -> Iterator[tuple[int, b
         if not more:
             return
         block = b""
+
+
+def text_line(decision: Decision) -> str:
+    """One decision on one line, for people."""
+    if decision.error is not None:
+        return f"{decision.case_id or '(no case id)'}: error: {decision.error}"
+    days = "no end date" if decision.duration_days is None else f"{decision.duration_days} d"
+    until = f", ends {decision.end_date}" if decision.end_date else ""
+    sor = ", statement of reasons" if decision.statement_of_reasons else ""
+    return (f"{decision.case_id}: {decision.rule} strike {decision.strike} -> {decision.action} ({days}), "
+            f"starts {decision.start_date}{until}; strike expires {decision.strike_expires}; "
+            f"appeal until {decision.appeal_until}{sor}")
 
 

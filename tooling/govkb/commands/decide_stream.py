@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import IO, Any, Callable, Iterable, Iterator
 
-from govkb.commands.decide_read import BadLine, checked, decide_item, line_text
+from govkb.commands.decide_read import BadLine, checked, decide_item, line_text, text_line
 from govkb.decide import Decision, decision_record
 from govkb.decide.batch import BatchRenderer
 from govkb.decide.core import Decider
@@ -191,17 +191,3 @@ _RENDER: dict[str, Callable[[Decision], str]] = {
     "text": lambda decision: text_line(decision),
     "json": lambda decision: _ENCODE(decision_record(decision)),
 }
-
-
-def text_line(decision: Decision) -> str:
-    """One decision on one line, for people."""
-    if decision.error is not None:
-        return f"{decision.case_id or '(no case id)'}: error: {decision.error}"
-    days = "no end date" if decision.duration_days is None else f"{decision.duration_days} d"
-    until = f", ends {decision.end_date}" if decision.end_date else ""
-    sor = ", statement of reasons" if decision.statement_of_reasons else ""
-    return (f"{decision.case_id}: {decision.rule} strike {decision.strike} -> {decision.action} ({days}), "
-            f"starts {decision.start_date}{until}; strike expires {decision.strike_expires}; "
-            f"appeal until {decision.appeal_until}{sor}")
-
-
