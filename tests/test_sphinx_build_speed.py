@@ -123,6 +123,51 @@ def test_the_sidebar_is_sphinx_s_own_titles_only_tree(sphinx_project: Callable[[
     assert '<a class="current reference internal" href="#">Guide</a>' in sidebar
 
 
+def test_each_page_s_furo_sidebar_is_furo_s_own(sphinx_project: Callable[[str], Path],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar marked from its folder's equals Furo's on every page (nested, hidden, captioned)."""
+    from furo.navigation import get_navigation_tree
+
+    from govkb.sphinx import navigation
+
+    src = _project(sphinx_project)
+    (src / "docs" / "loose.md").write_text("---\norphan: true\n---\n# In no toctree\n")
+    marked: list[str] = []
+    for_page = navigation.FolderSidebar.for_page
+
+    def spy(self: navigation.FolderSidebar, href: str, in_tree: bool) -> str | None:
+        found = for_page(self, href, in_tree)
+        if found is not None:
+            marked.append(href)
+        return found
+
+    monkeypatch.setattr(navigation.FolderSidebar, "for_page", spy)
+    sidebars: dict[str, tuple[str, str]] = {}
+
+    def compare(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object) -> None:
+        builder = app.builder
+        assert isinstance(builder, StandaloneHTMLBuilder)
+        furo_s = get_navigation_tree(builder._get_local_toctree(pagename, **FURO_CALL))
+        sidebars[pagename] = (context["furo_navigation_tree"], furo_s)
+
+    status, warning = StringIO(), StringIO()
+    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=status, warning=warning)
+    app.connect("html-page-context", compare, priority=900)  # after Furo's and govkb's
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert warning.getvalue() == "", warning.getvalue()
+    assert set(app.env.found_docs) | {"genindex", "search"} <= set(sidebars)
+    for pagename, (ours, furo_s) in sidebars.items():
+        assert ours == furo_s, pagename
+    # most pages took the short way; the branch of a nested page is open and marked
+    assert len(marked) >= len(sidebars) - 2, (len(marked), sorted(sidebars))
+    nested = sidebars["docs/nested"][0]
+    assert 'class="toctree-l1 current has-children"' in nested and 'checked=""' in nested
+    assert '<li class="toctree-l2 current current-page"><a class="current reference internal" href="#">' in nested
+
+
 def _written(status: str) -> set[str]:
     return set(re.findall(r"writing output\.\.\. \[[ \d]+%\] (\S+)", status))
 

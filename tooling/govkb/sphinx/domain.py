@@ -41,6 +41,8 @@ class BuildState:
     model_changed: bool = True  # until env-get-outdated says otherwise (a fresh environment)
     metrics: object | None = None  # govkb.sphinx.metrics_site.SiteMetrics, computed once per build
     nav_tocs: dict[str, Any] | None = None  # docname -> table of contents cut for the sidebar (navigation)
+    sidebars: dict[str, Any] = field(default_factory=dict)  # folder -> navigation.FolderSidebar
+    in_toctrees: set[str] | None = None  # the docnames some toctree lists (navigation)
 
 
 class GovkbDomain(Domain):
