@@ -42,15 +42,24 @@ from govkb.sphinx.domain import govkb_domain
 
 
 def titles_only(toc: nodes.bullet_list) -> nodes.bullet_list:
-    """A copy of ``toc`` cut as Sphinx cuts it for ``titles_only``: the page title and sub-toctrees."""
-    cut = toc.deepcopy()
-    for top_level in cut.children:
-        # the same steps as sphinx.environment.adapters.toctree._entries_from_toctree
-        if len(top_level) > 1:
-            if subtrees := list(top_level.findall(addnodes.toctree)):
-                top_level[1][:] = subtrees
-            else:
-                top_level.pop(1)
+    """A copy of ``toc`` cut as Sphinx cuts it for ``titles_only``: the page title and sub-toctrees.
+
+    The same steps as ``sphinx.environment.adapters.toctree._entries_from_toctree`` on a deep
+    copy, but copying only what is kept (a page's sections are most of its table of contents).
+    """
+    cut = toc.copy()
+    for top_level in toc.children:
+        if not isinstance(top_level, nodes.Element) or len(top_level) <= 1:
+            cut += top_level.deepcopy()
+            continue
+        kept = top_level.copy()
+        kept += top_level[0].deepcopy()
+        if subtrees := list(top_level.findall(addnodes.toctree)):
+            nested = top_level[1].copy()
+            nested.extend([subtree.deepcopy() for subtree in subtrees])
+            kept += nested
+        kept.extend([child.deepcopy() for child in top_level.children[2:]])
+        cut += kept
     return cut
 
 
