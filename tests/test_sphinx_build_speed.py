@@ -192,3 +192,28 @@ def test_prose_edits_leave_the_dashboards_alone(sphinx_project: Callable[[str], 
     app, status, _ = build(src)
     assert "docs/dashboard" in _written(status), status
     assert "LMG_SOLICIT_02" in text_of(html(app, "docs/dashboard"))
+
+
+def test_the_search_index_is_the_same_with_the_build_wide_stemmer(sphinx_project: Callable[[str], Path],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    import shutil
+
+    from govkb.sphinx import searchindex
+
+    src = sphinx_project("basic")
+    copy = tmp_path / "unmemoised"
+    shutil.copytree(src, copy)
+
+    def index_of(src: Path) -> tuple[str, Any]:
+        app, _, warnings = build(src)
+        assert warnings == "", warnings
+        stem = app.builder.indexer.lang.stem  # type: ignore[attr-defined]
+        return (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8"), stem
+
+    memoised, stem = index_of(src)
+    assert stem.cache_info().hits > 0  # words repeat across pages: the memo is used
+    monkeypatch.setattr(searchindex, "lru_cache", lambda maxsize: lambda function: function)
+    plain, stem = index_of(copy)
+    assert not hasattr(stem, "cache_info")
+    assert memoised == plain and "strike" in plain
