@@ -184,17 +184,10 @@ def diagram_cache(app: Sphinx) -> Path:
     return Path(app.doctreedir) / "govkb-diagrams"
 
 
-def _placeholder(node: nodes.Node) -> bool:
-    return isinstance(node, (govkb_view, browse.govkb_ref))
-
-
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: fill the placeholders, then turn need references into links."""
-    views: list[nodes.Element] = []
-    refs: list[nodes.Element] = []
-    for node in doctree.findall(_placeholder):  # one walk of the page for both kinds
-        (views if isinstance(node, govkb_view) else refs).append(node)
-    if not views and not refs:
+    views = list(doctree.findall(govkb_view))
+    if not views and not any(True for _ in doctree.findall(browse.govkb_ref)):
         return
     link = _linker(app, docname)
     kb = knowledge_base(app.env)
@@ -202,16 +195,14 @@ def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for view in views:
         kind, subject = view["kind"], view["subject"]
         if kind in PICTURES:
-            drawn = PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else []
+            view.replace_self(PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else [])
         elif kind in METRIC_VIEWS:
-            drawn = METRIC_VIEWS[kind](app.env, subject)
+            view.replace_self(METRIC_VIEWS[kind](app.env, subject))
         elif kind == "coverage":
-            drawn = tables.coverage_nodes(kb, link, is_html)
+            view.replace_self(tables.coverage_nodes(kb, link, is_html))
         else:
-            drawn = TABLES[kind](kb, subject)
-        refs += [ref for node in drawn for ref in node.findall(browse.govkb_ref)]  # tables link to needs
-        view.replace_self(drawn)
-    for ref in refs:
+            view.replace_self(TABLES[kind](kb, subject))
+    for ref in list(doctree.findall(browse.govkb_ref)):
         url = link(ref["need_id"])
         text = ref.astext()
         ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"],
