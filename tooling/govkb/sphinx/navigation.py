@@ -36,7 +36,6 @@ from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
-from furo.navigation import get_navigation_tree  # type: ignore[import-untyped]
 
 from govkb.sphinx.domain import govkb_domain
 
@@ -87,8 +86,10 @@ class _TitlesOnlyEnv:
 
 
 def prepare(app: Sphinx, builder: Builder) -> None:
-    """``write-started``: cut the tables of contents once, in the main process."""
-    govkb_domain(builder.env).build.nav_tocs = cut_tocs(builder.env) if isinstance(builder, StandaloneHTMLBuilder) else None
+    """``write-started``: cut the tables of contents once, in the main process; no sidebar drawn yet."""
+    state = govkb_domain(builder.env).build
+    state.nav_tocs = cut_tocs(builder.env) if isinstance(builder, StandaloneHTMLBuilder) else None
+    state.sidebars, state.in_toctrees = {}, None
 
 
 def titles_toctree(builder: StandaloneHTMLBuilder, pagename: str, **kwargs: Any) -> str:
@@ -251,6 +252,8 @@ def page_sidebar(builder: StandaloneHTMLBuilder, pagename: str) -> str | None:
     outside = posixpath.join(folder, _OUTSIDE)
     sidebar = state.sidebars.get(folder)
     if sidebar is None:
+        from furo.navigation import get_navigation_tree  # type: ignore[import-untyped]  # Furo builds only
+
         html = get_navigation_tree(titles_toctree(builder, outside, **FURO_CALL))
         sidebar = state.sidebars[folder] = folder_sidebar(html)
     if state.in_toctrees is None:
