@@ -36,6 +36,7 @@ class BuildState:
     as_of: KnowledgeBase | None = None  # ``loaded.kb`` as of the build's day (see kbstate)
     read: set[str] = field(default_factory=set)  # docnames read in this build
     read_paths: set[str] = field(default_factory=set)  # their sources, relative to the KB root
+    source_paths: dict[str, str] = field(default_factory=dict)  # docname -> kbstate.source_path
     links_before: set[Link] = field(default_factory=set)
     pages_before: dict[str, str] = field(default_factory=dict)
     model_changed: bool = True  # until env-get-outdated says otherwise (a fresh environment)

@@ -65,6 +65,7 @@ def note_old_links(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
     """``env-before-read-docs``: the links of the needs on the pages about to be read."""
     state = govkb_domain(env).build
     state.read = set(docnames)
+    state.source_paths.clear()  # sources may have been added or moved since the last build
     state.links_before, state.pages_before = links_from(_needs(env), docnames)
 
 
