@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from govkb.asof import kb_latest
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, Memo, check, check_in_context, compute_now
 from govkb.findings import Finding, finding
-from govkb.fingerprint import Facets, changed_facets, fingerprint, step_links, target_facets
+from govkb.fingerprint import Facets, Printed, changed_facets, fingerprint, policy_targets, step_links, target_facets
 from govkb.model import KnowledgeBase, Location, Policy, ReviewedLink
 
 
@@ -24,8 +24,8 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".")) if text.replace(".", "").isdigit() else ()
 
 
-@check
-def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
+@check_in_context
+def check_suspect_links(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
     where = kb.reviews_path or "govkb-reviews.json"
     if not kb.reviews_path and not kb.reviews:
         if kb.steps:  # one finding, not one per link, for a knowledge base that never stamped
@@ -35,13 +35,7 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
         return
     latest = kb_latest(kb)
     stamps = {stamp.step_id: stamp for stamp in kb.reviews}
-    known: dict[tuple[str, str], tuple[Facets | None, str]] = {}  # each target hashed once
-
-    def facets_of(kind: str, target: str) -> tuple[Facets | None, str]:
-        if (kind, target) not in known:
-            facets = target_facets(latest, kind, target)
-            known[kind, target] = (facets, fingerprint(facets) if facets is not None else "")
-        return known[kind, target]
+    facets_of = _TargetPrints(latest, context.memo if context else compute_now)
 
     for step in latest.steps:
         stamp = stamps.get(step.id)
@@ -74,6 +68,42 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
             yield finding("KB451", stamp.location if stamp.location.path else Location(where, 1, 1),
                           f"{where} holds a stamp for {stamp.step_id}, which is no step; "
                           "run `govkb review --all` to rewrite the stamps", stamp.step_id)
+
+
+class _TargetPrints:
+    """``(facets, fingerprint)`` of each link target of ``kb``, each hashed once per run; those
+    of a policy's rules and ladder are kept in ``memo`` under the policy file's path and text
+    (what they are a function of: the policy as it will stand is made from its file alone)."""
+
+    def __init__(self, kb: KnowledgeBase, memo: Memo) -> None:
+        self.kb, self.memo = kb, memo
+        self.known: dict[tuple[str, str], tuple[Facets | None, str]] = {}
+        self.tables: dict[int, dict[tuple[str, str], Printed]] = {}
+        # The policy whose rule rule_by_id holds (the last of a duplicate id, as there).
+        self.owner = {rule.id: policy for policy in kb.policies for rule in policy.rules}
+
+    def __call__(self, kind: str, target: str) -> tuple[Facets | None, str]:
+        found = self.known.get((kind, target))
+        if found is None:
+            policy = (self.owner.get(target) if kind == "implements"
+                      else self.kb.policy_by_id.get(target) if kind == "ladders" else None)
+            if policy is not None:
+                found = self._table(policy)[kind, target]
+            else:
+                facets = target_facets(self.kb, kind, target)
+                found = (facets, fingerprint(facets) if facets is not None else "")
+            self.known[kind, target] = found
+        return found
+
+    def _table(self, policy: Policy) -> dict[tuple[str, str], Printed]:
+        table = self.tables.get(id(policy))
+        if table is None:
+            if policy.text and policy.path:  # loaded from its file: keyed by what the file holds
+                table = self.memo("fingerprints", f"{policy.path}\0{policy.text}", lambda: policy_targets(policy))
+            else:
+                table = policy_targets(policy)
+            self.tables[id(policy)] = table
+        return table
 
 
 def _fingerprint_of(link: ReviewedLink) -> str:

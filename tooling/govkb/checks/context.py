@@ -55,7 +55,11 @@ def check(function: CheckFunction) -> CheckFunction:
     return function
 
 
-def check_in_context(function: ContextCheckFunction) -> ContextCheckFunction:
-    """Mark ``function(kb, context)`` as a check that also needs the :class:`CheckContext`."""
+ContextCheck = TypeVar("ContextCheck", bound=ContextCheckFunction)
+
+
+def check_in_context(function: ContextCheck) -> ContextCheck:
+    """Mark ``function(kb, context)`` as a check that also needs the :class:`CheckContext`
+    (its own signature is kept: ``context`` may have a default for other callers)."""
     function.__govkb_check__ = "context"  # type: ignore[attr-defined]
     return function
