@@ -16,8 +16,6 @@ import argparse
 import gc
 import io
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
 import sys
 import threading
@@ -27,7 +25,6 @@ from typing import IO, Any, Callable, Iterable, Iterator
 from govkb import config as cfg
 from govkb.commands.workspace import resolve_root
 from govkb.decide import Decision, decide_with, decider_for, decision_record
-from govkb.decide.batch import BatchRenderer
 from govkb.decide.core import CaseError, Decider
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
@@ -205,6 +202,8 @@ _STATE: dict[str, Any] = {}  # what a forked worker decides with (set before the
 def _write_stream(blocks: Iterator[tuple[int, str]], decider: Decider, today: Any, form: str, output: str | None,
                   jobs: int) -> bool:
     # The batch path renders a well-formed case's JSON directly; text goes the general way.
+    from govkb.decide.batch import BatchRenderer  # the batch path only: not every command pays for it
+
     renderer = BatchRenderer(decider, today) if form in ("json", "jsonl") else None
     _STATE.update(decider=decider, today=today, form=form, renderer=renderer)
     sink = _open_output(output)
@@ -253,6 +252,8 @@ def _blocks(head: str, source: IO[str], number: int) -> Iterator[tuple[int, str]
 def _decide_chunks(chunks: Iterator[tuple[int, str]], jobs: int) -> Iterator[tuple[str, bool]]:
     """Each chunk's rendered decisions, in order.  A stream longer than one chunk goes to a
     pool of forked workers, at most a few chunks ahead of the writer, so memory stays flat."""
+    import multiprocessing  # a pool only for a long stream: not every command pays for the import
+
     head = next(chunks, None)
     if head is None:
         return
@@ -270,21 +271,26 @@ def _decide_chunks(chunks: Iterator[tuple[int, str]], jobs: int) -> Iterator[tup
             ahead.acquire()  # the pool's feeder thread waits here until the writer catches up
             yield chunk
 
-    with _Pool(jobs, context=multiprocessing.get_context("fork")) as pool:
+    with _pool_class()(jobs, context=multiprocessing.get_context("fork")) as pool:
         for result in pool.imap(_decide_chunk, fed()):
             ahead.release()
             yield result
 
 
-class _Pool(multiprocessing.pool.Pool):
-    """A pool whose worker-minding thread wakes when a worker ends or the pool changes, not
-    also while a result waits in the results pipe: the stock pool's thread polls that pipe,
-    so with megabyte results it spins until the result thread has read each one (a third
-    of the writer's time).  A worker's end still wakes it (its sentinel), so a lost worker
-    is still replaced."""
+def _pool_class() -> Any:
+    import multiprocessing.pool
 
-    def _get_sentinels(self) -> list[Any]:
-        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+    class _Pool(multiprocessing.pool.Pool):
+        """A pool whose worker-minding thread wakes when a worker ends or the pool changes, not
+        also while a result waits in the results pipe: the stock pool's thread polls that pipe,
+        so with megabyte results it spins until the result thread has read each one (a third
+        of the writer's time).  A worker's end still wakes it (its sentinel), so a lost worker
+        is still replaced."""
+
+        def _get_sentinels(self) -> list[Any]:
+            return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+    return _Pool
 
 
 def _prepend(first: Iterable[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
