@@ -25,6 +25,7 @@ import hashlib
 from typing import Mapping
 
 from govkb.model import Action, KnowledgeBase, Policy, Rule, Step
+from govkb.model.values import _policy_value, _rule_value
 
 Facets = dict[str, str]
 FINGERPRINT = "fingerprint"
@@ -109,22 +110,33 @@ def fingerprint(facets: Mapping[str, str]) -> str:
     return _digest({k: v for k, v in facets.items() if k != FINGERPRINT})
 
 
-Printed = tuple[Facets, str]  # a target's facets and their fingerprint
-
-
-def policy_targets(policy: Policy) -> dict[tuple[str, str], Printed]:
-    """``(kind, target) -> (facets, fingerprint)`` for the targets ``policy`` alone decides:
-    each of its rules (``implements``) and its ladder (``ladders``).
-
-    A function of the policy's file alone, so :func:`govkb.checks.changes.check_suspect_links`
-    keeps it in the check memo under the file's text."""
-    found: dict[tuple[str, str], Printed] = {}
-    facets = ladder_facets(policy)
-    found["ladders", policy.id] = (facets, fingerprint(facets))
-    for rule in policy.rules:
-        facets = rule_facets(rule)
-        found["implements", rule.id] = (facets, fingerprint(facets))
+def policy_targets(policy: Policy, actions: Mapping[str, Action]) -> dict[tuple[str, str], str]:
+    """``(kind, target) -> fingerprint`` for the targets ``policy`` decides: each of its rules
+    (``implements``), its ladder (``ladders``) and the ``{pv}`` values of the policy
+    (``quotes``) and of its rules (``quotes-rule``: a rule's key, as the policy's own keys take
+    precedence).  Besides the policy's file they depend only on the titles of the actions its
+    ladder names (:func:`action_titles`): what the check memo keeps them under."""
+    found = {("ladders", policy.id): fingerprint(ladder_facets(policy))}
+    names = ["strike_window", "appeal_window", "appeal_response", "steps"]
+    names += [f"step{step.strike}{part}" for step in policy.ladder.steps for part in ("", ".duration", ".action")]
+    names += [threshold.name for threshold in policy.thresholds]
+    for name in names:
+        value = _policy_value(actions, policy, f"{policy.id}.{name}", name)
+        if value is not None:
+            found["quotes", value.key] = fingerprint({"value": value.text})
+    for rule in policy.rules:  # a later rule of the same id wins, as in rule_by_id
+        found["implements", rule.id] = fingerprint(rule_facets(rule))
+        for name in [threshold.name for threshold in rule.thresholds] + ["severe_start"]:
+            value = _rule_value(rule, f"{rule.id}.{name}", name)
+            if value is not None:
+                found["quotes-rule", value.key] = fingerprint({"value": value.text})
     return found
+
+
+def action_titles(policy: Policy, actions: Mapping[str, Action]) -> str:
+    """The title of each action ``policy``'s ladder names (what its step values read)."""
+    return repr([(step.action, actions[step.action].title if step.action in actions else None)
+                 for step in policy.ladder.steps])
 
 
 def stamped(facets: Mapping[str, str]) -> Facets:
