@@ -108,3 +108,20 @@ def test_an_edited_rule_makes_its_steps_suspect_at_once(repo: Path, tmp_path: Pa
     assert memo.computed["fingerprints"] == 1  # the edited policy's, no other
     # The same as a run that keeps nothing.
     assert findings(repo, Counting(FileCache(None)), ("KB45",)) == findings(repo, memo, ("KB45",))
+
+
+def test_a_renamed_action_makes_the_values_quoting_it_suspect_at_once(repo: Path, tmp_path: Path) -> None:
+    # A ladder step's {pv} value reads the action's title from the actions catalog: the
+    # memo of the policy's values is keyed by those titles too, not by the policy file alone.
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache)), ("KB45",)) == []
+    actions = repo / "policies" / "catalog" / "actions.yaml"
+    actions.write_text(actions.read_text("utf-8").replace("title: Gifting suspension", "title: Gift suspension", 1),
+                       "utf-8")
+    memo = Counting(FileCache(cache))
+    result = load_knowledge_base(repo, memo.cache)
+    found = [f.message for f in run_checks(result.kb, result.findings, CheckContext(memo=memo)) if f.code == "KB450"]
+    assert any("quotes LMG_SOLICIT.step2, which changed" in message
+               and "value: Gifting suspension for 7 days → Gift suspension for 7 days" in message for message in found)
+    assert memo.computed["fingerprints"] > 0  # the policies whose ladder names the action
+    assert findings(repo, Counting(FileCache(None)), ("KB45",)) == findings(repo, memo, ("KB45",))
