@@ -1,8 +1,9 @@
 """The checks' memo (``CheckContext.memo``, kept in the loader's cache by ``govkb check``).
 
-The MyST parse of a page (publishing safety) and the SQL parse of a KPI query run once per
-content: a warm run takes their verdicts from the cache, an edit gets the new finding at once,
-and what depends on the file system (a symlink an inserted file goes through) is asked anew.
+The MyST parse of a page (publishing safety), the SQL parse of a KPI query and the
+fingerprints of a policy's rules and ladder (suspect links) run once per content: a warm run
+takes their verdicts from the cache, an edit gets the new finding at once, and what depends on
+the file system (a symlink an inserted file goes through) is asked anew.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Counting:
     """A memo over a FileCache that counts what it had to compute, by namespace."""
 
     def __init__(self, cache: FileCache) -> None:
-        self.cache, self.computed = cache, {"unsafe_markup": 0, "kpi_queries": 0}
+        self.cache, self.computed = cache, {"unsafe_markup": 0, "kpi_queries": 0, "fingerprints": 0}
 
     def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
         def counted() -> Any:
@@ -37,19 +38,20 @@ class Counting:
         return self.cache.memo(namespace, key, counted)
 
 
-def findings(root: Path, memo: Counting) -> list[tuple[str, str, int]]:
+def findings(root: Path, memo: Counting, codes: tuple[str, ...] = ("KB9", "KB43")) -> list[tuple[str, str, int]]:
     result = load_knowledge_base(root, memo.cache)
     found = run_checks(result.kb, result.findings, CheckContext(memo=memo))
-    return [(f.code, f.path, f.line) for f in found if f.code.startswith(("KB9", "KB43"))]
+    return [(f.code, f.path, f.line) for f in found if f.code.startswith(codes)]
 
 
 def test_a_warm_run_parses_nothing_again_and_finds_the_same(repo: Path, tmp_path: Path) -> None:
     cold = Counting(FileCache(tmp_path / "cache"))
     first = findings(repo, cold)
     assert cold.computed["unsafe_markup"] > 5 and cold.computed["kpi_queries"] >= 10
+    assert cold.computed["fingerprints"] == len(load_knowledge_base(repo).kb.policies)
     warm = Counting(FileCache(tmp_path / "cache"))
     assert findings(repo, warm) == first
-    assert warm.computed == {"unsafe_markup": 0, "kpi_queries": 0}
+    assert warm.computed == {"unsafe_markup": 0, "kpi_queries": 0, "fingerprints": 0}
     # Without a cache directory the memo computes every time and agrees.
     assert findings(repo, Counting(FileCache(None))) == first
 
@@ -86,3 +88,40 @@ def test_a_symlink_is_followed_on_every_run(repo: Path, tmp_path: Path) -> None:
     memo = Counting(FileCache(cache))
     assert [f[0] for f in findings(repo, memo) if f[1] == "docs/about.md"] == ["KB908"]
     assert memo.computed["unsafe_markup"] == 0
+
+
+def test_an_edited_rule_makes_its_steps_suspect_at_once(repo: Path, tmp_path: Path) -> None:
+    # The fingerprints of a policy's rules are kept by the policy file's text: a warm run
+    # hashes nothing, and a reworded rule is a new text, so its steps are suspect at once.
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache)), ("KB45",)) == []
+    assert findings(repo, Counting(FileCache(cache)), ("KB45",)) == []
+    policy = repo / "policies" / "gift-solicitation.yaml"
+    policy.write_text(policy.read_text("utf-8").replace("over and over, as a script", "over and over, by script", 1),
+                      "utf-8")
+    memo = Counting(FileCache(cache))
+    result = load_knowledge_base(repo, memo.cache)
+    found = [f for f in run_checks(result.kb, result.findings, CheckContext(memo=memo)) if f.code == "KB450"]
+    steps = {step.id for step in result.kb.steps if "LMG_SOLICIT_01" in step.implements}
+    assert steps and {f.subject for f in found} == steps
+    assert all("LMG_SOLICIT_01, which changed since" in f.message and "text changed" in f.message for f in found)
+    assert memo.computed["fingerprints"] == 1  # the edited policy's, no other
+    # The same as a run that keeps nothing.
+    assert findings(repo, Counting(FileCache(None)), ("KB45",)) == findings(repo, memo, ("KB45",))
+
+
+def test_a_renamed_action_makes_the_values_quoting_it_suspect_at_once(repo: Path, tmp_path: Path) -> None:
+    # A ladder step's {pv} value reads the action's title from the actions catalog: the
+    # memo of the policy's values is keyed by those titles too, not by the policy file alone.
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache)), ("KB45",)) == []
+    actions = repo / "policies" / "catalog" / "actions.yaml"
+    actions.write_text(actions.read_text("utf-8").replace("title: Gifting suspension", "title: Gift suspension", 1),
+                       "utf-8")
+    memo = Counting(FileCache(cache))
+    result = load_knowledge_base(repo, memo.cache)
+    found = [f.message for f in run_checks(result.kb, result.findings, CheckContext(memo=memo)) if f.code == "KB450"]
+    assert any("quotes LMG_SOLICIT.step2, which changed" in message
+               and "value: Gifting suspension for 7 days → Gift suspension for 7 days" in message for message in found)
+    assert memo.computed["fingerprints"] > 0  # the policies whose ladder names the action
+    assert findings(repo, Counting(FileCache(None)), ("KB45",)) == findings(repo, memo, ("KB45",))

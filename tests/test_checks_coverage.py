@@ -155,3 +155,23 @@ def test_summary_line_says_how_many_are_generic_only():
     line = Report.build(kb, []).summary_line
     assert line == "0 error(s), 0 warning(s), 0 info; rule coverage 0/7 (0 %); 7 covered only generically"
     assert Report.build(k.base_kb(), []).summary_line.endswith("rule coverage 2/2 (100 %)")
+
+
+@pytest.mark.parametrize("text, rule_id, named", [
+    ("Apply LMG_SOLICIT_01 here", "LMG_SOLICIT_01", True),
+    ("LMG_SOLICIT_01", "LMG_SOLICIT_01", True),
+    ("{pv}`LMG_SOLICIT_01.limit`", "LMG_SOLICIT_01", True),
+    ("LMG_SOLICIT_012 is another rule", "LMG_SOLICIT_01", False),
+    ("XLMG_SOLICIT_01 is part of a longer id", "LMG_SOLICIT_01", False),
+    ("_LMG_SOLICIT_01 and 9LMG_SOLICIT_01", "LMG_SOLICIT_01", False),
+    ("xLMG_SOLICIT_01 (lower case before)", "LMG_SOLICIT_01", True),
+    ("LMG_SOLICIT_012, then LMG_SOLICIT_01.", "LMG_SOLICIT_01", True),
+    ("LMG_SOLICIT_01a", "LMG_SOLICIT_01", True),
+    ("LMG_SOLICIT_01٣ (an Arabic-Indic digit is no [0-9])", "LMG_SOLICIT_01", True),
+    ("", "LMG_SOLICIT_01", False),
+])
+def test_names_id_is_the_id_pattern(text, rule_id, named):
+    import re
+
+    assert cov.names_id(text, rule_id) is named
+    assert bool(re.search(rf"(?<![A-Z0-9_]){re.escape(rule_id)}(?![0-9])", text)) is named

@@ -266,6 +266,37 @@ def test_parquet_reads_like_csv(tmp_path: Path, capsys) -> None:
     assert from_parquet["kpis"] == from_csv["kpis"] and from_parquet["findings"] == []
 
 
+def test_parquet_rows_a_csv_could_not_hold_are_findings_and_left_out(tmp_path: Path, capsys) -> None:
+    """A NULL in a required column, or a coded value off its list, is a KB436 at its row and the
+    row is left out of the KPIs, in Parquet as in CSV (where the same cell would be empty).
+    A Parquet row is numbered from the first record, a CSV line from the header."""
+    con = duckdb.connect()
+    csv_dir, parquet_dir = tmp_path / "csv", tmp_path / "parquet"
+    csv_dir.mkdir()
+    parquet_dir.mkdir()
+    for file in CASES.glob("*.csv"):
+        lines = file.read_text("utf-8").splitlines()
+        if file.stem == "decisions":  # row 3 (C2) loses its market, row 4 gets a severity off the list
+            header = lines[0].split(",")
+            second, third = lines[2].split(","), lines[3].split(",")
+            second[header.index("market")] = ""
+            third[header.index("severity")] = "catastrophic"
+            lines[2], lines[3] = ",".join(second), ",".join(third)
+        (csv_dir / file.name).write_text("\n".join(lines) + "\n", "utf-8")
+        table = case_schema().table(file.stem)
+        casts = ", ".join(f"CAST(NULLIF({c.name}, '') AS {c.sql_type}) AS {c.name}" for c in table.columns)
+        con.execute(f"COPY (SELECT {casts} FROM read_csv('{csv_dir / file.name}', all_varchar = true)) "
+                    f"TO '{parquet_dir / (file.stem + '.parquet')}' (FORMAT parquet)")
+    code_csv, from_csv = run_json(capsys, str(csv_dir))
+    code, from_parquet = run_json(capsys, str(parquet_dir))
+    found = [(f["code"], Path(f["path"]).name, f["line"], f["subject"]) for f in from_parquet["findings"]]
+    assert found == [("KB436", "decisions.parquet", 2, "market"), ("KB436", "decisions.parquet", 3, "severity")]
+    assert "decisions.market = '': empty, but the column is required" in from_parquet["findings"][0]["message"]
+    assert "not one of" in from_parquet["findings"][1]["message"]
+    assert [(f["code"], f["line"], f["subject"]) for f in from_csv["findings"]] == [(c, n + 1, s) for c, _, n, s in found]
+    assert from_parquet["kpis"] == from_csv["kpis"] and code == code_csv == 1
+
+
 def test_unreadable_and_misnamed_files_and_missing_tables(tmp_path: Path, capsys) -> None:
     (tmp_path / "decisions.parquet").write_bytes(b"not parquet at all")
     (tmp_path / "verdicts.csv").write_text("a\n1\n")

@@ -102,7 +102,7 @@ def test_sor_errors_go_to_stderr(capsys, monkeypatch) -> None:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_long_stream_decides_in_order_on_any_number_of_processes(capsys, monkeypatch, jobs) -> None:
-    from govkb.commands import decide as command
+    from govkb.commands import decide_read as command
 
     monkeypatch.setattr(command, "CHUNK", 7)  # several chunks, so the pool is used
     cases = [case(n) if n % 5 else case(n, rule="LMG_NOPE_01") for n in range(60)]
@@ -121,7 +121,7 @@ def test_a_long_stream_decides_in_order_on_any_number_of_processes(capsys, monke
 def test_a_stream_in_blocks_reads_as_lines(capsys, monkeypatch, chunk) -> None:
     """Blank lines, CRLF line ends, a broken line that ends at its newline and a last line
     without one: the same decisions and messages whatever the block size and process count."""
-    from govkb.commands import decide as command
+    from govkb.commands import decide_read as command
 
     monkeypatch.setattr(command, "CHUNK", chunk)
     stdin = (json.dumps(case(1)) + "\r\n\n" + json.dumps(case(2, market="EU", **EU)) + "\n" + '{"case_id": "C3"\n'
@@ -141,3 +141,43 @@ def test_line_numbers_count_blank_lines(capsys, monkeypatch, form) -> None:
     stdin = "\n" + json.dumps(case(1)) + "\n\n\nnot json\n"
     code, out, err = run(capsys, monkeypatch, stdin, "--format", form)
     assert code == 1 and "line 5 is not JSON" in (out if form == "jsonl" else err)
+
+
+def run_bytes(capsys, monkeypatch, stdin: bytes, *argv: str) -> tuple[int, str, str]:
+    """``run`` with standard input as bytes (a byte layer under a text stream, as a terminal or pipe)."""
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = main([*ROOT, "decide", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("form", ["jsonl", "text", "sor"])
+def test_a_line_that_is_not_utf8_is_an_error_for_that_case(capsys, monkeypatch, jobs, form) -> None:
+    from govkb.commands import decide_read as command
+
+    monkeypatch.setattr(command, "CHUNK", 7)  # a block a line: the bad line's block and the others
+    lines = [json.dumps(case(1)).encode(), b'{"case_id": "C2\xff"}', json.dumps(case(3)).encode()]
+    code, out, err = run_bytes(capsys, monkeypatch, b"\n".join(lines) + b"\n", "--format", form, "--jobs", jobs)
+    assert code == 1 and "Traceback" not in err
+    assert "line 2 is not UTF-8 text (byte 16: invalid start byte)" in (err if form == "sor" else out)
+    if form == "jsonl":
+        assert [json.loads(line)["case_id"] for line in out.splitlines()] == ["C1", "", "C3"]
+
+
+def test_a_document_that_is_not_utf8_is_a_usage_error(capsys, monkeypatch) -> None:
+    code, out, err = run_bytes(capsys, monkeypatch, b'[\n{"case_id": "C1"},\n{"case_id": "\xe9"}]')
+    assert (code, out) == (2, "")
+    assert "line 3 is not UTF-8 text (invalid continuation byte)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("form", ["jsonl", "json", "text"])
+def test_a_lone_surrogate_is_an_error_for_that_case_and_a_pair_is_text(capsys, monkeypatch, form) -> None:
+    stdin = (json.dumps(case(1)).replace('"C1"', '"C1\\ud800"') + "\n"
+             + json.dumps(case(2)).replace('"C2"', '"C2\\ud83d\\ude00"') + "\n")
+    code, out, err = run(capsys, monkeypatch, stdin, "--format", form)
+    assert code == 1 and "Traceback" not in err
+    assert "line 1 holds a lone surrogate" in out and "C2\N{GRINNING FACE}" in out
+    listed = json.dumps([case(1)]).replace('"C1"', '"C1\\udc00"')
+    code, out, err = run(capsys, monkeypatch, listed, "--format", form)
+    assert code == 1 and "case 1 holds a lone surrogate" in out

@@ -194,3 +194,26 @@ def test_full_tables_start_afresh(monkeypatch) -> None:
               "history": [{"rule": RULES[n % 5], "strike": n % 3 + 1, "decision_date": DAYS[28]}]} for n in range(40)]
     assert [renderer.render(c) for c in cases * 2] == [general(renderer, c) for c in cases * 2]
     assert renderer._outcomes <= 3
+
+
+def test_an_outcome_whose_fixed_text_holds_a_marker_is_encoded_whole() -> None:
+    """The outcome text is cut from a record whose dates are NUL markers; a policy text that
+    held one (no YAML file can) must not be cut there: that shape is encoded whole."""
+    import dataclasses
+
+    from govkb.decide import batch
+
+    renderer = BatchRenderer(DECIDER, TODAY)
+    terms = DECIDER.terms("LMG_SOLICIT_01", TODAY)
+    decision = dataclasses.replace(decide_with(DECIDER, {"case_id": "C1", "rule": "LMG_SOLICIT_01", "market": "US",
+                                                         "decision_date": TODAY.isoformat()}), case_id="")
+    assert decision.error is None
+    odd = dataclasses.replace(decision, action="ACT_\x00_0\x00")
+    assert renderer._text(terms, odd) == batch._record_text(odd)
+    # A real shape: made from one decision, it writes another date's exactly as the encoder.
+    fresh = BatchRenderer(DECIDER, TODAY)
+    assert fresh._text(terms, decision) == batch._record_text(decision)
+    assert [shape is not None for shape in fresh._shapes.values()] == [True]
+    later = dataclasses.replace(decision, decision_date=TODAY + dt.timedelta(days=3),
+                                strike_expires=TODAY + dt.timedelta(days=300))
+    assert fresh._text(terms, later) == batch._record_text(later) != batch._record_text(decision)

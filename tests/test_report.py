@@ -65,6 +65,14 @@ def test_every_format_is_registered() -> None:
     assert set(FORMATS) <= set(format_names())
 
 
+@pytest.mark.parametrize("fmt", format_names())
+def test_each_format_is_its_own_class(fmt: str) -> None:
+    # Formats are imported when asked for, by the table in govkb.report: it names them right.
+    from govkb.report import formatter_class
+
+    assert formatter_class(fmt).name == fmt
+
+
 @pytest.mark.parametrize("fixture", sorted(REPORTS))
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_golden(fixture: str, fmt: str) -> None:

@@ -123,6 +123,51 @@ def test_the_sidebar_is_sphinx_s_own_titles_only_tree(sphinx_project: Callable[[
     assert '<a class="current reference internal" href="#">Guide</a>' in sidebar
 
 
+def test_each_page_s_furo_sidebar_is_furo_s_own(sphinx_project: Callable[[str], Path],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar marked from its folder's equals Furo's on every page (nested, hidden, captioned)."""
+    from furo.navigation import get_navigation_tree
+
+    from govkb.sphinx import navigation
+
+    src = _project(sphinx_project)
+    (src / "docs" / "loose.md").write_text("---\norphan: true\n---\n# In no toctree\n")
+    marked: list[str] = []
+    for_page = navigation.FolderSidebar.for_page
+
+    def spy(self: navigation.FolderSidebar, href: str, in_tree: bool) -> str | None:
+        found = for_page(self, href, in_tree)
+        if found is not None:
+            marked.append(href)
+        return found
+
+    monkeypatch.setattr(navigation.FolderSidebar, "for_page", spy)
+    sidebars: dict[str, tuple[str, str]] = {}
+
+    def compare(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object) -> None:
+        builder = app.builder
+        assert isinstance(builder, StandaloneHTMLBuilder)
+        furo_s = get_navigation_tree(builder._get_local_toctree(pagename, **FURO_CALL))
+        sidebars[pagename] = (context["furo_navigation_tree"], furo_s)
+
+    status, warning = StringIO(), StringIO()
+    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=status, warning=warning)
+    app.connect("html-page-context", compare, priority=900)  # after Furo's and govkb's
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert warning.getvalue() == "", warning.getvalue()
+    assert set(app.env.found_docs) | {"genindex", "search"} <= set(sidebars)
+    for pagename, (ours, furo_s) in sidebars.items():
+        assert ours == furo_s, pagename
+    # most pages took the short way; the branch of a nested page is open and marked
+    assert len(marked) >= len(sidebars) - 2, (len(marked), sorted(sidebars))
+    nested = sidebars["docs/nested"][0]
+    assert 'class="toctree-l1 current has-children"' in nested and 'checked=""' in nested
+    assert '<li class="toctree-l2 current current-page"><a class="current reference internal" href="#">' in nested
+
+
 def _written(status: str) -> set[str]:
     return set(re.findall(r"writing output\.\.\. \[[ \d]+%\] (\S+)", status))
 
@@ -147,3 +192,28 @@ def test_prose_edits_leave_the_dashboards_alone(sphinx_project: Callable[[str], 
     app, status, _ = build(src)
     assert "docs/dashboard" in _written(status), status
     assert "LMG_SOLICIT_02" in text_of(html(app, "docs/dashboard"))
+
+
+def test_the_search_index_is_the_same_with_the_build_wide_stemmer(sphinx_project: Callable[[str], Path],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    import shutil
+
+    from govkb.sphinx import searchindex
+
+    src = sphinx_project("basic")
+    copy = tmp_path / "unmemoised"
+    shutil.copytree(src, copy)
+
+    def index_of(src: Path) -> tuple[str, Any]:
+        app, _, warnings = build(src)
+        assert warnings == "", warnings
+        stem = app.builder.indexer.lang.stem  # type: ignore[attr-defined]
+        return (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8"), stem
+
+    memoised, stem = index_of(src)
+    assert stem.cache_info().hits > 0  # words repeat across pages: the memo is used
+    monkeypatch.setattr(searchindex, "lru_cache", lambda maxsize: lambda function: function)
+    plain, stem = index_of(copy)
+    assert not hasattr(stem, "cache_info")
+    assert memoised == plain and "strike" in plain

@@ -58,9 +58,16 @@ def entry() -> None:
     thresholds the cyclic collector walks it again and again while it is built (about 40 %
     of a 10,000-rule run).  Collecting less often costs nothing here: the process is short
     and makes almost no cycles.  Tests and embedders call ``main`` and keep their settings.
+
+    Before exiting, everything alive is frozen (``gc.freeze``): the collections of the
+    interpreter's shutdown then skip the model's objects instead of walking them once more,
+    which took more than a second of a 10,000-rule run.  Nothing is skipped: output is
+    written and files are closed as on any exit.
     """
     gc.set_threshold(100_000, 50, 100)
-    raise SystemExit(main())
+    code = main()
+    gc.freeze()
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,6 @@ REGISTRY: tuple[CheckFunction, ...] = (
     template.check_owner_contacts,
     finite.check_finite_thresholds,
     step_syntax.check_unread_steps,
-    changes.check_suspect_links,
     changes.check_history,
 )
 # Checks that read every version of a policy, not only the one in force on the day checked.
@@ -67,6 +66,7 @@ CONTEXT_REGISTRY: tuple[ContextCheckFunction, ...] = (
     requirements.check_requirement_progress,
     unsafe_markup.check_unsafe_markup,
     kpi_queries.check_kpi_queries,
+    changes.check_suspect_links,
 )
 CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecycle, policy_tests, privacy, references, regulatory, template,
                  unsafe_markup, kpi_queries, requirements, step_syntax)

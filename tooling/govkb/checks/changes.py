@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from govkb.asof import kb_latest
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, Memo, check, check_in_context, compute_now
 from govkb.findings import Finding, finding
-from govkb.fingerprint import Facets, changed_facets, fingerprint, step_links, target_facets
+from govkb.fingerprint import (action_titles, changed_facets, fingerprint, policy_targets, step_links,
+                               target_facets)
 from govkb.model import KnowledgeBase, Location, Policy, ReviewedLink
 
 
@@ -24,8 +25,8 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".")) if text.replace(".", "").isdigit() else ()
 
 
-@check
-def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
+@check_in_context
+def check_suspect_links(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
     where = kb.reviews_path or "govkb-reviews.json"
     if not kb.reviews_path and not kb.reviews:
         if kb.steps:  # one finding, not one per link, for a knowledge base that never stamped
@@ -35,21 +36,16 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
         return
     latest = kb_latest(kb)
     stamps = {stamp.step_id: stamp for stamp in kb.reviews}
-    known: dict[tuple[str, str], tuple[Facets | None, str]] = {}  # each target hashed once
+    print_of = _TargetPrints(latest, context.memo if context else compute_now)
 
-    def facets_of(kind: str, target: str) -> tuple[Facets | None, str]:
-        if (kind, target) not in known:
-            facets = target_facets(latest, kind, target)
-            known[kind, target] = (facets, fingerprint(facets) if facets is not None else "")
-        return known[kind, target]
-
+    known = print_of.known
     for step in latest.steps:
         stamp = stamps.get(step.id)
         reviewed = {(link.kind, link.target): link for link in stamp.links} if stamp else {}
         current = step_links(latest, step)
         for kind, target in current:
-            facets, print_now = facets_of(kind, target)
-            if facets is None:
+            print_now = known.get((kind, target)) or print_of(kind, target)
+            if not print_now:
                 continue  # a dangling reference: KB202/KB203/KB207 say so
             link = reviewed.get((kind, target))
             if link is None:
@@ -57,12 +53,13 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"step {step.id} {kind} {target}, which no review of the step covers; "
                               f"re-read the step, then run `govkb review {step.id}`", step.id)
             elif _fingerprint_of(link) != print_now:
+                facets = target_facets(latest, kind, target) or {}
                 changes = "; ".join(changed_facets(dict(link.facets), facets)) or "content changed"
                 yield finding("KB450", step.location,
                               f"step {step.id} {kind} {target}, which changed since the step was reviewed "
                               f"on {stamp.reviewed_on if stamp else '?'}: {changes}; re-read the step, then "
                               f"run `govkb review {step.id}`", step.id)
-        stale = set(reviewed) - set(current)
+        stale = reviewed.keys() - current if reviewed else ()
         for kind, target in sorted(stale):
             link = reviewed[kind, target]
             yield finding("KB451", link.location,
@@ -74,6 +71,57 @@ def check_suspect_links(kb: KnowledgeBase) -> Iterator[Finding]:
             yield finding("KB451", stamp.location if stamp.location.path else Location(where, 1, 1),
                           f"{where} holds a stamp for {stamp.step_id}, which is no step; "
                           "run `govkb review --all` to rewrite the stamps", stamp.step_id)
+
+
+class _TargetPrints:
+    """The fingerprint of each link target of ``kb`` ("" when there is no such target), each
+    hashed once per run.  Those of a policy's rules, ladder and values are kept in ``memo``
+    under the policy file's path and text and the titles of the actions its ladder names:
+    what they are a function of (the policy as it will stand is made from its file alone)."""
+
+    def __init__(self, kb: KnowledgeBase, memo: Memo) -> None:
+        self.kb, self.memo = kb, memo
+        self.known: dict[tuple[str, str], str] = {}
+        self.tables: dict[int, dict[tuple[str, str], str]] = {}
+        # The policy whose rule rule_by_id holds (the last of a duplicate id, as there).
+        self.owner = {rule.id: policy for policy in kb.policies for rule in policy.rules}
+
+    def __call__(self, kind: str, target: str) -> str:
+        found = self.known.get((kind, target))
+        if found is None:
+            found = self._from_table(kind, target)
+            if found is None:  # an action, a key no table lists, or no target at all
+                facets = target_facets(self.kb, kind, target)
+                found = fingerprint(facets) if facets is not None else ""
+            self.known[kind, target] = found
+        return found
+
+    def _from_table(self, kind: str, target: str) -> str | None:
+        # The same target as target_facets finds: a policy's key before a rule's (policy_value).
+        if kind == "implements":
+            policy = self.owner.get(target)
+        elif kind == "ladders":
+            policy = self.kb.policy_by_id.get(target)
+        elif kind == "quotes":
+            head = target.partition(".")[0]
+            policy = self.kb.policy_by_id.get(head)
+            if policy is None:
+                policy, kind = self.owner.get(head), "quotes-rule"
+        else:
+            return None
+        return self._table(policy).get((kind, target)) if policy is not None else None
+
+    def _table(self, policy: Policy) -> dict[tuple[str, str], str]:
+        table = self.tables.get(id(policy))
+        if table is None:
+            actions = self.kb.action_by_id
+            if policy.text and policy.path:  # loaded from its file: keyed by what the file holds
+                key = f"{policy.path}\0{policy.text}\0{action_titles(policy, actions)}"
+                table = self.memo("fingerprints", key, lambda: policy_targets(policy, actions))
+            else:
+                table = policy_targets(policy, actions)
+            self.tables[id(policy)] = table
+        return table
 
 
 def _fingerprint_of(link: ReviewedLink) -> str:

@@ -40,7 +40,8 @@ class CheckContext:
     today: dt.date = field(default_factory=dt.date.today)
     requirement_max_age_days: int = 90  # [tool.govkb] requirement_max_age_days (KB440)
     # govkb check passes the user's cache (govkb.load.cache.FileCache.memo): the slow
-    # per-page parses (MyST, SQL) then run once per content, not once per run.
+    # per-page parses (MyST, SQL) and the fingerprints of a policy's link targets then run
+    # once per content, not once per run.
     memo: Memo = compute_now
 
 
@@ -55,7 +56,11 @@ def check(function: CheckFunction) -> CheckFunction:
     return function
 
 
-def check_in_context(function: ContextCheckFunction) -> ContextCheckFunction:
-    """Mark ``function(kb, context)`` as a check that also needs the :class:`CheckContext`."""
+ContextCheck = TypeVar("ContextCheck", bound=ContextCheckFunction)
+
+
+def check_in_context(function: ContextCheck) -> ContextCheck:
+    """Mark ``function(kb, context)`` as a check that also needs the :class:`CheckContext`
+    (its own signature is kept: ``context`` may have a default for other callers)."""
     function.__govkb_check__ = "context"  # type: ignore[attr-defined]
     return function

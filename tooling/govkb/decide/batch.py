@@ -48,13 +48,57 @@ class _Outcome:
 
     __slots__ = ("decision", "text", "action", "application_date")
 
-    def __init__(self, decision: Decision, action: Any) -> None:
-        record = ENCODE(decision_record(decision))
-        assert record.startswith(_LEAD) and record.endswith(_TAIL)
+    def __init__(self, decision: Decision, text: str, action: Any) -> None:
         self.decision = decision
-        self.text = record[len(_LEAD):-len(_TAIL)]
+        self.text = text
         self.action = action  # the catalog Action, when it restricts something (else None)
         self.application_date = decision.start_date.isoformat() if decision.start_date else ""
+
+
+# The dates of a decision record, in its key order: what differs between the outcomes of one shape.
+_DATES = ("decision_date", "start_date", "end_date", "strike_expires", "appeal_until")
+
+
+class _Shape:
+    """The text of every outcome under one (rule, policy version, strike, severe): the
+    record's fixed parts around its dates, cut once from a record whose dates are markers.  An outcome is then a few string joins, not a record and its encoding
+    (a million cases make tens of thousands of outcomes, in each worker)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, decision: Decision) -> None:
+        record = decision_record(decision)
+        dated = [name for name in _DATES if record[name] is not None]
+        for index, name in enumerate(dated):
+            record[name] = f"\x00{index}\x00"
+        text = ENCODE(record)
+        assert text.startswith(_LEAD) and text.endswith(_TAIL)
+        text = text[len(_LEAD):-len(_TAIL)]
+        # Each marker cuts the text into three: up to its opening quote, its number, from its closing quote.
+        pieces = text.split(ENCODE("\x00")[1:-1])
+        if len(pieces) != 2 * len(dated) + 1 or pieces[1::2] != [str(n) for n in range(len(dated))]:
+            raise ValueError("a fixed part of the record holds a marker")
+        self.parts: tuple[str, ...] = tuple(pieces[0::2])
+
+    def text(self, decision: Decision) -> str | None:
+        """The outcome text of ``decision``, or None when it is not of this shape."""
+        parts = self.parts
+        dates = [value for value in (decision.decision_date, decision.start_date, decision.end_date,
+                                     decision.strike_expires, decision.appeal_until) if value is not None]
+        if len(dates) != len(parts) - 1:
+            return None
+        out = [parts[0]]
+        for value, part in zip(dates, parts[1:]):
+            out.append(value.isoformat())
+            out.append(part)
+        return "".join(out)
+
+
+def _record_text(decision: Decision) -> str:
+    """The decision's record text between its case id and its statement of reasons."""
+    record = ENCODE(decision_record(decision))
+    assert record.startswith(_LEAD) and record.endswith(_TAIL)
+    return record[len(_LEAD):-len(_TAIL)]
 
 
 class _Day:
@@ -79,6 +123,7 @@ class BatchRenderer:
         self._days: dict[tuple[str, str | None], _Day] = {}
         self._outcomes = 0  # held in all the days' tables
         self._dates: dict[str, dt.date] = {}
+        self._shapes: dict[tuple[object, ...], _Shape | None] = {}
         self._markets = frozenset(decider.markets) | ISO_3166_ALPHA2
         self._scopes = {market: dsa_scope(decider, market) for market in self._markets}
 
@@ -225,7 +270,8 @@ class BatchRenderer:
             assert start is not None  # render read it before
             action = self.decider.actions.get(step.action)
             restricting = action if action is not None and not action.dsa.is_empty else None
-            outcome = _Outcome(decision_of(terms, step, "", severe, day.on, strike, start), restricting)
+            decision = decision_of(terms, step, "", severe, day.on, strike, start)
+            outcome = _Outcome(decision, self._text(terms, decision), restricting)
         if self._outcomes >= _OUTCOME_LIMIT:
             self._days.clear()  # the day in hand keeps its table, now empty
             day.outcomes.clear()
@@ -233,6 +279,22 @@ class BatchRenderer:
         day.outcomes[key] = outcome
         self._outcomes += 1
         return outcome
+
+    def _text(self, terms: Terms, decision: Decision) -> str:
+        """The outcome text of ``decision``, from its shape's parts (made and checked once)."""
+        key = (terms.rule_id, terms.version, id(terms.ladder), decision.strike, decision.severe)
+        shape = self._shapes.get(key, _ABSENT)
+        if shape is _ABSENT:
+            try:
+                shape = _Shape(decision)
+            except ValueError:
+                shape = None  # every outcome of this shape is encoded whole
+            if shape is not None and shape.text(decision) != _record_text(decision):
+                shape = None
+            if len(self._shapes) < _CACHE_LIMIT:
+                self._shapes[key] = shape
+        text = None if shape is None else shape.text(decision)
+        return _record_text(decision) if text is None else text
 
     def _template(self, outcome: _Outcome, market: str, scope: tuple[str, ...],
                   kinds: tuple[str, ...]) -> StatementTemplate | None:

@@ -182,7 +182,40 @@ class CaseDatabase:
             return None
         casts = ", ".join(c.name if str(types[c.name]) == c.sql_type else f"CAST({c.name} AS {c.sql_type}) AS {c.name}"
                           for c in table.columns)
-        return f"SELECT {casts}, {_literal(file.display)} AS _file, file_row_number + 1 AS _row FROM {raw}"
+        where = self._parquet_bad_rows(table, file, raw, types)
+        return (f"SELECT {casts}, {_literal(file.display)} AS _file, file_row_number + 1 AS _row FROM {raw}"
+                + ("" if where is None else f" WHERE NOT ({where})"))
+
+    def _parquet_bad_rows(self, table: Table, file: CaseFile, raw: str, types: dict[str, Any]) -> str | None:
+        """Note the rows whose values a CSV file could not hold either (a required column NULL or
+        empty, a coded column off its list) and return the condition that leaves them out, as
+        the CSV path leaves its bad rows out; None when the table has nothing to check.  One scan
+        of the file finds them all."""
+        checks: list[tuple[str, str, str]] = []  # (column, condition, problem); never NULL
+        for column in table.columns:
+            name = column.name
+            text = str(types[name]) == "VARCHAR"
+            if not column.nullable:
+                checks.append((name, f"({name} IS NULL OR trim({name}) = '')" if text else f"{name} IS NULL",
+                               "empty, but the column is required"))
+            if column.allowed:
+                allowed = ", ".join(_literal(v) for v in column.allowed)
+                checks.append((name, f"({name} IS NOT NULL AND CAST({name} AS VARCHAR) NOT IN ({allowed}))",
+                               f"not one of {', '.join(column.allowed)}"))
+        if not checks:
+            return None
+        where = " OR ".join(condition for _, condition, _ in checks)
+        flags = ", ".join(f"{condition}, CAST({name} AS VARCHAR)" for name, condition, _ in checks)
+        limit = (MAX_PER_KIND + 1) * len(checks)  # enough for the first ones of each kind
+        rows = self.con.execute(f"SELECT file_row_number + 1, {flags} FROM {raw} WHERE {where} "
+                                f"ORDER BY 1 LIMIT {limit}").fetchall()
+        for row, *found in rows:
+            for index, (name, _, problem) in enumerate(checks):
+                if found[2 * index]:
+                    value = found[2 * index + 1]
+                    self._note(file, int(row), f"{table.name}.{name} = {('' if value is None else value)!r}: {problem}",
+                               name)
+        return where
 
     def _check_decisions_after_signals(self) -> None:
         # Row by row against the case's opened_time (its first signal): a join with the

@@ -30,6 +30,7 @@ from govkb.sphinx.roles import PolicyValueRole
 from govkb.sphinx import views
 from govkb.sphinx.safety import setup_safety
 from govkb.sphinx.schemas import setup_schemas
+from govkb.sphinx.searchindex import setup_searchindex
 from govkb.sphinx.suspect import setup_suspect
 
 __all__ = ["get_knowledge_base", "setup"]
@@ -60,5 +61,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_navigation(app)
     views.setup(app)
     setup_suspect(app)
+    setup_searchindex(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -36,11 +36,14 @@ class BuildState:
     as_of: KnowledgeBase | None = None  # ``loaded.kb`` as of the build's day (see kbstate)
     read: set[str] = field(default_factory=set)  # docnames read in this build
     read_paths: set[str] = field(default_factory=set)  # their sources, relative to the KB root
+    source_paths: dict[str, str] = field(default_factory=dict)  # docname -> kbstate.source_path
     links_before: set[Link] = field(default_factory=set)
     pages_before: dict[str, str] = field(default_factory=dict)
     model_changed: bool = True  # until env-get-outdated says otherwise (a fresh environment)
     metrics: object | None = None  # govkb.sphinx.metrics_site.SiteMetrics, computed once per build
     nav_tocs: dict[str, Any] | None = None  # docname -> table of contents cut for the sidebar (navigation)
+    sidebars: dict[str, Any] = field(default_factory=dict)  # folder -> navigation.FolderSidebar
+    in_toctrees: set[str] | None = None  # the docnames some toctree lists (navigation)
 
 
 class GovkbDomain(Domain):

@@ -79,13 +79,22 @@ def build_day(root: str) -> dt.date:
 
 
 def source_path(env: BuildEnvironment, docname: str) -> str:
-    """The POSIX path of ``docname``'s source relative to the KB root (the model's paths)."""
-    root = Path(kb_root(env.config.govkb_root, env.srcdir))
-    path = Path(env.doc2path(docname)).resolve()
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The POSIX path of ``docname``'s source relative to the KB root (the model's paths).
+
+    Kept per build (each step of an SOP asks for its page's: resolving the path asks the
+    file system each time).
+    """
+    known = govkb_domain(env).build.source_paths
+    found = known.get(docname)
+    if found is None:
+        root = Path(kb_root(env.config.govkb_root, env.srcdir))
+        path = Path(env.doc2path(docname)).resolve()
+        try:
+            found = path.relative_to(root).as_posix()
+        except ValueError:
+            found = path.as_posix()
+        known[docname] = found
+    return found
 
 
 def absolute(env: BuildEnvironment, rel: str) -> str:
