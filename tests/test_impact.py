@@ -86,7 +86,17 @@ def test_cli_unknown_revision_is_a_usage_error(tmp_path: Path, capsys: pytest.Ca
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("filters", [True, False], ids=["tarfile-filters", "python-3.11.2"])
+def test_cli_leaves_out_a_committed_link_out_of_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch, filters: bool) -> None:
+    """Also on a Python without tarfile's extraction filters (3.11 before 3.11.4, Debian 12's
+    3.11.2), where the same rules are applied member by member."""
+    import tarfile
+
+    if filters and not hasattr(tarfile, "data_filter"):
+        pytest.skip("this Python has no tarfile extraction filters")
+    if not filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
     root = _copy(tmp_path)
     (root / "policies" / "gone.yaml").symlink_to("/nonexistent/gone.yaml")
     _git(root, "init", "-q")
@@ -127,3 +137,31 @@ def test_a_scheduled_change_lists_its_version_suspect_steps_and_changed_decision
     assert report["decision_changes"] == [{"case": "P1", "policy": "LMG_SOLICIT",
                                            "before": "strike 2, ACT_GIFTING_SUSPEND, 7 days, until 2027-03-08",
                                            "after": "strike 2, ACT_GIFTING_SUSPEND, 14 days, until 2027-03-15"}]
+
+
+@pytest.mark.parametrize(("name", "kind", "link", "kept"), [
+    ("policies/a.yaml", "file", "", True),
+    ("policies", "dir", "", True),
+    ("/etc/passwd", "file", "", False),
+    ("policies/../../escape.yaml", "file", "", False),
+    ("policies/in.yaml", "symlink", "a.yaml", True),
+    ("policies/out.yaml", "symlink", "../../outside.yaml", False),
+    ("policies/abs.yaml", "symlink", "/etc/passwd", False),
+    ("policies/hard.yaml", "hardlink", "policies/a.yaml", True),
+    ("policies/hardout.yaml", "hardlink", "../outside.yaml", False),
+    ("dev/null", "chr", "", False),
+])
+def test_members_outside_the_tree_or_not_plain_are_left_out(tmp_path: Path, name: str, kind: str, link: str,
+                                                            kept: bool) -> None:
+    """The rules applied where tarfile has no ``data`` filter, one kind of member at a time."""
+    import tarfile
+
+    from govkb.commands.impact import _inside
+
+    member = tarfile.TarInfo(name)
+    member.type = {"file": tarfile.REGTYPE, "dir": tarfile.DIRTYPE, "symlink": tarfile.SYMTYPE,
+                   "hardlink": tarfile.LNKTYPE, "chr": tarfile.CHRTYPE}[kind]
+    member.linkname, member.mode = link, 0o4777
+    assert _inside(member, tmp_path) is kept
+    if kept:
+        assert member.mode == 0o755

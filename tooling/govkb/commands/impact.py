@@ -97,8 +97,44 @@ def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter=_safe_member)
+        _extract(tar, into)
     return load_knowledge_base(into / prefix).kb
+
+
+def _extract(tar: tarfile.TarFile, into: Path) -> None:
+    """Extract ``tar`` into ``into`` through the ``data`` filter, or, on a Python without
+    extraction filters (3.11 before 3.11.4: Debian 12's 3.11.2), through the same rules:
+    regular files, folders and links only, nothing written or pointing outside ``into``,
+    no set-user-id bits."""
+    import tarfile
+
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(into, filter=_safe_member)
+        return
+    tar.extractall(into, members=[member for member in tar.getmembers() if _inside(member, into)])
+
+
+def _inside(member: tarfile.TarInfo, into: Path) -> bool:
+    """Whether ``member`` passes the ``data`` filter's rules (its mode cut as that filter cuts it)."""
+    import os
+
+    root = os.path.realpath(into)
+
+    def within(path: str) -> bool:
+        return os.path.commonpath([root, os.path.realpath(path)]) == root
+
+    if not (member.isfile() or member.isdir() or member.issym() or member.islnk()) or os.path.isabs(member.name):
+        return False
+    target = os.path.join(root, member.name)
+    if not within(target):
+        return False
+    if member.issym() and (os.path.isabs(member.linkname)
+                           or not within(os.path.join(os.path.dirname(target), member.linkname))):
+        return False
+    if member.islnk() and (os.path.isabs(member.linkname) or not within(os.path.join(root, member.linkname))):
+        return False
+    member.mode = (member.mode or 0) & 0o755  # as the data filter: no set-id bits, no group or other write
+    return True
 
 
 def _safe_member(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
