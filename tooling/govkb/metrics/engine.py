@@ -189,7 +189,7 @@ class CaseDatabase:
     def _parquet_bad_rows(self, table: Table, file: CaseFile, raw: str, types: dict[str, Any]) -> str | None:
         """Note the rows whose values a CSV file could not hold either (a required column NULL or
         empty, a coded column off its list) and return the condition that leaves them out, as
-        the CSV path leaves its bad rows out; None when the table has nothing to check.  One scan
+        the CSV path leaves its bad rows out; None when there is nothing to leave out.  One scan
         of the file finds them all."""
         checks: list[tuple[str, str, str]] = []  # (column, condition, problem); never NULL
         for column in table.columns:
@@ -209,6 +209,8 @@ class CaseDatabase:
         limit = (MAX_PER_KIND + 1) * len(checks)  # enough for the first ones of each kind
         rows = self.con.execute(f"SELECT file_row_number + 1, {flags} FROM {raw} WHERE {where} "
                                 f"ORDER BY 1 LIMIT {limit}").fetchall()
+        if not rows:
+            return None  # a clean file (the usual case): its view filters nothing, each KPI reads less
         for row, *found in rows:
             for index, (name, _, problem) in enumerate(checks):
                 if found[2 * index]:
