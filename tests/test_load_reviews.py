@@ -60,12 +60,12 @@ def test_another_layout_points_at_the_deepest_key_found(tmp_path: Path) -> None:
 
 
 def test_escaped_keys_and_odd_line_breaks_keep_their_lines(tmp_path: Path) -> None:
-    # A key with an escape is found under its text; a U+2028 in a value counts as a line
-    # break (as str.splitlines counts), so the links after it sit one line further down.
+    # A key with an escape is found under its text; a U+2028 in a value is no line break
+    # (git and editors end a line at "\n" alone), so the links after it keep their lines.
     text = dump_reviews({"S_\u00c9": ("2026-01-01", {"implements": {
         "R_1": {"fingerprint": "f", "text": "a\u2028b"}, "R_2": {"fingerprint": "g"}}})})
     escaped = text.replace('"S_\u00c9"', '"S_\\u00c9"')
-    assert loaded(tmp_path, escaped) == ([("S_\u00c9", 4, [("implements", "R_1", 7), ("implements", "R_2", 9)])], [])
+    assert loaded(tmp_path, escaped) == ([("S_\u00c9", 4, [("implements", "R_1", 7), ("implements", "R_2", 8)])], [])
     crlf = dump_reviews(STAMPS).replace("\n", "\r\n")
     assert loaded(tmp_path, crlf)[0][1] == ("SOP_A_02", 14, [("applies", "ACT_X", 17)])
 

@@ -120,7 +120,8 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
     one key a line)."""
     found: dict[tuple[str, ...], int] = {}
     path: list[str] = []
-    lines = enumerate(map(_KEY_LINE.match, text.splitlines()), start=1)
+    # Lines end at "\n" alone, as git and editors count them (not at U+2028 and the like).
+    lines = enumerate(map(_KEY_LINE.match, text.split("\n")), start=1)
     for number, (indent, key, opens) in [(number, match.groups()) for number, match in lines if match is not None]:
         depth = len(indent) // 2 - 2  # "reviews" is at indent 2, its steps at 4
         if depth < 0 or depth > len(path):
