@@ -254,13 +254,17 @@ def test_transpiled_sql_gives_the_same_numbers(kb, dialect) -> None:
         db.close()
 
 
+def to_parquet(csv: Path, folder: Path) -> None:
+    """The CSV case file as ``folder/<table>.parquet`` in the schema's types (an empty cell NULL)."""
+    table = case_schema().table(csv.stem)
+    casts = ", ".join(f"CAST(NULLIF({c.name}, '') AS {c.sql_type}) AS {c.name}" for c in table.columns)
+    duckdb.connect().execute(f"COPY (SELECT {casts} FROM read_csv('{csv}', all_varchar = true)) "
+                             f"TO '{folder / (csv.stem + '.parquet')}' (FORMAT parquet)")
+
+
 def test_parquet_reads_like_csv(tmp_path: Path, capsys) -> None:
-    con = duckdb.connect()
     for file in CASES.glob("*.csv"):
-        table = case_schema().table(file.stem)
-        casts = ", ".join(f"CAST(NULLIF({c.name}, '') AS {c.sql_type}) AS {c.name}" for c in table.columns)
-        con.execute(f"COPY (SELECT {casts} FROM read_csv('{file}', all_varchar = true)) "
-                    f"TO '{tmp_path / (file.stem + '.parquet')}' (FORMAT parquet)")
+        to_parquet(file, tmp_path)
     _, from_csv = run_json(capsys, str(CASES))
     code, from_parquet = run_json(capsys, str(tmp_path))
     assert from_parquet["kpis"] == from_csv["kpis"] and from_parquet["findings"] == []
@@ -270,7 +274,6 @@ def test_parquet_rows_a_csv_could_not_hold_are_findings_and_left_out(tmp_path: P
     """A NULL in a required column, or a coded value off its list, is a KB436 at its row and the
     row is left out of the KPIs, in Parquet as in CSV (where the same cell would be empty).
     A Parquet row is numbered from the first record, a CSV line from the header."""
-    con = duckdb.connect()
     csv_dir, parquet_dir = tmp_path / "csv", tmp_path / "parquet"
     csv_dir.mkdir()
     parquet_dir.mkdir()
@@ -283,10 +286,7 @@ def test_parquet_rows_a_csv_could_not_hold_are_findings_and_left_out(tmp_path: P
             third[header.index("severity")] = "catastrophic"
             lines[2], lines[3] = ",".join(second), ",".join(third)
         (csv_dir / file.name).write_text("\n".join(lines) + "\n", "utf-8")
-        table = case_schema().table(file.stem)
-        casts = ", ".join(f"CAST(NULLIF({c.name}, '') AS {c.sql_type}) AS {c.name}" for c in table.columns)
-        con.execute(f"COPY (SELECT {casts} FROM read_csv('{csv_dir / file.name}', all_varchar = true)) "
-                    f"TO '{parquet_dir / (file.stem + '.parquet')}' (FORMAT parquet)")
+        to_parquet(csv_dir / file.name, parquet_dir)
     code_csv, from_csv = run_json(capsys, str(csv_dir))
     code, from_parquet = run_json(capsys, str(parquet_dir))
     found = [(f["code"], Path(f["path"]).name, f["line"], f["subject"]) for f in from_parquet["findings"]]

@@ -42,28 +42,12 @@ def open_input(name: str) -> IO[bytes]:
     UTF-8 is an error for that case (JSON Lines) or a clear fatal error, never a traceback."""
     if name == "-":
         buffer = getattr(sys.stdin, "buffer", None)
-        return buffer if buffer is not None else _Encoded(sys.stdin)  # type: ignore[return-value]
+        # A text stream without a byte layer (an embedding program's): read whole, as UTF-8.
+        return buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode("utf-8", "surrogatepass"))
     try:
         return open(name, "rb")
     except OSError as exc:
         raise FatalError(f"decide: cannot read {name}: {exc.strerror or exc}") from exc
-
-
-class _Encoded(io.RawIOBase):
-    """A text stream without a byte layer (an embedding program's ``sys.stdin``) read as UTF-8 bytes."""
-
-    def __init__(self, text: IO[str]) -> None:
-        self._text, self._pending = text, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if not self._pending:
-            self._pending = self._text.read(CHUNK).encode("utf-8", "surrogatepass")
-        size = min(len(buffer), len(self._pending))
-        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
-        return size
 
 
 def line_text(raw: bytes, number: int) -> str | BadLine:
@@ -99,7 +83,6 @@ def checked(line: str, value: Any, number: int) -> Any:
 def read_cases(source: IO[bytes], name: str) -> tuple[Iterator[Any], bool, Iterator[tuple[int, bytes]] | None]:
     """The cases, whether the input was one object, and for JSON Lines its lines in blocks
     (read as they are needed, not yet parsed); a JSON list or a pretty-printed object is read whole."""
-    source = io.BufferedReader(source) if isinstance(source, io.RawIOBase) else source
     first, skipped = source.readline(), 0
     while first and not first.strip():
         first, skipped = source.readline(), skipped + 1
