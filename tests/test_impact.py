@@ -165,3 +165,52 @@ def test_members_outside_the_tree_or_not_plain_are_left_out(tmp_path: Path, name
     assert _inside(member, tmp_path) is kept
     if kept:
         assert member.mode == 0o755
+
+
+_CASE = '{"case_id": "C1", "rule": "R1"}'
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (_CASE.encode() + b"\n", [("C1", {"case_id": "C1", "rule": "R1"})]),
+    (b"[" + _CASE.encode() + b', {"rule": "R2"}]', [("C1", {"case_id": "C1", "rule": "R1"}),
+                                                      ("case 2", {"rule": "R2"})]),
+    # U+2028 is a line end to str.splitlines, not to JSON Lines: the case stays whole.
+    ('{"case_id": "C\u2028X"}\n{"case_id": "C2"}\n'.encode(), [("C\u2028X", {"case_id": "C\u2028X"}),
+                                                               ("C2", {"case_id": "C2"})]),
+])
+def test_past_cases_are_read_as_decide_reads_them(tmp_path: Path, data: bytes,
+                                                   expected: list[tuple[str, dict[str, str]]]) -> None:
+    from govkb.commands.impact import _read_cases
+
+    path = tmp_path / "past.jsonl"
+    path.write_bytes(data)
+    assert _read_cases(path) == expected
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_CASE.encode() + b'\n{"case_id": "\\ud800"}\n', "line 2 holds a lone surrogate"),
+    (_CASE.encode() + b'\n{"case_id": "\xff"}\n', "line 2 is not UTF-8 text"),
+    (_CASE.encode() + b"\n{oops\n", "line 2 is not JSON"),
+    (_CASE.encode() + b"\n[1]\n", "case 2 is list, not a JSON object"),
+    (b"[1, 2", "not JSON, a JSON list or JSON Lines"),
+    (b"\n\n", "no cases"),
+])
+def test_a_past_case_that_cannot_be_replayed_stops_with_its_line(tmp_path: Path, data: bytes, message: str) -> None:
+    from govkb.commands.impact import _read_cases
+    from govkb.errors import FatalError
+
+    path = tmp_path / "past.jsonl"
+    path.write_bytes(data)
+    with pytest.raises(FatalError) as raised:
+        _read_cases(path)
+    assert str(raised.value).startswith(f"--cases {path}: ")
+    assert message in str(raised.value)
+    assert "decide:" not in str(raised.value)
+
+
+def test_missing_cases_file_is_a_usage_error(tmp_path: Path) -> None:
+    from govkb.commands.impact import _read_cases
+    from govkb.errors import FatalError
+
+    with pytest.raises(FatalError, match=r"--cases .*missing\.jsonl: cannot read it: No such file"):
+        _read_cases(tmp_path / "missing.jsonl")

@@ -65,17 +65,26 @@ class Extra:
 
 
 def _read_cases(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The past cases in ``path``, read as ``govkb decide`` reads its input (one object, a JSON
+    list or JSON Lines, as bytes). A case that cannot be replayed (not UTF-8, not JSON, a lone
+    surrogate, not an object) stops the comparison with its line: impact never skips a case."""
+    from govkb.commands.decide_read import BadLine, read_cases
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FatalError(f"--cases {path}: cannot read it: {exc}") from exc
-    try:
-        data = json.loads(text) if text.lstrip().startswith("[") else [json.loads(line) for line in text.splitlines()
-                                                                       if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise FatalError(f"--cases {path}:{exc.lineno}: not JSON ({exc.msg}); give a JSON list or JSON Lines") from exc
-    return [(str(c.get("case_id", f"case {i + 1}")) if isinstance(c, dict) else f"case {i + 1}", c)
-            for i, c in enumerate(data) if isinstance(c, dict)]
+        with path.open("rb") as source:
+            items = list(read_cases(source, str(path))[0])
+    except OSError as exc:
+        raise FatalError(f"--cases {path}: cannot read it: {exc.strerror or exc}") from exc
+    except FatalError as exc:
+        raise FatalError(f"--cases {str(exc).removeprefix('decide: ')}") from exc
+    cases = []
+    for number, item in enumerate(items, 1):
+        if isinstance(item, BadLine):
+            raise FatalError(f"--cases {path}: {item.message}; fix or remove that case")
+        if not isinstance(item, dict):
+            raise FatalError(f"--cases {path}: case {number} is {type(item).__name__}, not a JSON object")
+        cases.append((str(item.get("case_id", f"case {number}")), item))
+    return cases
 
 
 def load_revision(root: Path, revision: str, into: Path) -> KnowledgeBase:
