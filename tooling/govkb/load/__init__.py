@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from govkb import model as m
-from govkb.decide.testcases import with_policy_tests
+from govkb.files import MAX_FILE_BYTES, read_bytes
 from govkb.findings import Finding, finding
-from govkb.load.myst import load_document, load_sop
 from govkb.load.cache import FileCache, cache_dir
-from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
 from govkb.load.reviews import MAX_REVIEWS_BYTES, REVIEWS_FILE, legacy_findings, load_reviews
-from govkb.load.yamlsource import MAX_FILE_BYTES, read_bytes
 from govkb.load.policy_tests import load_policy_tests, load_test_file
 from govkb.load.pool import Task, kept_all
+from govkb.model.catalog import CATALOG_NAMES
+
+# The parsers (load.myst, load.policies and PyYAML under them) are imported where a file
+# misses the cache: a run that finds every file there imports none of them.
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
@@ -88,7 +89,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
             findings.append(finding("KB105", m.Location(rel, 1, 1),
                                     f"unknown catalog '{path.stem}'; catalogs are: {', '.join(CATALOG_NAMES)}"))
             continue
-        name, records, problems = cached(cache, "catalog", path, rel, partial(load_catalog, path, rel),
+        name, records, problems = cached(cache, "catalog", path, rel, partial(_load_catalog, path, rel),
                                          lambda problems: (None, (), problems))
         findings += problems
         if name is not None:
@@ -97,6 +98,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
 
     findings += legacy_findings(root)
     findings += review_problems
+    tests, problems = load_policy_tests(root, lambda path, rel: cached(
+        cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
     kb = m.KnowledgeBase(
         root=str(root),
         policies=tuple(policies),
@@ -113,10 +116,9 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         catalog_paths=tuple(catalog_paths),
         reviews=reviews,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
+        policy_tests=tests,
     )
-    tests, problems = load_policy_tests(root, lambda path, rel: cached(
-        cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
-    return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
+    return LoadResult(kb, (*findings, *problems))
 
 
 def _reviews(root: Path, cache: FileCache) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
@@ -198,7 +200,17 @@ def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:
     if kind == "policy":
+        from govkb.load.policies import load_policy
+
         policy, problems = load_policy(path, rel, raw)
         return policy, [], problems
+    from govkb.load.myst import load_document, load_sop
+
     record, reqs, problems = (load_sop if kind == "sop" else load_document)(path, rel, raw)
     return record, list(reqs), list(problems)
+
+
+def _load_catalog(path: Path, rel: str, raw: bytes) -> tuple[str | None, tuple[Any, ...], list[Finding]]:
+    from govkb.load.policies import load_catalog
+
+    return load_catalog(path, rel, raw)

@@ -38,7 +38,7 @@ from typing import Any
 
 from govkb import model as m
 from govkb.findings import Finding, finding
-from govkb.load.yamlsource import read_source
+from govkb.files import read_source
 
 REVIEWS_FILE = "govkb-reviews.json"
 LEGACY_REVIEWS_FILE = "govkb-reviews.yaml"
