@@ -1,9 +1,12 @@
-"""Text helpers shared by the loader and the checks: line numbers and ASCII case."""
+"""Text helpers shared by the loader and the checks: line numbers, ASCII case, code spans."""
 
 from __future__ import annotations
 
+import re
 from itertools import accumulate
 
+# A MyST code span: a run of backticks, text, the same run (CommonMark's rule, on one line).
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
 ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -27,3 +30,9 @@ def lower_ascii(text: str) -> str:
     """``text`` with A-Z lower-cased and nothing else changed, so offsets stay valid
     (``str.lower`` would turn "İ" into two characters)."""
     return text.lower() if text.isascii() else text.translate(ASCII_LOWER)
+
+
+def code_spans_masked(line: str) -> str:
+    """One line of MyST with every code span blanked out (columns kept); a role's code span
+    is blanked too, and the ``{pv}`` before it stays."""
+    return CODE_SPAN.sub(lambda span: " " * len(span.group(0)), line)

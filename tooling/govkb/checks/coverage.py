@@ -13,6 +13,8 @@ one place that criterion lives; the reporters' coverage figures use it too.
 
 from __future__ import annotations
 
+import weakref
+
 from typing import Iterator
 
 from govkb.checks.context import check
@@ -51,7 +53,23 @@ def names_id(text: str, rule_id: str) -> bool:
 
 
 def specific_steps(kb: KnowledgeBase) -> dict[str, tuple[Step, ...]]:
-    """Rule id -> the steps of active SOPs that cover the rule specifically (see the module docstring)."""
+    """Rule id -> the steps of active SOPs that cover the rule specifically (see the module docstring).
+
+    Kept for the last knowledge base asked about (by identity, without keeping it alive):
+    ``govkb check`` asks twice for the same one, in the check and in the report's coverage.
+    The mapping is shared: read it, do not change it."""
+    last = _LAST_SPECIFIC[0]
+    if last is not None and last[0]() is kb:
+        return last[1]
+    found = _specific_steps(kb)
+    _LAST_SPECIFIC[0] = (weakref.ref(kb), found)
+    return found
+
+
+_LAST_SPECIFIC: list[tuple[weakref.ref[KnowledgeBase], dict[str, tuple[Step, ...]]] | None] = [None]
+
+
+def _specific_steps(kb: KnowledgeBase) -> dict[str, tuple[Step, ...]]:
     found: dict[str, tuple[Step, ...]] = {}
     for rule_id, steps in kb.active_steps_implementing.items():
         rule = kb.rule_by_id.get(rule_id)

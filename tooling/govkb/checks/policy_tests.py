@@ -13,16 +13,18 @@ import datetime as dt
 from typing import Iterator
 
 from govkb.checks.context import check
-from govkb.decide import decider_for
-from govkb.decide.testcases import PolicyTest, policy_tests_of, run_test
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location, Policy
+from govkb.model import KnowledgeBase, Location, Policy, PolicyTest
 
 
 @check
 def check_policy_tests(kb: KnowledgeBase) -> Iterator[Finding]:
-    tests = policy_tests_of(kb)
-    decider = decider_for(kb)
+    tests = kb.policy_tests
+    if tests:  # the decider only for a knowledge base with tests (it costs an import otherwise)
+        from govkb.decide import decider_for
+        from govkb.decide.testcases import run_test
+
+        decider = decider_for(kb)
     seen: dict[tuple[str, str], Location] = {}
     for test in tests:
         key = (test.location.path, test.name)

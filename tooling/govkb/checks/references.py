@@ -11,7 +11,7 @@ from typing import Iterable, Iterator
 
 from govkb.checks.context import check
 from govkb.findings import Finding, finding
-from govkb.load.myst import code_spans_masked
+from govkb.text import code_spans_masked
 from govkb.model import KnowledgeBase, Location, Sop, Step
 
 

@@ -35,10 +35,29 @@ def step_fences(text: str, first_line: int = 1, depth: int = 0) -> Iterator[tupl
             yield from step_fences(token.content, line + 1, depth + 1)
 
 
+def fence_count(text: str) -> int:
+    """``len(_STEP_FENCE.findall(text))``: each ``{step}`` found with ``str.find`` and judged
+    by what precedes it on its line (a run of three or more of one fence character, after
+    nothing but whitespace); the regex tries every position of the page (2,000 pages: a
+    tenth of a second)."""
+    count, at = 0, text.find("{step}")
+    while at >= 0:
+        run = at
+        fence = text[at - 1:at]
+        if fence in ("`", "~"):
+            while run > 0 and text[run - 1] == fence:
+                run -= 1
+            line = text.rfind("\n", 0, run) + 1
+            if at - run >= 3 and (line == run or text[line:run].isspace()):
+                count += 1
+        at = text.find("{step}", at + 6)
+    return count
+
+
 @check
 def check_unread_steps(kb: KnowledgeBase) -> Iterator[Finding]:
     for sop in kb.sops:
-        if len(_STEP_FENCE.findall(sop.text)) == len(sop.steps) and "~~~" not in sop.text:
+        if fence_count(sop.text) == len(sop.steps) and "~~~" not in sop.text:
             continue
         read = {step.location.line for step in sop.steps}
         for line, fence, nested in step_fences(sop.text):

@@ -37,8 +37,13 @@ def section_lines(sop: Sop, title: str) -> list[tuple[int, str]]:
     heads = [s for s in sop.sections if s.level <= 2]
     for position, section in enumerate(heads):
         if section.level == 2 and section.title.strip().lower() == title.lower():
-            lines = sop.text.split("\n")
-            end = heads[position + 1].location.line - 1 if position + 1 < len(heads) else len(lines)
+            if position + 1 < len(heads):
+                # Lines 1..end whole, the rest of the page in one piece: no split of what follows.
+                end = heads[position + 1].location.line - 1
+                lines = sop.text.split("\n", max(end, 0))
+            else:
+                lines = sop.text.split("\n")
+                end = len(lines)
             return [(n, lines[n - 1]) for n in range(section.location.line + 1, min(end, len(lines)) + 1)]
     return []
 

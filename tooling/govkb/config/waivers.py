@@ -19,12 +19,14 @@ import datetime as dt
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from govkb.config.selection import matches_any, unknown_selectors
 from govkb.findings import Finding, finding
-from govkb.load.yamlsource import Locator, parse_yaml, read_text
 from govkb.model import Location
+
+if TYPE_CHECKING:
+    from govkb.load.yamlsource import Locator
 
 DEFAULT_WAIVERS = "govkb-waivers.yaml"
 WAIVER_FIELDS = frozenset({"code", "subject", "path", "reason", "owner", "expires"})
@@ -71,6 +73,8 @@ def apply_waivers(findings: Iterable[Finding], waivers: Iterable[Waiver], today:
 
 def load_waivers(root: Path, rel: str) -> tuple[tuple[Waiver, ...], list[Finding]]:
     """Read a waiver file (relative to ``root``); problems come back as KB001 findings."""
+    from govkb.load.yamlsource import parse_yaml, read_text  # only when there is a waiver file
+
     path = root / rel
     text, problems = read_text(path, rel)
     if text is None:

@@ -10,6 +10,7 @@ file's content, so an unchanged file is not parsed again; the model is the same 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
@@ -17,15 +18,16 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from govkb import model as m
-from govkb.decide.testcases import with_policy_tests
+from govkb.files import MAX_FILE_BYTES, read_bytes
 from govkb.findings import Finding, finding
-from govkb.load.myst import load_document, load_sop
 from govkb.load.cache import FileCache, cache_dir
-from govkb.load.policies import CATALOG_NAMES, load_catalog, load_policy
 from govkb.load.reviews import MAX_REVIEWS_BYTES, REVIEWS_FILE, legacy_findings, load_reviews
-from govkb.load.yamlsource import MAX_FILE_BYTES, read_bytes
 from govkb.load.policy_tests import load_policy_tests, load_test_file
 from govkb.load.pool import Task, kept_all
+from govkb.model.catalog import CATALOG_NAMES
+
+# The parsers (load.myst, load.policies and PyYAML under them) are imported where a file
+# misses the cache: a run that finds every file there imports none of them.
 
 POLICY_DIR = "policies"
 CATALOG_DIR = "policies/catalog"
@@ -42,6 +44,9 @@ class LoadResult:
 
 
 def relpath(path: Path, root: Path) -> str:
+    text, top = str(path), str(root)
+    if os.sep == "/" and top != "." and text.startswith(top) and text[len(top):len(top) + 1] == "/" != top:
+        return text[len(top) + 1:]  # what relative_to gives, without its parsing (3,000 files)
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -60,7 +65,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     findings += [finding("KB100", m.Location(relpath(path, root), 1, 1),
                          "cannot read the file: it is a link to a file outside the repository, which govkb never "
                          "reads; copy the file into the repository instead of linking to it") for path in outside]
-    jobs = [(kind, path) for kind, path in jobs if path not in outside]
+    if outside:
+        jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
     results, (reviews, review_problems) = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs],
@@ -88,7 +94,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
             findings.append(finding("KB105", m.Location(rel, 1, 1),
                                     f"unknown catalog '{path.stem}'; catalogs are: {', '.join(CATALOG_NAMES)}"))
             continue
-        name, records, problems = cached(cache, "catalog", path, rel, partial(load_catalog, path, rel),
+        name, records, problems = cached(cache, "catalog", path, rel, partial(_load_catalog, path, rel),
                                          lambda problems: (None, (), problems))
         findings += problems
         if name is not None:
@@ -97,6 +103,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
 
     findings += legacy_findings(root)
     findings += review_problems
+    tests, problems = load_policy_tests(root, lambda path, rel: cached(
+        cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
     kb = m.KnowledgeBase(
         root=str(root),
         policies=tuple(policies),
@@ -113,10 +121,9 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         catalog_paths=tuple(catalog_paths),
         reviews=reviews,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
+        policy_tests=tests,
     )
-    tests, problems = load_policy_tests(root, lambda path, rel: cached(
-        cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
-    return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
+    return LoadResult(kb, (*findings, *problems))
 
 
 def _reviews(root: Path, cache: FileCache) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
@@ -134,16 +141,22 @@ def _outside(root: Path, paths: list[Path]) -> set[Path]:
     Only a path with a symlink in it can lead out, so only those are resolved (resolving all
     of them is a dozen system calls per file)."""
     top = root.resolve()
-    linked: dict[Path, bool] = {root: False}
+    # Folders by their text: a Path's parent, hash and is_symlink cost some ten times
+    # os.path's (3,000 files at benchmark scale).
+    linked: dict[str, bool] = {str(root): False}
 
-    def through_link(folder: Path) -> bool:
-        if folder not in linked:
-            linked[folder] = folder.is_symlink() or (folder.parent != folder and through_link(folder.parent))
-        return linked[folder]
+    def through_link(folder: str) -> bool:
+        found = linked.get(folder)
+        if found is None:
+            parent = os.path.dirname(folder)
+            found = linked[folder] = os.path.islink(folder) or (bool(parent) and parent != folder
+                                                                  and through_link(parent))
+        return found
 
     found = set()
     for path in paths:
-        if not path.is_symlink() and not through_link(path.parent):
+        name = str(path)
+        if not os.path.islink(name) and not through_link(os.path.dirname(name)):
             continue
         try:
             if not path.resolve(strict=True).is_relative_to(top):
@@ -198,7 +211,17 @@ def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:
     if kind == "policy":
+        from govkb.load.policies import load_policy
+
         policy, problems = load_policy(path, rel, raw)
         return policy, [], problems
+    from govkb.load.myst import load_document, load_sop
+
     record, reqs, problems = (load_sop if kind == "sop" else load_document)(path, rel, raw)
     return record, list(reqs), list(problems)
+
+
+def _load_catalog(path: Path, rel: str, raw: bytes) -> tuple[str | None, tuple[Any, ...], list[Finding]]:
+    from govkb.load.policies import load_catalog
+
+    return load_catalog(path, rel, raw)

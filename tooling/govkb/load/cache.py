@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import govkb
 
 # What the key covers of govkb itself, relative to the package: the loader and what it builds.
-_CODE = ("load", "model", "model.py", "findings.py", "codes.py", "text.py", "schemas")
+_CODE = ("load", "model", "model.py", "files.py", "findings.py", "codes.py", "text.py", "schemas")
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:

@@ -16,14 +16,13 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
 from govkb.load.yamlsource import parse_yaml, read_source
-from govkb.text import source_text
+from govkb.text import CODE_SPAN as _CODE_SPAN, code_spans_masked, source_text  # noqa: F401 (re-exported)
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:-]*)\}\s*(?P<arg>.*)$")
 _OPTION = re.compile(r"^:(?P<name>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.+?)\s*#*\s*$")
 # A role is ``{name}`` glued to a code span; other code spans (``{pv}`` shown literally) are text.
-_CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)")
 _ROLE = re.compile(r"\{pv\}" + _CODE_SPAN.pattern[len("(?<!`)"):])
 
 # The loader finds an unclosed fence; the code is in the template family (KB8xx) because the
@@ -194,12 +193,6 @@ def _directive(match: re.Match[str], body: list[str], line: int) -> Directive:
         index += 1
     return Directive(match.group("name"), match.group("arg").strip(), options, option_lines,
                      "\n".join(body[index:]).strip(), line, line + 1 + index)
-
-
-def code_spans_masked(line: str) -> str:
-    """One line of MyST with every code span blanked out (columns kept); a role's code span
-    is blanked too, and the ``{pv}`` before it stays."""
-    return _CODE_SPAN.sub(lambda span: " " * len(span.group(0)), line)
 
 
 def pv_uses(text: str) -> list[tuple[str, int]]:

@@ -14,8 +14,7 @@ from govkb.findings import Finding, finding
 from govkb.load.schema import validate
 from govkb.text import source_text
 from govkb.load.yamlsource import JsonPath, Locator, parse_yaml, read_source, read_text
-
-CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
+from govkb.model.catalog import CATALOG_NAMES  # noqa: F401 (the catalogs the loader reads; re-exported)
 
 
 def read_yaml_file(path: Path, rel: str, schema: str, raw: bytes | None = None

@@ -11,10 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
-from govkb.decide.testcases import PolicyTest
+from govkb.files import read_source
 from govkb.findings import Finding
-from govkb.load.schema import validate
-from govkb.load.yamlsource import parse_yaml, read_source
+from govkb.model import PolicyTest
 
 TESTS_DIR = "policies/tests"
 SCHEMA = "policy-tests"
@@ -37,6 +36,10 @@ def load_policy_tests(root: Path, read: Callable[[Path, str], TestFile] | None =
 
 
 def load_test_file(path: Path, rel: str, raw: bytes | None = None) -> TestFile:
+    # The parser only for a file that misses the cache (see govkb.load).
+    from govkb.load.schema import validate
+    from govkb.load.yamlsource import parse_yaml
+
     text, findings = read_source(path, rel, raw)
     if text is None:
         return [], findings

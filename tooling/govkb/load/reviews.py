@@ -38,7 +38,8 @@ from typing import Any
 
 from govkb import model as m
 from govkb.findings import Finding, finding
-from govkb.load.yamlsource import read_source
+from govkb.model.records import shared_facets
+from govkb.files import read_source
 
 REVIEWS_FILE = "govkb-reviews.json"
 LEGACY_REVIEWS_FILE = "govkb-reviews.yaml"
@@ -164,7 +165,7 @@ def _stamp(step_id: str, entry: Any, lines: dict[tuple[str, ...], int]) -> tuple
             if facets.__class__ is not dict or not _FACET_TYPES.issuperset(map(type, facets.values())):
                 return None, f"{step_id}.{kind}.{target}: expected a mapping of facet names to texts"
             line = lines.get((step_id, kind, target), kind_line)
-            links.append(m.ReviewedLink(kind, target, tuple(zip(facets, map(str, facets.values()))),
+            links.append(m.ReviewedLink(kind, target, shared_facets(tuple(zip(facets, map(str, facets.values())))),
                                         m.Location(REVIEWS_FILE, line, 1) if line is not None else where))
     return m.ReviewStamp(step_id, str(entry.get("reviewed_on") or ""), tuple(links), where), ""
 

@@ -8,6 +8,9 @@ from typing import Any
 from govkb.model.units import _number
 from govkb.model.location import Location, NOWHERE
 
+# The catalog files under policies/catalog/, one per vocabulary (``actions.yaml`` ...).
+CATALOG_NAMES: tuple[str, ...] = ("areas", "features", "markets", "owners", "severities", "actions", "kpis")
+
 
 @dataclass(frozen=True)
 class DsaRestriction:

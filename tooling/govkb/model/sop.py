@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from govkb.model.location import Location, NOWHERE
+from govkb.model.location import Location, NOWHERE, tuple_reduce
 from govkb.model.policy import Status
 
 
@@ -16,12 +16,18 @@ class Section(NamedTuple):
     level: int
     location: Location = NOWHERE
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple_reduce(self)
+
 
 class ValueRef(NamedTuple):
     """One use of the ``{pv}`` role: the key it asks for and where (a named tuple, as Section)."""
 
     key: str
     location: Location = NOWHERE
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return tuple_reduce(self)
 
 
 @dataclass(frozen=True)
