@@ -90,3 +90,18 @@ def test_value_role_keys(key, fires):
     kb = k.with_sop(k.sop_text(f"Within {{pv}}`{key}`."))
     found = k.of(kb, "KB207")
     assert [(f.path, f.line, f.subject) for f in found] == ([(SOP, k.BODY_LINE, key)] if fires else [])
+
+
+@pytest.mark.parametrize("key", [
+    "LMG_SOLICIT.strike_window", "LMG_SOLICIT.step2", "LMG_SOLICIT.step2.duration", "LMG_SOLICIT.step9",
+    "LMG_SOLICIT.review_sample", "LMG_SOLICIT.appeal_days", "LMG_SOLICIT", "LMG_SOLICIT.",
+    "LMG_SOLICIT_01.asks_per_10_minutes", "LMG_SOLICIT_01.severe_start", "LMG_SOLICIT_02.severe_start",
+    "LMG_SOLICIT_01.nope", "LMG_NOPE.strike_window", "LMG_SOLICIT_01",
+])
+def test_has_policy_value_agrees_with_policy_value(key):
+    # KB207 asks has_policy_value, the {pv} role policy_value: they must accept the same keys.
+    kb = k.base_kb()
+    keys = kb.policy_value_keys("LMG_SOLICIT") + kb.policy_value_keys("LMG_SOLICIT_01") + [key]
+    assert len(keys) > 6
+    for each in keys:
+        assert kb.has_policy_value(each) is (kb.policy_value(each) is not None), each

@@ -163,6 +163,22 @@ class KnowledgeBase:
             return _rule_value(rule, key, rest)
         return None
 
+    def has_policy_value(self, key: str) -> bool:
+        """Whether :meth:`policy_value` resolves ``key``, without making the value: a rule's
+        key (most of the 10,000 distinct keys a corpus quotes) is one threshold name to find."""
+        head, _, rest = key.partition(".")
+        if not rest:
+            return False
+        policy = self.policy_by_id.get(head)
+        if policy is not None:
+            return _policy_value(self.action_by_id, policy, key, rest) is not None
+        rule = self.rule_by_id.get(head)
+        if rule is None:
+            return False
+        # As _rule_value: severe_start when the rule has a severe case, else a threshold's name.
+        return (rest == "severe_start" and rule.severe_case is not None) or any(
+            threshold.name == rest for threshold in rule.thresholds)
+
     def policy_value_keys(self, subject: str) -> list[str]:
         """Every key the role accepts for a policy or rule id (for error hints and docs)."""
         keys: list[str] = []
