@@ -185,11 +185,23 @@ def all_step_links(kb: KnowledgeBase) -> Iterator[tuple[Step, list[tuple[str, st
     rules, sops = kb.rule_by_id, kb.sop_by_id
     uses: dict[str, tuple[list[int], list[str]] | None] = {}
     for step in kb.steps:
-        links = [("implements", rule) for rule in step.implements]
-        if step.implements:
-            policies = dict.fromkeys([rules[rule].policy_id for rule in step.implements if rule in rules])
+        # The usual step implements one rule and applies one action: its pairs are made
+        # without a comprehension each (10,000 steps; the order is step_links's).
+        implements, applies = step.implements, step.applies
+        if len(implements) == 1:
+            rule = rules.get(implements[0])
+            links = [("implements", implements[0])] if rule is None else [
+                ("implements", implements[0]), ("ladders", rule.policy_id)]
+        elif implements:
+            links = [("implements", rule) for rule in implements]
+            policies = dict.fromkeys([rules[rule].policy_id for rule in implements if rule in rules])
             links += [("ladders", policy) for policy in policies]
-        links += [("applies", action) for action in step.applies]
+        else:
+            links = []
+        if len(applies) == 1:
+            links.append(("applies", applies[0]))
+        elif applies:
+            links += [("applies", action) for action in applies]
         if step.sop_id not in uses:
             sop = sops.get(step.sop_id)
             lines = [ref.location.line for ref in sop.value_refs] if sop is not None else []
