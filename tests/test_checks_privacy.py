@@ -86,3 +86,14 @@ def test_owner_team_handles_are_allowed_everywhere():
     owner = replace(kb.owners[1], github_team="@acme/ops-team")
     kb = replace(kb, owners=(kb.owners[0], owner), sops=(k.sop_from_text(k.sop_text("Ask @acme/ops-team.")),))
     assert k.of(kb, "KB903") == []
+
+
+@pytest.mark.parametrize("text", [
+    "call 212-555-0123", "call 212.555.0123", "call 212-555.0123", "call 212.555-0123", "uid 1234567",
+    "id 123456", "id 12345", "212-55-0123", "12-345-6789", "a 999.999.9999 b", "no digits", "1.2.3 and 45-67",
+])
+def test_digit_hints_prefilter_loses_no_hint(text):
+    # The one-pass shape test must let through every text _DIGITS_HINT matches, and only those.
+    from govkb.checks.privacy import _DIGITS_HINT, _digit_hints
+
+    assert [m.span() for m in _digit_hints(text)] == [m.span() for m in _DIGITS_HINT.finditer(text)]

@@ -45,7 +45,8 @@ _PHONE_HINT = re.compile(r"[+(][0-9]")
 _DIGITS_HINT = re.compile(r"[0-9]{3}(?:[.-][0-9]{3}[.-][0-9]{4}|[0-9]{3,})")
 # Every _DIGITS_HINT match holds one of these once digits are written as 0.
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
-_DASHED_SHAPES = ("000-000-", "000.000.", "000-000.", "000.000-")
+# Six digits or a dashed "000-000-" shape, found in one pass (a literal "000" leads it).
+_SHAPE_HINT = re.compile(r"000(?:000|[-.]000[-.])")
 _USER_ID = re.compile(
     r"\b(?:uid|user[ _-]?id|account[ _-]?id|creator[ _-]?id|profile[ _-]?id)s?\b\s*(?:[:=#]|is|no\.?)?\s*"
     r"(?P<id>\d{6,})\b")
@@ -78,7 +79,7 @@ def _allowed_handle(name: str, teams: frozenset[str]) -> bool:
 def _digit_hints(lowered: str) -> list[re.Match[str]]:
     """``_DIGITS_HINT`` matches; the regex runs only if the text has a shape it can match."""
     shapes = lowered.translate(_DIGITS_AS_ZERO)
-    if "000000" in shapes or any(dashed in shapes for dashed in _DASHED_SHAPES):
+    if _SHAPE_HINT.search(shapes) is not None:
         return list(_DIGITS_HINT.finditer(lowered))
     return []
 
