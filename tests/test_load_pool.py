@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import govkb.load as loader
 from govkb.load import load_knowledge_base, pool
 from govkb.load.cache import FileCache
 
@@ -131,14 +133,14 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
     monkeypatch.setattr(pool, "available_cpus", lambda: 2)
     monkeypatch.setattr(pool, "other_threads", lambda: False)
-    put_pickled, marks = FileCache.put_pickled, tmp_path / "workers"
+    load_file, marks = loader._load_file, tmp_path / "workers"
     marks.mkdir()
 
-    def marked(self: FileCache, key: str, pickled: bytes) -> None:  # which processes keep entries
+    def marked(*args: Any) -> Any:  # which processes load files
         (marks / str(os.getpid())).touch()
-        put_pickled(self, key, pickled)
+        return load_file(*args)
 
-    monkeypatch.setattr(FileCache, "put_pickled", marked)  # forked workers inherit it
+    monkeypatch.setattr(loader, "_load_file", marked)  # forked workers inherit it
     pooled = load_knowledge_base(root, FileCache(tmp_path / "cache"))
     assert pooled.findings == serial.findings and pooled.kb == serial.kb
     assert {p.name for p in marks.iterdir()} - {str(PARENT)}  # the workers did load

@@ -116,6 +116,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     )
     tests, problems = load_policy_tests(root, lambda path, rel: cached(
         cache, "policy-tests", path, rel, partial(load_test_file, path, rel), lambda problems: ([], problems)))
+    cache.save()  # what this load parsed, for the next one
     return LoadResult(with_policy_tests(kb, tests), (*findings, *problems))
 
 
