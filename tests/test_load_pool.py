@@ -148,3 +148,14 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
         assert {f.path for f in pooled.findings} >= set(BROKEN) - {"sop/fence.md"}
     warm = load_knowledge_base(root, FileCache(tmp_path / "cache"))  # from the entries the workers kept
     assert warm.findings == serial.findings and warm.kb == serial.kb
+
+
+@pytest.mark.parametrize(("count", "workers"), [(0, 2), (5, 2), (200, 2), (3000, 2), (3000, 8), (17, 1)])
+def test_chunks_cover_every_task_once_in_order_and_shrink(count: int, workers: int) -> None:
+    chunks = pool.shrinking_chunks(list(range(count)), workers)
+    assert [index for chunk in chunks for index in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True) or sizes[:-1] == sorted(sizes[:-1], reverse=True)
+    assert all(size >= pool._MIN_CHUNK for size in sizes[:-1])
+    if count >= 3000:  # the first chunk is large, the last ones small: no worker is left with a long one
+        assert sizes[0] >= count // (workers * pool._CHUNKS_PER_WORKER) and sizes[-2] == pool._MIN_CHUNK

@@ -32,9 +32,12 @@ Task = tuple["str | None", Callable[[], T]]
 # results back takes some 0.1 s; a file takes about 2 ms): a small knowledge base, or a
 # warm run with a few edited files, is loaded in this process.
 MIN_POOL_TASKS = 200
-# Chunks per worker: small enough to balance uneven files, large enough to keep the
-# round trips few.
-_CHUNKS_PER_WORKER = 8
+# Chunks shrink as the tasks run out (each is this share of what is left per worker, and
+# at least _MIN_CHUNK tasks): the first are large, to keep the round trips few, the last
+# small, so that no worker still has a long chunk to go when the others are done (the
+# policies, which come last, take twice as long as an SOP each).
+_CHUNKS_PER_WORKER = 4
+_MIN_CHUNK = 16
 
 # The tasks of the pool being run, inherited by its forked workers.
 _TASKS: Sequence[Task[Any]] = ()
@@ -104,8 +107,7 @@ def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], work
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    size = max(1, -(-len(misses) // (workers * _CHUNKS_PER_WORKER)))
-    chunks = [misses[start:start + size] for start in range(0, len(misses), size)]
+    chunks = shrinking_chunks(misses, workers)
     _TASKS = tasks  # the workers, forked when the chunks are submitted, inherit them
     pool = None
     # Frozen, what this process holds is left alone by the workers' collector, so their pages
@@ -121,6 +123,16 @@ def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], work
         return None
     finally:
         gc.unfreeze()
+
+
+def shrinking_chunks(items: list[int], workers: int) -> list[list[int]]:
+    """``items`` cut into chunks that shrink towards the end (see _CHUNKS_PER_WORKER)."""
+    chunks, start = [], 0
+    while start < len(items):
+        size = max(_MIN_CHUNK, (len(items) - start) // (workers * _CHUNKS_PER_WORKER))
+        chunks.append(items[start:start + size])
+        start += size
+    return chunks
 
 
 def _finish(cache: FileCache, pool: Any, chunks: list[list[int]], pickled: Iterator[list[bytes]]) -> dict[int, Any]:
