@@ -21,7 +21,8 @@ mix one).  A pack keeps at most :data:`MAX_PACK_BYTES`: past that its oldest ent
 
 The cache lives outside the source tree: ``$GOVKB_CACHE_DIR`` if set, else
 ``$XDG_CACHE_HOME/govkb``, else ``~/.cache/govkb``; ``GOVKB_NO_CACHE=1`` (or ``govkb check
---no-cache``) turns it off.  Delete the directory to reclaim the space.  Any problem with
+--no-cache``) turns it off.  Delete the directory to reclaim the space (the ``*.pickle``
+files of the earlier one-file-per-entry layout are never read).  Any problem with
 the cache (unreadable, corrupt, truncated, a read-only disk) is silently a miss: the file
 is parsed as if there were no cache.
 """
