@@ -91,7 +91,7 @@ def pack_of(directory: Path) -> Path:
 
 
 @pytest.mark.parametrize("damage", ["truncated index", "truncated entries", "empty", "not a pack", "garbage index",
-                                    "a directory"])
+                                    "huge index length", "a directory"])
 def test_a_damaged_pack_is_a_miss_and_is_rewritten(tmp_path: Path, damage: str) -> None:
     saved(tmp_path, {key(n): n for n in range(5)})
     pack = pack_of(tmp_path)
@@ -107,6 +107,8 @@ def test_a_damaged_pack_is_a_miss_and_is_rewritten(tmp_path: Path, damage: str) 
         pack.write_bytes(b"not a pickle" * 10)
     elif damage == "garbage index":
         pack.write_bytes(data[:header] + b"\xff" * (len(data) - header))
+    elif damage == "huge index length":  # never read (nor a buffer that large made)
+        pack.write_bytes(cache_module._MAGIC + cache_module._HEADER.pack(1 << 62) + data[header:])
     else:
         pack.unlink()
         pack.mkdir()

@@ -154,12 +154,14 @@ def _read_index(stream: BinaryIO) -> dict[str, tuple[int, int]]:
     if head[:len(_MAGIC)] != _MAGIC or len(head) != len(_MAGIC) + _HEADER.size:
         raise ValueError("not a pack")
     (length,) = _HEADER.unpack_from(head, len(_MAGIC))
+    size = os.fstat(stream.fileno()).st_size
+    if len(head) + length > size:  # checked first: a damaged length must not size a read
+        raise ValueError("truncated index")
     raw = stream.read(length)
     if len(raw) != length:
         raise ValueError("truncated index")
     relative = pickle.loads(raw)
     base = len(head) + length
-    size = os.fstat(stream.fileno()).st_size
     index = {key: (base + offset, count) for key, (offset, count) in relative.items()}
     if any(offset + count > size for offset, count in index.values()):
         raise ValueError("truncated pack")
