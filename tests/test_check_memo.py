@@ -41,6 +41,7 @@ class Counting:
 def findings(root: Path, memo: Counting, codes: tuple[str, ...] = ("KB9", "KB43")) -> list[tuple[str, str, int]]:
     result = load_knowledge_base(root, memo.cache)
     found = run_checks(result.kb, result.findings, CheckContext(memo=memo))
+    memo.cache.save()  # as govkb check does after its checks
     return [(f.code, f.path, f.line) for f in found if f.code.startswith(codes)]
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import govkb.load as loader
 from govkb.load import load_knowledge_base, pool
 from govkb.load.cache import FileCache
 
@@ -131,14 +133,14 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
     monkeypatch.setattr(pool, "available_cpus", lambda: 2)
     monkeypatch.setattr(pool, "other_threads", lambda: False)
-    put_pickled, marks = FileCache.put_pickled, tmp_path / "workers"
+    load_file, marks = loader._load_file, tmp_path / "workers"
     marks.mkdir()
 
-    def marked(self: FileCache, key: str, pickled: bytes) -> None:  # which processes keep entries
+    def marked(*args: Any) -> Any:  # which processes load files
         (marks / str(os.getpid())).touch()
-        put_pickled(self, key, pickled)
+        return load_file(*args)
 
-    monkeypatch.setattr(FileCache, "put_pickled", marked)  # forked workers inherit it
+    monkeypatch.setattr(loader, "_load_file", marked)  # forked workers inherit it
     pooled = load_knowledge_base(root, FileCache(tmp_path / "cache"))
     assert pooled.findings == serial.findings and pooled.kb == serial.kb
     assert {p.name for p in marks.iterdir()} - {str(PARENT)}  # the workers did load
@@ -146,3 +148,14 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
         assert {f.path for f in pooled.findings} >= set(BROKEN) - {"sop/fence.md"}
     warm = load_knowledge_base(root, FileCache(tmp_path / "cache"))  # from the entries the workers kept
     assert warm.findings == serial.findings and warm.kb == serial.kb
+
+
+@pytest.mark.parametrize(("count", "workers"), [(0, 2), (5, 2), (200, 2), (3000, 2), (3000, 8), (17, 1)])
+def test_chunks_cover_every_task_once_in_order_and_shrink(count: int, workers: int) -> None:
+    chunks = pool.shrinking_chunks(list(range(count)), workers)
+    assert [index for chunk in chunks for index in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True) or sizes[:-1] == sorted(sizes[:-1], reverse=True)
+    assert all(size >= pool._MIN_CHUNK for size in sizes[:-1])
+    if count >= 3000:  # the first chunk is large, the last ones small: no worker is left with a long one
+        assert sizes[0] >= count // (workers * pool._CHUNKS_PER_WORKER) and sizes[-2] == pool._MIN_CHUNK

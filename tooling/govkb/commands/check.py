@@ -59,6 +59,7 @@ def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.d
         result = load_knowledge_base(root, cache)
         findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                         (*config.ignore, *ignore), args.waivers, memo=cache.memo)
+        cache.save()  # what the checks' memo computed
     report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)
     return exit_code(report, args.strict)

@@ -123,6 +123,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
         policy_tests=tests,
     )
+    cache.save()  # what this load parsed, for the next one
     return LoadResult(kb, (*findings, *problems))
 
 

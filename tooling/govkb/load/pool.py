@@ -4,8 +4,8 @@
 tasks.  When enough of them miss the cache (a cold run on a large knowledge base) and the
 machine has more than one CPU, the misses are computed by a standard
 ``concurrent.futures`` process pool of forked workers, as flake8's ``checker.py`` runs its
-files: each worker computes a chunk of tasks, pickles each result once, keeps the bytes in
-the cache and sends the same bytes back.  The workers inherit the tasks by ``fork``, so
+files: each worker computes a chunk of tasks, pickles each result once and sends the bytes
+back, which this process both keeps in the cache and loads.  The workers inherit the tasks by ``fork``, so
 only chunk numbers and results cross the pipes.  Meanwhile this process does a job of its
 own (the loader reads the reviews file, the largest of all).
 
@@ -32,13 +32,15 @@ Task = tuple["str | None", Callable[[], T]]
 # results back takes some 0.1 s; a file takes about 2 ms): a small knowledge base, or a
 # warm run with a few edited files, is loaded in this process.
 MIN_POOL_TASKS = 200
-# Chunks per worker: small enough to balance uneven files, large enough to keep the
-# round trips few.
-_CHUNKS_PER_WORKER = 8
+# Chunks shrink as the tasks run out (each is this share of what is left per worker, and
+# at least _MIN_CHUNK tasks): the first are large, to keep the round trips few, the last
+# small, so that no worker still has a long chunk to go when the others are done (the
+# policies, which come last, take twice as long as an SOP each).
+_CHUNKS_PER_WORKER = 4
+_MIN_CHUNK = 16
 
 # The tasks of the pool being run, inherited by its forked workers.
 _TASKS: Sequence[Task[Any]] = ()
-_CACHE: FileCache | None = None
 
 
 def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[], U],
@@ -58,7 +60,7 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[],
     count = available_cpus() if workers is None else workers
     running = _start(cache, tasks, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else None
     also = meanwhile()
-    done = _finish(*running) if running is not None else {}
+    done = _finish(cache, *running) if running is not None else {}
     for index in misses:
         if index in done:
             results[index] = done[index]
@@ -98,16 +100,15 @@ Running = tuple[Any, list[list[int]], Iterator[list[bytes]]]
 def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> Running | None:
     """The pool computing the ``misses`` in chunks, its chunks and their coming results; None
     when there can be no pool."""
-    global _TASKS, _CACHE
+    global _TASKS
     if not can_fork():  # spawned workers would import govkb and read every file again
         return None
     # Imported here: a warm run, or a small knowledge base, never needs them (some 50 ms).
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    size = max(1, -(-len(misses) // (workers * _CHUNKS_PER_WORKER)))
-    chunks = [misses[start:start + size] for start in range(0, len(misses), size)]
-    _TASKS, _CACHE = tasks, cache  # the workers, forked when the chunks are submitted, inherit them
+    chunks = shrinking_chunks(misses, workers)
+    _TASKS = tasks  # the workers, forked when the chunks are submitted, inherit them
     pool = None
     # Frozen, what this process holds is left alone by the workers' collector, so their pages
     # stay shared instead of being copied (a second of system time on the benchmark corpus).
@@ -118,35 +119,42 @@ def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], work
     except Exception:  # no processes to be had (a limit, no memory): all is done here
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        _TASKS, _CACHE = (), None
+        _TASKS = ()
         return None
     finally:
         gc.unfreeze()
 
 
-def _finish(pool: Any, chunks: list[list[int]], pickled: Iterator[list[bytes]]) -> dict[int, Any]:
-    """The values the workers computed, by task index, as far as they got."""
-    global _TASKS, _CACHE
+def shrinking_chunks(items: list[int], workers: int) -> list[list[int]]:
+    """``items`` cut into chunks that shrink towards the end (see _CHUNKS_PER_WORKER)."""
+    chunks, start = [], 0
+    while start < len(items):
+        size = max(_MIN_CHUNK, (len(items) - start) // (workers * _CHUNKS_PER_WORKER))
+        chunks.append(items[start:start + size])
+        start += size
+    return chunks
+
+
+def _finish(cache: FileCache, pool: Any, chunks: list[list[int]], pickled: Iterator[list[bytes]]) -> dict[int, Any]:
+    """The values the workers computed, by task index, as far as they got; each kept in
+    ``cache`` as the bytes that came."""
+    global _TASKS
     done: dict[int, Any] = {}
     try:
         for chunk, blobs in zip(chunks, pickled):
             for index, blob in zip(chunk, blobs):
                 done[index] = pickle.loads(blob)
+                key = _TASKS[index][0]
+                if key is not None:
+                    cache.put_pickled(key, blob)
     except Exception:  # a broken pool or an unpicklable result: the rest is loaded here
         pass
     finally:
         pool.shutdown(cancel_futures=True)
-        _TASKS, _CACHE = (), None
+        _TASKS = ()
     return done
 
 
 def _run_chunk(chunk: list[int]) -> list[bytes]:
-    """In a worker: compute each task of ``chunk``, keep it in the cache, send it back pickled."""
-    out: list[bytes] = []
-    for index in chunk:
-        key, compute = _TASKS[index]
-        pickled = pickle.dumps(compute(), pickle.HIGHEST_PROTOCOL)
-        if key is not None and _CACHE is not None:
-            _CACHE.put_pickled(key, pickled)
-        out.append(pickled)
-    return out
+    """In a worker: compute each task of ``chunk``, send it back pickled."""
+    return [pickle.dumps(_TASKS[index][1](), pickle.HIGHEST_PROTOCOL) for index in chunk]
