@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -21,12 +22,16 @@ from sphinx_support import REPO, ROOTS, SiteBuild, sphinx_build
 __all__ = ["REPO", "ROOTS", "SiteBuild", "sphinx_build"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _file_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+def pytest_configure(config: pytest.Config) -> None:
     """The loader's cache in a temporary directory, for this process and the ones it starts,
-    so tests never read or fill the user's cache."""
-    os.environ["GOVKB_CACHE_DIR"] = str(tmp_path_factory.mktemp("govkb-cache"))
+    so tests never read or fill the user's cache.  Set before collection (not in a fixture):
+    test modules load the repository when they are imported."""
+    os.environ["GOVKB_CACHE_DIR"] = tempfile.mkdtemp(prefix="govkb-test-cache-")
     os.environ.pop("GOVKB_NO_CACHE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.get("GOVKB_CACHE_DIR", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
