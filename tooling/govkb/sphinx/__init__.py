@@ -7,7 +7,8 @@ types, fields and links (:mod:`needs`), makes every policy and catalog YAML file
 (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the ``{govkb-schema}`` directive
 (:mod:`schemas`), reports ``govkb check`` findings as warnings (:mod:`report`), rewrites the
 pages whose back-links changed in an incremental build (:mod:`incremental`), and sets up
-the site views (:mod:`views`: diagrams, dashboards).  Other code reads the model through
+the site views (:mod:`views`: diagrams, dashboards).  While a build runs, Python's cycle
+collector runs less often (:mod:`collector`).  Other code reads the model through
 :func:`get_knowledge_base`.
 """
 
@@ -19,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from govkb.model import KnowledgeBase
+from govkb.sphinx.collector import setup_collector
 from govkb.sphinx.domain import GovkbDomain
 from govkb.sphinx.incremental import setup_incremental
 from govkb.sphinx.kbstate import knowledge_base, load_for_build
@@ -50,6 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_needs")
     app.add_config_value("govkb_root", None, "env", (str, type(None)))
     app.add_domain(GovkbDomain)
+    setup_collector(app)
     app.connect("builder-inited", _load, priority=100)
     setup_safety(app)
     setup_needs(app)
