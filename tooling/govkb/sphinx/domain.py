@@ -44,6 +44,7 @@ class BuildState:
     nav_tocs: dict[str, Any] | None = None  # docname -> table of contents cut for the sidebar (navigation)
     sidebars: dict[str, Any] = field(default_factory=dict)  # folder -> navigation.FolderSidebar
     in_toctrees: set[str] | None = None  # the docnames some toctree lists (navigation)
+    parsed_labels: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # layout text -> its nodes (needdraw)
 
 
 class GovkbDomain(Domain):
