@@ -1,6 +1,7 @@
 """The checks' memo (``CheckContext.memo``, kept in the loader's cache by ``govkb check``).
 
-The MyST parse of a page (publishing safety), the SQL parse of a KPI query and the
+The MyST parse of a page (publishing safety), the personal-data scan of a file (keyed by its
+text and the owners' teams), the SQL parse of a KPI query and the
 fingerprints of a policy's rules and ladder (suspect links) run once per content: a warm run
 takes their verdicts from the cache, an edit gets the new finding at once, and what depends on
 the file system (a symlink an inserted file goes through) is asked anew.
@@ -25,11 +26,14 @@ def repo(repo_copy: Path) -> Path:
     return repo_copy
 
 
+NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data")
+
+
 class Counting:
     """A memo over a FileCache that counts what it had to compute, by namespace."""
 
     def __init__(self, cache: FileCache) -> None:
-        self.cache, self.computed = cache, {"unsafe_markup": 0, "kpi_queries": 0, "fingerprints": 0}
+        self.cache, self.computed = cache, dict.fromkeys(NAMESPACES, 0)
 
     def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
         def counted() -> Any:
@@ -52,7 +56,10 @@ def test_a_warm_run_parses_nothing_again_and_finds_the_same(repo: Path, tmp_path
     assert cold.computed["fingerprints"] == len(load_knowledge_base(repo).kb.policies)
     warm = Counting(FileCache(tmp_path / "cache"))
     assert findings(repo, warm) == first
-    assert warm.computed == {"unsafe_markup": 0, "kpi_queries": 0, "fingerprints": 0}
+    kb = load_knowledge_base(repo).kb
+    texts = {item.text for item in (*kb.policies, *kb.sops, *kb.documents)}
+    assert cold.computed["personal_data"] == len(texts) > 30  # each file's text scanned once
+    assert warm.computed == dict.fromkeys(NAMESPACES, 0)
     # Without a cache directory the memo computes every time and agrees.
     assert findings(repo, Counting(FileCache(None))) == first
 
@@ -126,3 +133,33 @@ def test_a_renamed_action_makes_the_values_quoting_it_suspect_at_once(repo: Path
                and "value: Gifting suspension for 7 days → Gift suspension for 7 days" in message for message in found)
     assert memo.computed["fingerprints"] > 0  # the policies whose ladder names the action
     assert findings(repo, Counting(FileCache(None)), ("KB45",)) == findings(repo, memo, ("KB45",))
+
+
+def test_an_edited_file_gives_its_personal_data_at_once(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache))) == []
+    page = repo / "sop" / "appeals.md"
+    page.write_text(page.read_text("utf-8") + "\nMail jane@gmail.com.\n", "utf-8")
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo) == [("KB901", "sop/appeals.md", len(page.read_text("utf-8").splitlines()))]
+    assert memo.computed["personal_data"] == 1  # the edited page's scan, no other
+    assert findings(repo, Counting(FileCache(None))) == findings(repo, Counting(FileCache(cache)))
+
+
+def test_a_renamed_team_changes_a_handles_verdict_at_once(repo: Path, tmp_path: Path) -> None:
+    # An @handle is allowed when it is an owner's github_team: the owners catalog is read by
+    # the scan of every file, so the memo keys each file's scan by the teams too.
+    cache = tmp_path / "cache"
+    page = repo / "docs" / "about.md"
+    page.write_text(page.read_text("utf-8") + "\nAsk @acme/moderators.\n", "utf-8")
+    line = len(page.read_text("utf-8").splitlines())
+    assert findings(repo, Counting(FileCache(cache))) == [("KB903", "docs/about.md", line)]
+    owners = repo / "policies" / "catalog" / "owners.yaml"
+    before = owners.read_text("utf-8")
+    owners.write_text(before.replace('"@example-org/lmg-ops"', '"@acme/moderators"', 1), "utf-8")
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo) == []
+    assert memo.computed["personal_data"] > 1  # every file's scan: the teams changed
+    assert findings(repo, Counting(FileCache(None))) == []
+    owners.write_text(before, "utf-8")
+    assert findings(repo, Counting(FileCache(cache))) == [("KB903", "docs/about.md", line)]

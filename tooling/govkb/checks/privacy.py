@@ -6,6 +6,9 @@ possible through the reserved names (RFC 2606 ``example.com`` / ``.example``, ha
 starting with ``example``, fictional ``555-01xx`` numbers) and the owners' own
 ``github_team`` values.  Text checks scan the raw lines the model keeps, so each finding
 points at ``path:line:column``; catalog records are scanned field by field.
+
+A file's scan depends on its text and the owners' teams alone, so the checks' memo keeps it
+under both: a warm run scans only the files that changed (all of them when a team did).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from bisect import bisect_right
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, Memo, check_in_context, compute_now
 from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Location
 from govkb.text import line_starts, lower_ascii
@@ -167,24 +170,40 @@ _WHAT = {"KB901": "email address", "KB902": "phone number", "KB903": "handle", "
          "KB905": "link to a creator profile"}
 
 
-def _scan_file(path: str, text: str, subject: str, teams: frozenset[str]) -> Iterator[Finding]:
+# What a file's scan keeps: (code, line, column, what) of each piece of personal data.
+Scanned = tuple[tuple[str, int, int, str], ...]
+
+
+def scan_file(text: str, teams: frozenset[str]) -> Scanned:
+    """Every piece of personal data in the file ``text``, at its line and column."""
     starts: list[int] | None = None
+    found: list[tuple[str, int, int, str]] = []
     for code, offset, what in scan_text(text, teams):
         starts = starts or line_starts(text)
         line = bisect_right(starts, offset)
-        yield finding(code, Location(path, line, offset - starts[line - 1] + 1),
-                      f"{_WHAT[code]} '{what}' in published text", subject)
+        found.append((code, line, offset - starts[line - 1] + 1, what))
+    return tuple(found)
 
 
-@check
-def check_personal_data(kb: KnowledgeBase) -> Iterator[Finding]:
+def _scan_file(path: str, text: str, subject: str, teams: frozenset[str], key: str,
+               memo: Memo) -> Iterator[Finding]:
+    # The key holds the teams, then the text: a handle's verdict depends on both.
+    for code, line, column, what in memo("personal_data", key + text, lambda: scan_file(text, teams)):
+        yield finding(code, Location(path, line, column), f"{_WHAT[code]} '{what}' in published text", subject)
+
+
+@check_in_context
+def check_personal_data(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
+    memo = context.memo if context else compute_now
     teams = frozenset(o.github_team.lower() for o in kb.owners if o.github_team)
+    joined = "\n".join(sorted(teams))
+    key = f"{len(joined)}:{joined}\0"  # the length first: no team list is a prefix of another key
     for policy in kb.policies:
-        yield from _scan_file(policy.path, policy.text, policy.id, teams)
+        yield from _scan_file(policy.path, policy.text, policy.id, teams, key, memo)
     for sop in kb.sops:
-        yield from _scan_file(sop.path, sop.text, sop.id, teams)
+        yield from _scan_file(sop.path, sop.text, sop.id, teams, key, memo)
     for document in kb.documents:
-        yield from _scan_file(document.path, document.text, "", teams)
+        yield from _scan_file(document.path, document.text, "", teams, key, memo)
     yield from _scan_catalogs(kb, teams)
 
 
