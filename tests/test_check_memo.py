@@ -1,7 +1,7 @@
 """The checks' memo (``CheckContext.memo``, kept in the loader's cache by ``govkb check``).
 
 The MyST parse of a page (publishing safety), the personal-data scan of a file (keyed by its
-text and the owners' teams), the SQL parse of a KPI query and the
+text and the owners' teams), the template findings of a SOP (by its path and text), the SQL parse of a KPI query and the
 fingerprints of a policy's rules and ladder (suspect links) run once per content: a warm run
 takes their verdicts from the cache, an edit gets the new finding at once, and what depends on
 the file system (a symlink an inserted file goes through) is asked anew.
@@ -26,7 +26,7 @@ def repo(repo_copy: Path) -> Path:
     return repo_copy
 
 
-NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data")
+NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template")
 
 
 class Counting:
@@ -59,6 +59,7 @@ def test_a_warm_run_parses_nothing_again_and_finds_the_same(repo: Path, tmp_path
     kb = load_knowledge_base(repo).kb
     texts = {item.text for item in (*kb.policies, *kb.sops, *kb.documents)}
     assert cold.computed["personal_data"] == len(texts) > 30  # each file's text scanned once
+    assert cold.computed["sop_template"] == len(kb.sops)
     assert warm.computed == dict.fromkeys(NAMESPACES, 0)
     # Without a cache directory the memo computes every time and agrees.
     assert findings(repo, Counting(FileCache(None))) == first
@@ -163,3 +164,21 @@ def test_a_renamed_team_changes_a_handles_verdict_at_once(repo: Path, tmp_path: 
     assert findings(repo, Counting(FileCache(None))) == []
     owners.write_text(before, "utf-8")
     assert findings(repo, Counting(FileCache(cache))) == [("KB903", "docs/about.md", line)]
+
+
+def test_an_edited_or_moved_sop_gives_its_template_findings_at_once(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache)), ("KB80",)) == []
+    page = repo / "sop" / "appeals.md"
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("\n## Scope\n", "\n## Scopes\n", 1), "utf-8")
+    line = text.split("\n").index("## Roles") + 1  # where the missing section was due
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo, ("KB80",)) == [("KB801", "sop/appeals.md", line)]
+    assert memo.computed["sop_template"] == 1  # the edited SOP's, no other
+    # The same text at another path: the findings name the new path (the path is in the key).
+    page.rename(repo / "sop" / "appeals-moved.md")
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo, ("KB80",)) == [("KB801", "sop/appeals-moved.md", line)]
+    assert memo.computed["sop_template"] == 1
+    assert findings(repo, Counting(FileCache(None)), ("KB80",)) == [("KB801", "sop/appeals-moved.md", line)]

@@ -4,6 +4,10 @@ Required front-matter keys are the SOP schema's job (KB105); here we check the b
 one H1, the required H2 sections in order, steps inside Procedure, step ids named after
 their SOP, every step's actor listed under Roles; and that every owner of a policy or SOP
 has a contact and a CODEOWNERS team.
+
+A SOP's template findings read that SOP alone, and the loader builds a SOP from its path and
+text alone (and caches it by them), so the checks' memo keeps them under the path and text:
+a warm run checks only the SOPs that changed.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, check, check_in_context, compute_now
 from govkb.checks.references import option_location
 from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Section, Sop
@@ -23,13 +27,17 @@ _ORDER = {title.lower(): index for index, title in enumerate(REQUIRED_SECTIONS)}
 _GITHUB_TEAM = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$")
 
 
-@check
-def check_sop_template(kb: KnowledgeBase) -> Iterator[Finding]:
+@check_in_context
+def check_sop_template(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
+    memo = context.memo if context else compute_now
     for sop in kb.sops:
-        yield from _titles(sop)
-        yield from _sections(sop)
-        yield from _steps_placed(sop)
-        yield from _actors(sop)
+        # The path's length first: no path and text make the key of another path and text.
+        yield from memo("sop_template", f"{len(sop.path)}:{sop.path}\0{sop.text}", lambda: sop_template(sop))
+
+
+def sop_template(sop: Sop) -> tuple[Finding, ...]:
+    """The template findings of one SOP."""
+    return (*_titles(sop), *_sections(sop), *_steps_placed(sop), *_actors(sop))
 
 
 def section_lines(sop: Sop, title: str) -> list[tuple[int, str]]:
