@@ -40,8 +40,9 @@ class CheckContext:
     today: dt.date = field(default_factory=dt.date.today)
     requirement_max_age_days: int = 90  # [tool.govkb] requirement_max_age_days (KB440)
     # govkb check passes the user's cache (govkb.load.cache.FileCache.memo): the slow
-    # per-page parses (MyST, SQL) and the fingerprints of a policy's link targets then run
-    # once per content, not once per run.
+    # per-page parses (MyST, SQL), each file's personal-data scan, each SOP's template
+    # findings and the fingerprints of a policy's link targets then run once per content,
+    # not once per run.
     memo: Memo = compute_now
 
 
