@@ -43,3 +43,10 @@ def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
     offenders = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
                  if remote.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_site_holds_no_schema_validation_report(built_site: Path) -> None:
+    # sphinx-needs writes it at write-started, with the seconds the validation took
+    assert (built_site / "_static").is_dir()
+    assert not (built_site / "schema_violations.json").exists()
+    assert not list(built_site.rglob("schema_violations.json"))

@@ -44,3 +44,28 @@ def test_thresholds_during_and_after_a_build(sphinx_project: Callable[[str], Pat
         assert gc.get_threshold() == (1234, 5, 6)
     finally:
         gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize(("spec_name", "file", "command"), [
+    (None, "/venv/bin/sphinx-build", True),   # the console script
+    ("sphinx", "/venv/lib/sphinx/__main__.py", True),  # python -m sphinx
+    ("sphinx.cmd.build", "/venv/lib/sphinx/cmd/build.py", True),
+    ("pytest", "/venv/lib/pytest/__main__.py", False),
+    (None, "/home/me/build-docs.py", False),  # an embedder's script
+    (None, None, False),  # an interactive interpreter
+])
+def test_only_the_sphinx_build_command_keeps_the_build_thresholds(
+    monkeypatch: pytest.MonkeyPatch, spec_name: str | None, file: str | None, command: bool,
+) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from govkb.sphinx.collector import is_sphinx_build_command
+
+    main = types.ModuleType("__main__")
+    main.__spec__ = None if spec_name is None else importlib.machinery.ModuleSpec(spec_name, None)
+    if file is not None:
+        main.__file__ = file
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert is_sphinx_build_command() is command

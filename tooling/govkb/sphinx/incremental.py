@@ -13,6 +13,11 @@ and its steps' bodies (and the lines things start at) never appear on them.
 build's day, without that prose, and the case-data files) with the one of the last build that
 wrote them: editing the words of a step re-writes the step's page, not an 80,000-cell matrix.
 A dashboard that starts to show prose must take it out of :data:`PROSE`.
+
+A build that reads only a few pages reads them in the main process even under ``-j N``
+(:func:`read_few_in_process`): Sphinx's parallel read sends each worker's WHOLE environment
+back pickled (every need and its nodes: ~10 MB, 2-3 CPU-s on the mid-size corpus), to add
+one SOP's needs.  Writing stays parallel.
 """
 
 from __future__ import annotations
@@ -145,6 +150,26 @@ def dashboards_outdated(env: BuildEnvironment) -> bool:
     return True
 
 
+# pages a build reads in the main process; more are read by ``-j N`` workers
+READ_IN_PROCESS_MAX = 8
+_parallel_before: dict[int, int] = {}  # id(app) -> its -j while it reads in process
+
+
+def read_few_in_process(app: Sphinx, _env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs`` (last, once the list is final): few pages? no read workers."""
+    if app.parallel > 1 and len(docnames) <= READ_IN_PROCESS_MAX:
+        _parallel_before[id(app)] = app.parallel
+        app.parallel = 1
+
+
+def parallel_again(app: Sphinx, _env: BuildEnvironment) -> None:
+    """``env-updated`` (first, before Sphinx decides how to write): the ``-j`` given back."""
+    if (jobs := _parallel_before.pop(id(app), None)) is not None:
+        app.parallel = jobs
+
+
 def setup_incremental(app: Sphinx) -> None:
     app.connect("env-before-read-docs", note_old_links, priority=600)
+    app.connect("env-before-read-docs", read_few_in_process, priority=10_000)
+    app.connect("env-updated", parallel_again, priority=0)
     app.connect("env-get-updated", pages_to_rewrite)

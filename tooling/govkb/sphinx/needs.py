@@ -4,10 +4,15 @@ The types and links are the model's (``govkb.model.NEED_TYPES`` / ``LINK_TYPES``
 from here at ``config-inited`` so ``conf.py`` stays small.  Two needs are derived, never
 written by authors: the ``sop`` need of an SOP page (from its front matter, put at the top of
 the page) and the ``part_of`` link of each ``step`` (to the SOP of the page it is on).
+
+sphinx-needs writes its schema validation report (``schema_violations.json``, with the time
+the validation took) into the output directory; it is no page, its violations are warnings
+in the build log already, and its timing text made every published site differ: it goes.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Sequence
 
 from docutils import nodes
@@ -194,7 +199,16 @@ def _register_step_directive(app: Sphinx, _config: Config) -> None:
         app.add_directive(name, ModelNeedDirective, override=True)
 
 
+SCHEMA_REPORT = "schema_violations.json"
+
+
+def drop_schema_report(app: Sphinx, _exception: BaseException | None) -> None:
+    """``build-finished``: take sphinx-needs' validation report out of the published site."""
+    Path(app.outdir, SCHEMA_REPORT).unlink(missing_ok=True)
+
+
 def setup_needs(app: Sphinx) -> None:
+    app.connect("build-finished", drop_schema_report)
     app.connect("config-inited", configure_needs, priority=5)
     app.connect("config-inited", _register_step_directive, priority=700)
     app.add_directive("govkb-sop", SopNeedDirective)
