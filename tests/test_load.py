@@ -201,3 +201,19 @@ def test_front_matter_reads_as_the_line_list_did() -> None:
         source = source_text(text)
         got, at, start = front_matter(source)
         assert (got, source[at:], start) == (front, "\n".join(body), first), text
+
+
+@pytest.mark.parametrize(("path", "root"), [
+    ("/kb/policies/a.yaml", "/kb"), ("/kb/a.yaml", "/kb/"), ("/kbx/a.yaml", "/kb"), ("/a.yaml", "/"),
+    ("policies/a.yaml", "."), ("/kb/sop/x y.md", "/kb"), ("/elsewhere/a.md", "/kb"),
+])
+def test_relpath_is_what_relative_to_gives(path: str, root: str) -> None:
+    from pathlib import Path
+
+    from govkb.load import relpath
+
+    try:
+        expected = Path(path).relative_to(Path(root)).as_posix()
+    except ValueError:
+        expected = Path(path).as_posix()  # outside the root: the path as it is
+    assert relpath(Path(path), Path(root)) == expected

@@ -73,7 +73,8 @@ def apply_waivers(findings: Iterable[Finding], waivers: Iterable[Waiver], today:
 
 def load_waivers(root: Path, rel: str) -> tuple[tuple[Waiver, ...], list[Finding]]:
     """Read a waiver file (relative to ``root``); problems come back as KB001 findings."""
-    from govkb.load.yamlsource import parse_yaml, read_text  # only when there is a waiver file
+    from govkb.files import read_text
+    from govkb.load.yamlsource import parse_yaml  # only when there is a waiver file
 
     path = root / rel
     text, problems = read_text(path, rel)

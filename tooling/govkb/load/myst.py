@@ -15,8 +15,9 @@ from pathlib import Path
 from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
-from govkb.load.yamlsource import parse_yaml, read_source
-from govkb.text import CODE_SPAN as _CODE_SPAN, code_spans_masked, source_text  # noqa: F401 (re-exported)
+from govkb.files import read_source
+from govkb.load.yamlsource import parse_yaml
+from govkb.text import CODE_SPAN as _CODE_SPAN, source_text
 
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[A-Za-z][\w:-]*)\}\s*(?P<arg>.*)$")

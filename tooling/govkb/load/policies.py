@@ -13,8 +13,8 @@ from govkb import model as m
 from govkb.findings import Finding, finding
 from govkb.load.schema import validate
 from govkb.text import source_text
-from govkb.load.yamlsource import JsonPath, Locator, parse_yaml, read_source, read_text
-from govkb.model.catalog import CATALOG_NAMES  # noqa: F401 (the catalogs the loader reads; re-exported)
+from govkb.files import read_source, read_text
+from govkb.load.yamlsource import JsonPath, Locator, parse_yaml
 
 
 def read_yaml_file(path: Path, rel: str, schema: str, raw: bytes | None = None

@@ -18,7 +18,7 @@ Composing here rather than in PyYAML's constructor is what makes one judgement o
 Positions are kept in a tree that mirrors the data (see :data:`Positions`), filled as the
 events come; a JSON path is found by walking it.
 
-:func:`read_text` refuses files over :data:`MAX_FILE_BYTES` and text that is not UTF-8.
+The files are read by :mod:`govkb.files` (size limit, UTF-8).
 Line numbers count ``\\n`` as editors and ``git`` do: YAML also breaks lines at U+0085,
 U+2028, U+2029 and a lone CR, so when a file holds one of those, positions are taken from
 the character offset instead of the parser's line counter.
@@ -36,7 +36,6 @@ from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, Mappin
                          SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import ScalarNode
 
-from govkb.files import MAX_FILE_BYTES, decode, read_bytes, read_source, read_text  # noqa: F401 (the readers, re-exported)
 from govkb.findings import Finding, finding
 from govkb.model import Location
 

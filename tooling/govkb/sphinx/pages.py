@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from govkb.load import CATALOG_DIR, POLICY_DIR
-from govkb.load.policies import CATALOG_NAMES
+from govkb.model.catalog import CATALOG_NAMES
 from govkb.model import KnowledgeBase
 from govkb.sphinx import markup as md
 from govkb.sphinx.catalog_page import catalog_markdown
