@@ -69,8 +69,10 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
-    results, (reviews, review_problems) = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs],
-                                                   partial(_reviews, root, cache))
+    sources: dict[str, str] = {}  # path -> the content key of each file read (KnowledgeBase.sources)
+    tasks = [_task(root, kind, path, cache) for kind, path in jobs]
+    results, (reviews, review_problems) = kept_all(cache, tasks, partial(_reviews, root, cache, sources))
+    sources.update((relpath(path, root), key) for (_, path), (key, _) in zip(jobs, tasks) if key is not None)
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -95,7 +97,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
                                     f"unknown catalog '{path.stem}'; catalogs are: {', '.join(CATALOG_NAMES)}"))
             continue
         name, records, problems = cached(cache, "catalog", path, rel, partial(_load_catalog, path, rel),
-                                         lambda problems: (None, (), problems))
+                                         lambda problems: (None, (), problems), sources)
         findings += problems
         if name is not None:
             catalogs[name] = records
@@ -122,18 +124,19 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         reviews=reviews,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
         policy_tests=tests,
+        sources=tuple(sorted(sources.items())),
     )
     cache.save()  # what this load parsed, for the next one
     return LoadResult(kb, (*findings, *problems))
 
 
-def _reviews(root: Path, cache: FileCache) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
+def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
     reviews_file = root / REVIEWS_FILE
     if not reviews_file.exists() and not reviews_file.is_symlink():
         return (), []
     return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
                   lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
-                                         for p in problems]), limit=MAX_REVIEWS_BYTES)
+                                         for p in problems]), sources, limit=MAX_REVIEWS_BYTES)
 
 
 def _outside(root: Path, paths: list[Path]) -> set[Path]:
@@ -201,13 +204,18 @@ T = TypeVar("T")
 
 
 def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[[bytes], T],
-           unreadable: Callable[[list[Finding]], T], limit: int = MAX_FILE_BYTES) -> T:
+           unreadable: Callable[[list[Finding]], T], sources: dict[str, str] | None = None,
+           limit: int = MAX_FILE_BYTES) -> T:
     """``compute(the file's bytes)``, from the cache when those bytes were loaded before;
-    ``unreadable(problems)`` when the file cannot be read (or is over ``limit`` bytes)."""
+    ``unreadable(problems)`` when the file cannot be read (or is over ``limit`` bytes).
+    ``sources`` gets the file's content key, under ``rel``."""
     raw, problems = read_bytes(path, rel, limit)
     if raw is None:
         return unreadable(problems)
-    return cache.kept(cache.key(kind, rel, raw), partial(compute, raw))
+    key = cache.key(kind, rel, raw)
+    if sources is not None:
+        sources[rel] = key
+    return cache.kept(key, partial(compute, raw))
 
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:
