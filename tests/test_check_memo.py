@@ -26,7 +26,8 @@ def repo(repo_copy: Path) -> Path:
     return repo_copy
 
 
-NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template", "sop_checks")
+NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template", "sop_checks",
+              "unstepped_stamps")
 
 
 class Counting:

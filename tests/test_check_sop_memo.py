@@ -186,3 +186,40 @@ def test_a_changed_setting_applies_to_a_warm_run(corpus: Path, tmp_path: Path, m
     assert "KB504" in codes() and "KB504" in codes()
     (corpus / "pyproject.toml").write_text('[tool.govkb]\nignore = ["KB504"]\n', "utf-8")
     assert "KB504" not in codes()
+
+
+def test_stamps_of_no_step_follow_the_stamps_and_the_steps(corpus: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    reviews = corpus / "govkb-reviews.json"
+    data = json.loads(reviews.read_text("utf-8"))
+    data["reviews"]["SOP_GONE_01"] = data["reviews"]["SOP_S00000_01"]
+    reviews.write_text(json.dumps(data, indent=2), "utf-8")
+    found, _ = check(corpus, cache)
+    assert [subject for _, _, subject in codes_at(found, "KB451")] == ["SOP_GONE_01"]
+    assert check(corpus, cache)[0] == found
+    # The stamps as they were; a step renamed: its stamp is now of no step.
+    edit(corpus / "sop" / "s00001.md", ":id: SOP_S00001_03", ":id: SOP_S00001_09")
+    found, _ = check(corpus, cache)
+    assert {subject for _, _, subject in codes_at(found, "KB451")} == {"SOP_GONE_01", "SOP_S00001_03"}
+    assert found == check(corpus, None)[0]
+
+
+def test_a_warm_run_reads_no_stamp_and_the_stamps_read_as_loaded(corpus: Path, tmp_path: Path) -> None:
+    import pickle
+
+    from govkb.model import DeferredStamps
+
+    cache = tmp_path / "cache"
+    check(corpus, cache)
+    plain = load_knowledge_base(corpus, FileCache(None)).kb
+    memo = Counting(FileCache(cache))
+    result = load_knowledge_base(corpus, memo.cache)
+    stamps = result.kb.reviews
+    assert isinstance(stamps, DeferredStamps) and stamps._stamps is None
+    run_checks(result.kb, result.findings, CheckContext(today=TODAY, memo=memo))
+    assert stamps._stamps is None and memo.checked == 0  # nothing read them
+    assert stamps == plain.reviews and plain.reviews == stamps and result.kb == plain
+    assert len(stamps) == len(plain.reviews) > 0 and stamps[0] == plain.reviews[0]
+    assert list(stamps) == list(plain.reviews) and hash(stamps) == hash(plain.reviews)
+    again = pickle.loads(pickle.dumps(stamps))
+    assert isinstance(again, DeferredStamps) and again == plain.reviews

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from govkb import model as m
 from govkb.files import MAX_FILE_BYTES, read_bytes
@@ -130,13 +130,19 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     return LoadResult(kb, (*findings, *problems))
 
 
-def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
+def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:
     reviews_file = root / REVIEWS_FILE
     if not reviews_file.exists() and not reviews_file.is_symlink():
         return (), []
-    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
+    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
                   lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
                                          for p in problems]), sources, limit=MAX_REVIEWS_BYTES)
+
+
+def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Finding]]:
+    """The stamps, kept pickled in the cache entry until a check reads them (a warm run: none)."""
+    stamps, problems = load_reviews(root, raw)
+    return m.DeferredStamps(stamps), problems
 
 
 def _outside(root: Path, paths: list[Path]) -> set[Path]:
