@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -157,6 +158,9 @@ def test_run_checks_finds_what_the_listed_functions_find(corpus: Path, tmp_path:
     edit(corpus / "sop" / "s00000.md", ":applies: ACT_GIFTING_SUSPEND", ":applies: ACT_NOPE")
     edit(corpus / "sop" / "s00002.md", "## Records\n", "## Recordz\n\nMail jane@gmail.com, {pv}LMG_P00000.x.\n")
     edit(corpus / "policies" / "p00001.yaml", "status: active", "status: retired")
+    sop = corpus / "sop" / "s00001.md"
+    sop.write_text(re.sub(r"\npolicies: .*\n", "\npolicies: [LMG_NOPE]\n", sop.read_text("utf-8"), count=1)
+                   .replace("owner: bench-ops", "owner: nobody", 1), "utf-8")
     result = load_knowledge_base(corpus, FileCache(None))
     context = CheckContext(today=TODAY)
     listed: list[Finding] = list(result.findings)
@@ -169,7 +173,8 @@ def test_run_checks_finds_what_the_listed_functions_find(corpus: Path, tmp_path:
         listed += context_function(kb, context)
     found = check(corpus, tmp_path / "cache")[0]
     assert found == sort_findings(listed) == check(corpus, tmp_path / "cache")[0]
-    assert {f.code for f in found} >= {"KB203", "KB208", "KB402", "KB504", "KB801", "KB901"}
+    assert {f.code for f in found} >= {"KB203", "KB204", "KB205", "KB208", "KB401", "KB402", "KB504", "KB307",
+                                       "KB801", "KB901"}
     assert len([f for f in (*REGISTRY, *CONTEXT_REGISTRY) if sop_parts(f) is not None]) >= 10
 
 

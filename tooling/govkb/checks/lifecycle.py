@@ -57,17 +57,24 @@ def _status(policy: Policy) -> str:
     return policy.status + (f"; it is superseded by {policy.superseded_by}" if policy.superseded_by else "")
 
 
-@check
-def check_sop_policy_status(kb: KnowledgeBase) -> Iterator[Finding]:
-    for sop in kb.sops:
-        if sop.status != "active":
+def _sop_policy_status(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    if sop.status != "active":
+        return
+    for policy_id in sop.policies:
+        policy = kb.policy_by_id.get(policy_id)
+        if policy is None or policy.status == "active":
             continue
-        for policy_id in sop.policies:
-            policy = kb.policy_by_id.get(policy_id)
-            if policy is None or policy.status == "active":
-                continue
-            yield finding("KB401", sop.location, f"active SOP {sop.id} serves {policy_id}, which is "
-                          f"{_status(policy)}", sop.id)
+        yield finding("KB401", sop.location, f"active SOP {sop.id} serves {policy_id}, which is "
+                      f"{_status(policy)}", sop.id)
+
+
+SOP_POLICY_STATUS = SopParts(the_model, _sop_policy_status)
+
+
+@check
+@per_sop(SOP_POLICY_STATUS)
+def check_sop_policy_status(kb: KnowledgeBase) -> Iterator[Finding]:
+    return SOP_POLICY_STATUS.whole(kb)
 
 
 def _sop_step_rule_status(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:

@@ -78,28 +78,45 @@ def check_step_references(kb: KnowledgeBase) -> Iterator[Finding]:
     return STEP_REFERENCES.whole(kb)
 
 
-@check
-def check_policy_references(kb: KnowledgeBase) -> Iterator[Finding]:
-    for sop in kb.sops:
-        for policy_id in sop.policies:
-            if policy_id not in kb.policy_by_id:
-                yield finding("KB204", sop.location, f"SOP {sop.id} serves '{policy_id}', which is no policy"
-                              f"{_suggest(policy_id, kb.policy_by_id)}", sop.id)
+def _sop_policy_references(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    for policy_id in sop.policies:
+        if policy_id not in kb.policy_by_id:
+            yield finding("KB204", sop.location, f"SOP {sop.id} serves '{policy_id}', which is no policy"
+                          f"{_suggest(policy_id, kb.policy_by_id)}", sop.id)
+
+
+def _superseded_by(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
     for policy in kb.policies:
         if policy.superseded_by and policy.superseded_by not in kb.policy_by_id:
             yield finding("KB204", policy.location, f"policy {policy.id} is superseded by "
                           f"'{policy.superseded_by}', which is no policy", policy.id)
 
 
+POLICY_REFERENCES = SopParts(the_model, _sop_policy_references, _superseded_by)
+
+
 @check
-def check_owners(kb: KnowledgeBase) -> Iterator[Finding]:
-    owned = [(p.id, p.owner, p.location) for p in kb.policies]
-    owned += [(s.id, s.owner, s.location) for s in kb.sops]
-    owned += [(k.id, k.owner, k.location) for k in kb.kpis]
+@per_sop(POLICY_REFERENCES)
+def check_policy_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    return POLICY_REFERENCES.whole(kb)
+
+
+def _owned(kb: KnowledgeBase, owned: Iterable[tuple[str, str, Location]]) -> Iterator[Finding]:
     for subject, owner, location in owned:
         if owner not in kb.owner_by_id:
             yield finding("KB205", location, f"{subject} is owned by '{owner}', which is not in "
                           f"{kb.catalog_path('owners')}{_suggest(owner, kb.owner_by_id)}", subject)
+
+
+OWNERS = SopParts(the_model, lambda kb, sop: _owned(kb, [(sop.id, sop.owner, sop.location)]),
+                  lambda kb, context: _owned(kb, [*((p.id, p.owner, p.location) for p in kb.policies),
+                                                  *((k.id, k.owner, k.location) for k in kb.kpis)]))
+
+
+@check
+@per_sop(OWNERS)
+def check_owners(kb: KnowledgeBase) -> Iterator[Finding]:
+    return OWNERS.whole(kb)
 
 
 @check
