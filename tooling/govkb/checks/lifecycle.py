@@ -135,13 +135,17 @@ def check_review_by(kb: KnowledgeBase, context: CheckContext) -> Iterator[Findin
 
 @check_in_context
 def check_future_policies(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    # Each policy's date is read once, not once per SOP serving it (some 15,000 at benchmark scale).
+    future = {policy_id for policy_id, policy in kb.policy_by_id.items() if policy.status == "active"
+              and (start := parse_date(policy.effective)) is not None and start > context.today}
+    if not future:
+        return
     for sop in kb.sops:
         if sop.status != "active":
             continue
         for policy_id in sop.policies:
-            policy = kb.policy_by_id.get(policy_id)
-            start = parse_date(policy.effective) if policy else None
-            if policy is not None and policy.status == "active" and start is not None and start > context.today:
+            if policy_id in future:
+                policy = kb.policy_by_id[policy_id]
                 yield finding("KB404", sop.location, f"active SOP {sop.id} serves {policy_id} "
                               f"{policy.version}, which takes effect only on {policy.effective}", sop.id)
 

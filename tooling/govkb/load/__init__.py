@@ -70,9 +70,8 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
     findings += _misplaced_policies(root)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
     sources: dict[str, str] = {}  # path -> the content key of each file read (KnowledgeBase.sources)
-    tasks = [_task(root, kind, path, cache) for kind, path in jobs]
+    tasks = [_task(root, kind, path, cache, sources) for kind, path in jobs]
     results, (reviews, review_problems) = kept_all(cache, tasks, partial(_reviews, root, cache, sources))
-    sources.update((relpath(path, root), key) for (_, path), (key, _) in zip(jobs, tasks) if key is not None)
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -197,13 +196,15 @@ def _sorted(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=attrgetter("parts"))
 
 
-def _task(root: Path, kind: str, path: Path, cache: FileCache) -> Task[Loaded]:
-    """What ``path`` gives, for :func:`kept_all`: its cache key and its loading (no key: unreadable)."""
+def _task(root: Path, kind: str, path: Path, cache: FileCache, sources: dict[str, str]) -> Task[Loaded]:
+    """What ``path`` gives, for :func:`kept_all`: its cache key and its loading (no key:
+    unreadable); ``sources`` gets the key, under the file's path relative to ``root``."""
     rel = relpath(path, root)
     raw, problems = read_bytes(path, rel, MAX_FILE_BYTES)
     if raw is None:
         return None, lambda: (None, [], problems)
-    return cache.key(kind, rel, raw), partial(_load_file, kind, path, rel, raw)
+    key = sources[rel] = cache.key(kind, rel, raw)
+    return key, partial(_load_file, kind, path, rel, raw)
 
 
 T = TypeVar("T")
