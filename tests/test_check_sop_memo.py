@@ -46,8 +46,8 @@ class Counting:
 
 def check(root: Path, cache: Path | None, today: dt.date = TODAY) -> tuple[list[Finding], int]:
     memo = Counting(FileCache(cache))
-    result = load_knowledge_base(root, memo.cache)
-    found = run_checks(result.kb, result.findings, CheckContext(today=today, memo=memo))
+    result = load_knowledge_base(root, memo.cache, defer_stamps=True)  # as govkb check does
+    found = run_checks(result.kb, result.findings, CheckContext(today=today, memo=memo, sources=result.sources))
     memo.cache.save()
     return found, memo.checked
 
@@ -171,8 +171,8 @@ def test_run_checks_finds_what_the_listed_functions_find(corpus: Path, tmp_path:
         listed += function(kb)
     for context_function in CONTEXT_REGISTRY:
         listed += context_function(kb, context)
-    found = check(corpus, tmp_path / "cache")[0]
-    assert found == sort_findings(listed) == check(corpus, tmp_path / "cache")[0]
+    found, checked = check(corpus, tmp_path / "cache")
+    assert checked == 3 and found == sort_findings(listed) == check(corpus, tmp_path / "cache")[0]
     assert {f.code for f in found} >= {"KB203", "KB204", "KB205", "KB208", "KB401", "KB402", "KB504", "KB307",
                                        "KB801", "KB901"}
     assert len([f for f in (*REGISTRY, *CONTEXT_REGISTRY) if sop_parts(f) is not None]) >= 10
@@ -218,10 +218,11 @@ def test_a_warm_run_reads_no_stamp_and_the_stamps_read_as_loaded(corpus: Path, t
     check(corpus, cache)
     plain = load_knowledge_base(corpus, FileCache(None)).kb
     memo = Counting(FileCache(cache))
-    result = load_knowledge_base(corpus, memo.cache)
+    result = load_knowledge_base(corpus, memo.cache, defer_stamps=True)
     stamps = result.kb.reviews
     assert isinstance(stamps, DeferredStamps) and stamps._stamps is None
-    run_checks(result.kb, result.findings, CheckContext(today=TODAY, memo=memo))
+    assert type(load_knowledge_base(corpus, FileCache(cache)).kb.reviews) is tuple  # unless asked for
+    run_checks(result.kb, result.findings, CheckContext(today=TODAY, memo=memo, sources=result.sources))
     assert stamps._stamps is None and memo.checked == 0  # nothing read them
     assert stamps == plain.reviews and plain.reviews == stamps and result.kb == plain
     assert len(stamps) == len(plain.reviews) > 0 and stamps[0] == plain.reviews[0]

@@ -85,7 +85,7 @@ def run_checks(
     found: list[Finding] = list(load_findings)
     for function in ALL_VERSIONS_REGISTRY:
         found += function(kb)
-    shared = shared_digest(kb, ctx.today)
+    shared = shared_digest(kb, ctx.today, ctx.sources)
     kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
     split: list[SopParts[Any]] = []
     for function in REGISTRY:

@@ -87,7 +87,7 @@ def _unstepped_stamps(kb: KnowledgeBase, context: CheckContext) -> Iterator[Find
                           "steps, run `govkb review --all` and commit the file")
         return
     steps = {step.id for step in kb.steps}
-    key = kb.source_key.get(kb.reviews_path)
+    key = context.sources.get(kb.reviews_path)
     if key is None:  # stamps not read from a file
         yield from _stamps_of_no_step(kb, steps, where)
     else:  # a function of the file and of which steps there are: a warm run reads no stamp

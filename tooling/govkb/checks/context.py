@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from govkb.findings import Finding
@@ -44,6 +44,10 @@ class CheckContext:
     # findings and the fingerprints of a policy's link targets then run once per content,
     # not once per run.
     memo: Memo = compute_now
+    # Path -> the loader's content key of each file of the model checked
+    # (govkb.load.LoadResult.sources): what the memo keeps per-file results by, with the
+    # other inputs they read (govkb.checks.per_sop).  Empty: nothing is kept per file.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 CheckFunction = Callable[["KnowledgeBase"], Iterable["Finding"]]

@@ -6,7 +6,7 @@ template.  Such a check is listed as usual and marked with its
 :class:`~govkb.checks.context.SopParts`; :func:`sop_findings` runs the SOP parts of all of
 them for one SOP at a time and keeps that SOP's findings in the memo under
 
-* the content key of the SOP's file (``KnowledgeBase.sources``: its bytes, path, kind and
+* the content key of the SOP's file (``CheckContext.sources``: its bytes, path, kind and
   the loader's code), and
 * :func:`shared_digest`: the content keys of every policy file, every catalog file and the
   reviewed-state file, and which scheduled policy versions are in force on the day checked
@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from functools import partial
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from govkb.asof import in_force
 from govkb.checks.context import CheckContext, SopParts
@@ -41,10 +41,10 @@ def scheduled_in_force(kb: KnowledgeBase, day: dt.date) -> str:
                    for p in kb.policies if p.scheduled)
 
 
-def shared_digest(kb: KnowledgeBase, day: dt.date) -> str | None:
+def shared_digest(kb: KnowledgeBase, day: dt.date, keys: Mapping[str, str]) -> str | None:
     """A digest of what a SOP part may read besides its SOP, for the loaded ``kb`` checked as
-    of ``day``; None when some of it has no content key (then nothing is kept)."""
-    keys = kb.source_key
+    of ``day`` (``keys``: the content key of each of its files); None when some of it has no
+    content key (then nothing is kept)."""
     parts = []
     for policy in kb.policies:
         key = keys.get(policy.path)
@@ -77,7 +77,7 @@ def sop_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[SopP
             states.extend(parts.prepare(kb, context) for parts in checks)
         return [item for parts, state in zip(checks, states) for item in parts.sop(state, sop)]
 
-    keys, by_id, memo = kb.source_key, kb.sop_by_id, context.memo
+    keys, by_id, memo = context.sources, kb.sop_by_id, context.memo
     found: list[Finding] = []
     for sop in kb.sops:
         key = keys.get(sop.path) if shared is not None else None

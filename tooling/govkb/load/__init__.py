@@ -11,11 +11,11 @@ file's content, so an unchanged file is not parsed again; the model is the same 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from govkb import model as m
 from govkb.files import MAX_FILE_BYTES, read_bytes
@@ -41,6 +41,10 @@ Loaded = tuple[Any, list[m.Requirement], list[Finding]]
 class LoadResult:
     kb: m.KnowledgeBase
     findings: tuple[Finding, ...]
+    # Path -> the content key of each file read into ``kb`` (FileCache.key: a digest of its
+    # bytes, path, kind and the loader's code, so a record is a function of its file's key):
+    # what the checks' memo keys per-file results by (CheckContext.sources).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -53,8 +57,11 @@ def relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> LoadResult:
-    """Load everything under ``root``; ``cache`` None means the user's cache (:func:`cache_dir`)."""
+def load_knowledge_base(root: Path | str, cache: FileCache | None = None, defer_stamps: bool = False) -> LoadResult:
+    """Load everything under ``root``; ``cache`` None means the user's cache (:func:`cache_dir`).
+
+    ``defer_stamps``: the model's ``reviews`` may be a :class:`~govkb.model.DeferredStamps`,
+    unpickled when first read (``govkb check``, whose warm run reads none); else a tuple."""
     root = Path(root)
     cache = cache if cache is not None else FileCache(cache_dir())
     findings: list[Finding] = []
@@ -120,13 +127,12 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         requirements=tuple(requirements),
         documents=tuple(documents),
         catalog_paths=tuple(catalog_paths),
-        reviews=reviews,
+        reviews=reviews if defer_stamps or not isinstance(reviews, m.DeferredStamps) else reviews.stamps,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
         policy_tests=tests,
-        sources=tuple(sorted(sources.items())),
     )
     cache.save()  # what this load parsed, for the next one
-    return LoadResult(kb, (*findings, *problems))
+    return LoadResult(kb, (*findings, *problems), sources)
 
 
 def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:

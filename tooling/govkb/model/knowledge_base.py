@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator, Sequence
 
@@ -32,13 +32,6 @@ class KnowledgeBase:
     reviews: Sequence[ReviewStamp] = ()  # a tuple, or the loader's DeferredStamps (unpickled when read)
     reviews_path: str = ""  # the reviewed-state file, when the knowledge base has one
     policy_tests: tuple[PolicyTest, ...] = ()  # cases under policies/tests/ (govkb.decide.testcases)
-    # (path, content key) of each source file the loader read into this model, sorted: the key
-    # (govkb.load.cache.FileCache.key) is a digest of the file's bytes, path, kind and the
-    # loader's code, so what a record holds is a function of its file's key.  The checks'
-    # memo keys per-file results by these (govkb.checks.per_sop); a model not made by the
-    # loader has none.  Whoever replaces records of a loaded model by other ones (other than
-    # their own as-of versions, which the memo keys by the date) must drop them.
-    sources: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     # ---- indexes -------------------------------------------------------------------
     def build_indexes(self) -> None:
@@ -46,11 +39,6 @@ class KnowledgeBase:
         for name, value in type(self).__dict__.items():
             if isinstance(value, cached_property):
                 getattr(self, name)
-
-    @cached_property
-    def source_key(self) -> dict[str, str]:
-        """Path -> the content key of the file the loader read there (see ``sources``)."""
-        return dict(self.sources)
 
     @cached_property
     def rules(self) -> tuple[Rule, ...]:
