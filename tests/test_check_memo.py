@@ -26,7 +26,8 @@ def repo(repo_copy: Path) -> Path:
     return repo_copy
 
 
-NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template")
+NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template", "sop_checks",
+              "unstepped_stamps")
 
 
 class Counting:
@@ -43,8 +44,8 @@ class Counting:
 
 
 def findings(root: Path, memo: Counting, codes: tuple[str, ...] = ("KB9", "KB43")) -> list[tuple[str, str, int]]:
-    result = load_knowledge_base(root, memo.cache)
-    found = run_checks(result.kb, result.findings, CheckContext(memo=memo))
+    result = load_knowledge_base(root, memo.cache, defer_stamps=True)
+    found = run_checks(result.kb, result.findings, CheckContext(memo=memo, sources=result.sources))
     memo.cache.save()  # as govkb check does after its checks
     return [(f.code, f.path, f.line) for f in found if f.code.startswith(codes)]
 
@@ -110,7 +111,8 @@ def test_an_edited_rule_makes_its_steps_suspect_at_once(repo: Path, tmp_path: Pa
                       "utf-8")
     memo = Counting(FileCache(cache))
     result = load_knowledge_base(repo, memo.cache)
-    found = [f for f in run_checks(result.kb, result.findings, CheckContext(memo=memo)) if f.code == "KB450"]
+    context = CheckContext(memo=memo, sources=result.sources)
+    found = [f for f in run_checks(result.kb, result.findings, context) if f.code == "KB450"]
     steps = {step.id for step in result.kb.steps if "LMG_SOLICIT_01" in step.implements}
     assert steps and {f.subject for f in found} == steps
     assert all("LMG_SOLICIT_01, which changed since" in f.message and "text changed" in f.message for f in found)
@@ -129,7 +131,8 @@ def test_a_renamed_action_makes_the_values_quoting_it_suspect_at_once(repo: Path
                        "utf-8")
     memo = Counting(FileCache(cache))
     result = load_knowledge_base(repo, memo.cache)
-    found = [f.message for f in run_checks(result.kb, result.findings, CheckContext(memo=memo)) if f.code == "KB450"]
+    context = CheckContext(memo=memo, sources=result.sources)
+    found = [f.message for f in run_checks(result.kb, result.findings, context) if f.code == "KB450"]
     assert any("quotes LMG_SOLICIT.step2, which changed" in message
                and "value: Gifting suspension for 7 days → Gift suspension for 7 days" in message for message in found)
     assert memo.computed["fingerprints"] > 0  # the policies whose ladder names the action

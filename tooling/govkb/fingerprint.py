@@ -25,7 +25,7 @@ import hashlib
 from bisect import bisect_left, bisect_right
 from typing import Iterator, Mapping
 
-from govkb.model import Action, KnowledgeBase, Policy, Rule, Step
+from govkb.model import Action, KnowledgeBase, Policy, Rule, Sop, Step
 from govkb.model.values import _policy_value, _rule_value
 
 Facets = dict[str, str]
@@ -179,12 +179,18 @@ def step_links(kb: KnowledgeBase, step: Step) -> list[tuple[str, str]]:
 
 def all_step_links(kb: KnowledgeBase) -> Iterator[tuple[Step, list[tuple[str, str]]]]:
     """``(step, step_links(kb, step))`` for every step of ``kb``, in order: what the
-    suspect-link check asks for each of 10,000 steps at benchmark scale.  A SOP's value uses
-    come in line order (the loader reads the file top down), so a step's are found by
+    suspect-link check asks for each of 10,000 steps at benchmark scale."""
+    for sop in kb.sops:
+        yield from sop_step_links(kb, sop)
+
+
+def sop_step_links(kb: KnowledgeBase, sop: Sop) -> Iterator[tuple[Step, list[tuple[str, str]]]]:
+    """``(step, step_links(kb, step))`` for every step of ``sop``, in order.  A SOP's value
+    uses come in line order (the loader reads the file top down), so a step's are found by
     bisecting their lines instead of scanning them all (else they are scanned, as there)."""
     rules, sops = kb.rule_by_id, kb.sop_by_id
     uses: dict[str, tuple[list[int], list[str]] | None] = {}
-    for step in kb.steps:
+    for step in sop.steps:
         # The usual step implements one rule and applies one action: its pairs are made
         # without a comprehension each (10,000 steps; the order is step_links's).
         implements, applies = step.implements, step.applies
@@ -203,10 +209,10 @@ def all_step_links(kb: KnowledgeBase) -> Iterator[tuple[Step, list[tuple[str, st
         elif applies:
             links += [("applies", action) for action in applies]
         if step.sop_id not in uses:
-            sop = sops.get(step.sop_id)
-            lines = [ref.location.line for ref in sop.value_refs] if sop is not None else []
+            owner = sops.get(step.sop_id)  # sop itself, unless another SOP has its id
+            lines = [ref.location.line for ref in owner.value_refs] if owner is not None else []
             in_order = all(a <= b for a, b in zip(lines, lines[1:]))
-            uses[step.sop_id] = (lines, [ref.key for ref in sop.value_refs]) if sop is not None and in_order else None
+            uses[step.sop_id] = (lines, [ref.key for ref in owner.value_refs]) if owner is not None and in_order else None
         found = uses[step.sop_id]
         if found is None:
             yield step, step_links(kb, step)

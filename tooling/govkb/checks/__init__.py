@@ -11,13 +11,14 @@ everything it needs is in the model or the context.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from govkb.asof import kb_as_of
 from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_queries, requirements, step_syntax, ladder, lifecycle, policy_tests, privacy, references,
                           regulatory, template, unsafe_markup)
-from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, check,
-                                  check_in_context)
+from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, SopParts, check,
+                                  check_in_context, sop_parts)
+from govkb.checks.per_sop import shared_digest, sop_findings
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
 
@@ -75,14 +76,32 @@ CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecyc
 def run_checks(
     kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None
 ) -> list[Finding]:
-    """All findings for ``kb``: the loader's, then every listed check's, sorted."""
+    """All findings for ``kb``: the loader's, then every listed check's, sorted.
+
+    A check marked with SOP parts (:func:`~govkb.checks.context.per_sop`) runs as those parts,
+    all SOP parts together per SOP (:mod:`govkb.checks.per_sop`, which keeps them in the
+    memo): the same findings as the function, which the output sorts all the same."""
     ctx = context or CheckContext()
     found: list[Finding] = list(load_findings)
     for function in ALL_VERSIONS_REGISTRY:
         found += function(kb)
+    shared = shared_digest(kb, ctx.today, ctx.sources)
     kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
+    split: list[SopParts[Any]] = []
     for function in REGISTRY:
-        found += function(kb)
+        parts = sop_parts(function)
+        if parts is None:
+            found += function(kb)
+        else:
+            split.append(parts)
     for context_function in CONTEXT_REGISTRY:
-        found += context_function(kb, ctx)
+        parts = sop_parts(context_function)
+        if parts is None:
+            found += context_function(kb, ctx)
+        else:
+            split.append(parts)
+    found += sop_findings(kb, ctx, split, shared)
+    for parts in split:
+        if parts.rest is not None:
+            found += parts.rest(kb, ctx)
     return sort_findings(found)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from govkb.findings import Finding
-    from govkb.model import KnowledgeBase
+    from govkb.model import KnowledgeBase, Sop
 
 
 T = TypeVar("T")
@@ -44,6 +44,10 @@ class CheckContext:
     # findings and the fingerprints of a policy's link targets then run once per content,
     # not once per run.
     memo: Memo = compute_now
+    # Path -> the loader's content key of each file of the model checked
+    # (govkb.load.LoadResult.sources): what the memo keeps per-file results by, with the
+    # other inputs they read (govkb.checks.per_sop).  Empty: nothing is kept per file.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 CheckFunction = Callable[["KnowledgeBase"], Iterable["Finding"]]
@@ -65,3 +69,51 @@ def check_in_context(function: ContextCheck) -> ContextCheck:
     (its own signature is kept: ``context`` may have a default for other callers)."""
     function.__govkb_check__ = "context"  # type: ignore[attr-defined]
     return function
+
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class SopParts(Generic[S]):
+    """A check written as what it finds in each SOP alone, plus what it finds elsewhere.
+
+    ``sop(state, sop)`` may read ``sop`` and ``state``, which ``prepare(kb, context)`` makes
+    from the policies, the catalogs and the reviewed-state file only (never from another SOP,
+    a document, the settings or the date: the as-of model is given), so that
+    :mod:`govkb.checks.per_sop` can keep its findings per SOP file's content.  ``rest`` finds
+    what is not about one SOP (reference pages, stamps of no step...) and runs every time."""
+
+    prepare: Callable[[KnowledgeBase, CheckContext], S]
+    sop: Callable[[S, Sop], Iterable[Finding]]
+    rest: Callable[[KnowledgeBase, CheckContext], Iterable[Finding]] | None = None
+
+    def whole(self, kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
+        """Every finding of the check, as one function over ``kb`` (SOPs in order, then the rest)."""
+        context = context or CheckContext()
+        state = self.prepare(kb, context)
+        for sop in kb.sops:
+            yield from self.sop(state, sop)
+        if self.rest is not None:
+            yield from self.rest(kb, context)
+
+
+def the_model(kb: KnowledgeBase, context: CheckContext) -> KnowledgeBase:
+    """The ``prepare`` of a check whose SOP part reads nothing but the model."""
+    return kb
+
+
+Listed = TypeVar("Listed", bound=Callable[..., Any])
+
+
+def per_sop(parts: SopParts[Any]) -> Callable[[Listed], Listed]:
+    """Mark a listed check as ``parts.whole``: :func:`govkb.checks.run_checks` runs its parts
+    instead, keeping each SOP's findings in the memo."""
+    def mark(function: Listed) -> Listed:
+        function.__govkb_sop_parts__ = parts  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
+def sop_parts(function: Callable[..., Any]) -> SopParts[Any] | None:
+    return getattr(function, "__govkb_sop_parts__", None)

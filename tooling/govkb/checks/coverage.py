@@ -17,9 +17,9 @@ import weakref
 
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, SopParts, check, per_sop, the_model
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Rule, Step
+from govkb.model import KnowledgeBase, Rule, Sop, Step
 
 #: A step implementing this many rules or fewer is about each of them (one policy's rules).
 SPECIFIC_MAX_RULES = 6
@@ -146,29 +146,46 @@ def check_kpi_measures_sop(kb: KnowledgeBase) -> Iterator[Finding]:
                           f"{', '.join(kpi.measures) or 'nothing'}); add the SOP whose work it measures", kpi.id)
 
 
-@check
-def check_sop_covers_something(kb: KnowledgeBase) -> Iterator[Finding]:
+def _measured(kb: KnowledgeBase, context: CheckContext) -> set[str]:
+    return {item for kpi in kb.kpis for item in kpi.measures}
+
+
+def _sop_covers_something(measured: set[str], sop: Sop) -> Iterator[Finding]:
     # A process SOP (appeals, QA) implements no rule but is still accountable through a KPI;
     # an SOP with neither is dead weight.  (Every SOP lists policies: the schema requires it.)
-    measured = {item for kpi in kb.kpis for item in kpi.measures}
-    for sop in kb.sops:
-        if sop.status != "active" or sop.id in measured:
-            continue
-        if not any(step.implements for step in sop.steps):
-            yield finding("KB306", sop.location, f"active SOP {sop.id} implements no rule and no KPI measures it",
-                          sop.id)
+    if sop.status != "active" or sop.id in measured:
+        return
+    if not any(step.implements for step in sop.steps):
+        yield finding("KB306", sop.location, f"active SOP {sop.id} implements no rule and no KPI measures it",
+                      sop.id)
+
+
+SOP_COVERS_SOMETHING = SopParts(_measured, _sop_covers_something)
 
 
 @check
+@per_sop(SOP_COVERS_SOMETHING)
+def check_sop_covers_something(kb: KnowledgeBase) -> Iterator[Finding]:
+    return SOP_COVERS_SOMETHING.whole(kb)
+
+
+def _sop_serves_implemented(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    listed = set(sop.policies)
+    reported: set[str] = set()
+    for step in sop.steps:
+        for rule_id in step.implements:
+            rule = kb.rule_by_id.get(rule_id)
+            if rule is None or rule.policy_id in listed or rule.policy_id in reported:
+                continue
+            reported.add(rule.policy_id)
+            yield finding("KB307", step.location, f"step {step.id} implements {rule_id} of policy "
+                          f"{rule.policy_id}, which SOP {sop.id} does not list in `policies:`", step.id)
+
+
+SOP_SERVES_IMPLEMENTED = SopParts(the_model, _sop_serves_implemented)
+
+
+@check
+@per_sop(SOP_SERVES_IMPLEMENTED)
 def check_sop_serves_implemented(kb: KnowledgeBase) -> Iterator[Finding]:
-    for sop in kb.sops:
-        listed = set(sop.policies)
-        reported: set[str] = set()
-        for step in sop.steps:
-            for rule_id in step.implements:
-                rule = kb.rule_by_id.get(rule_id)
-                if rule is None or rule.policy_id in listed or rule.policy_id in reported:
-                    continue
-                reported.add(rule.policy_id)
-                yield finding("KB307", step.location, f"step {step.id} implements {rule_id} of policy "
-                              f"{rule.policy_id}, which SOP {sop.id} does not list in `policies:`", step.id)
+    return SOP_SERVES_IMPLEMENTED.whole(kb)

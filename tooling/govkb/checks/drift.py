@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, SopParts, check, per_sop
 from govkb.checks.drift_anchor import KnownFacts, anchor_candidates, judge_anchored, roles_in
 from govkb.checks.drift_values import (
     Literal, PolicyFacts, UnitIndex, compound_units, find_literals, mask_code, policy_facts, same_value,
@@ -39,10 +39,13 @@ _CODE_BLOCK = re.compile(r"(?:^|\n)[ ]{0,3}(?P<fence>`{3,}|~{3,})(?![`{~])[^\n]*
                          re.DOTALL)
 
 
-@check
-def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
-    in_ladder = {p.id: frozenset(s.action for s in p.ladder.steps) for p in kb.policies}
-    for step in kb.steps:
+def _ladder_state(kb: KnowledgeBase, context: CheckContext) -> tuple[KnowledgeBase, dict[str, frozenset[str]]]:
+    return kb, {p.id: frozenset(s.action for s in p.ladder.steps) for p in kb.policies}
+
+
+def _sop_ladder(state: tuple[KnowledgeBase, dict[str, frozenset[str]]], sop: Sop) -> Iterator[Finding]:
+    kb, in_ladder = state
+    for step in sop.steps:
         policies = _policies_of(kb, step)
         if not policies:
             continue
@@ -67,13 +70,33 @@ def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
                               f"strike {step.strike}", step.id)
 
 
+STEP_LADDER = SopParts(_ladder_state, _sop_ladder)
+
+
 @check
+@per_sop(STEP_LADDER)
+def check_step_ladder(kb: KnowledgeBase) -> Iterator[Finding]:
+    return STEP_LADDER.whole(kb)
+
+
+def _literal_state(kb: KnowledgeBase, context: CheckContext) -> tuple[KnowledgeBase, FactsByPolicy, UnitIndex]:
+    # Most SOPs hold no literal value: facts are made only where one is found.
+    return kb, FactsByPolicy(kb), UnitIndex.build(compound_units(kb.policies))
+
+
+def _sop_literals(state: tuple[KnowledgeBase, FactsByPolicy, UnitIndex], sop: Sop) -> Iterator[Finding]:
+    kb, facts, units = state
+    if sop.text:
+        yield from sop_literal_findings(kb, sop, facts, units)
+
+
+LITERAL_VALUES = SopParts(_literal_state, _sop_literals)
+
+
+@check
+@per_sop(LITERAL_VALUES)
 def check_literal_values(kb: KnowledgeBase) -> Iterator[Finding]:
-    facts = FactsByPolicy(kb)  # most SOPs hold no literal value: facts only where one is found
-    units = UnitIndex.build(compound_units(kb.policies))
-    for sop in kb.sops:
-        if sop.text:
-            yield from sop_literal_findings(kb, sop, facts, units)
+    return LITERAL_VALUES.whole(kb)
 
 
 class FactsByPolicy(dict[str, PolicyFacts]):

@@ -17,9 +17,9 @@ import re
 from bisect import bisect_right
 from typing import Iterator
 
-from govkb.checks.context import CheckContext, Memo, check_in_context, compute_now
+from govkb.checks.context import CheckContext, Memo, SopParts, check_in_context, per_sop
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location
+from govkb.model import KnowledgeBase, Location, Sop
 from govkb.text import line_starts, lower_ascii
 
 
@@ -192,19 +192,39 @@ def _scan_file(path: str, text: str, subject: str, teams: frozenset[str], key: s
         yield finding(code, Location(path, line, column), f"{_WHAT[code]} '{what}' in published text", subject)
 
 
-@check_in_context
-def check_personal_data(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
-    memo = context.memo if context else compute_now
-    teams = frozenset(o.github_team.lower() for o in kb.owners if o.github_team)
-    joined = "\n".join(sorted(teams))
-    key = f"{len(joined)}:{joined}\0"  # the length first: no team list is a prefix of another key
+class _Teams:
+    """The owners' GitHub teams, which a handle's verdict depends on, and the memo."""
+
+    def __init__(self, kb: KnowledgeBase, context: CheckContext) -> None:
+        self.memo = context.memo
+        self.teams = frozenset(o.github_team.lower() for o in kb.owners if o.github_team)
+        joined = "\n".join(sorted(self.teams))
+        self.key = f"{len(joined)}:{joined}\0"  # the length first: no team list is a prefix of another key
+
+    def scan(self, path: str, text: str, subject: str) -> Iterator[Finding]:
+        return _scan_file(path, text, subject, self.teams, self.key, self.memo)
+
+
+def _sop_personal_data(teams: _Teams, sop: Sop) -> Iterator[Finding]:
+    return teams.scan(sop.path, sop.text, sop.id)
+
+
+def _other_personal_data(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    teams = _Teams(kb, context)
     for policy in kb.policies:
-        yield from _scan_file(policy.path, policy.text, policy.id, teams, key, memo)
-    for sop in kb.sops:
-        yield from _scan_file(sop.path, sop.text, sop.id, teams, key, memo)
+        yield from teams.scan(policy.path, policy.text, policy.id)
     for document in kb.documents:
-        yield from _scan_file(document.path, document.text, "", teams, key, memo)
-    yield from _scan_catalogs(kb, teams)
+        yield from teams.scan(document.path, document.text, "")
+    yield from _scan_catalogs(kb, teams.teams)
+
+
+PERSONAL_DATA = SopParts(_Teams, _sop_personal_data, _other_personal_data)
+
+
+@check_in_context
+@per_sop(PERSONAL_DATA)
+def check_personal_data(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
+    return PERSONAL_DATA.whole(kb, context)
 
 
 def _scan_catalogs(kb: KnowledgeBase, teams: frozenset[str]) -> Iterator[Finding]:

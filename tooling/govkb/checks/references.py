@@ -7,14 +7,12 @@ and an unknown id gets a did-you-mean whenever one id is close.
 from __future__ import annotations
 
 import re
-from itertools import chain
-from operator import itemgetter
 from typing import Iterable, Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, SopParts, check, per_sop, the_model
 from govkb.findings import Finding, finding
 from govkb.text import code_spans_masked
-from govkb.model import KnowledgeBase, Location, Sop, Step
+from govkb.model import KnowledgeBase, Location, Sop, Step, ValueRef
 
 
 def option_location(sop: Sop | None, step: Step, option: str) -> Location:
@@ -57,43 +55,68 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Finding]:
             first[item_id] = location
 
 
-@check
-def check_step_references(kb: KnowledgeBase) -> Iterator[Finding]:
-    for step in kb.steps:
-        sop = kb.sop_by_id.get(step.sop_id)
+def _sop_step_references(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    for step in sop.steps:
+        owner = kb.sop_by_id.get(step.sop_id)  # sop itself, unless another SOP has its id
         for rule_id in step.implements:
             if rule_id not in kb.rule_by_id:
-                yield finding("KB202", option_location(sop, step, "implements"), f"step {step.id} implements "
+                yield finding("KB202", option_location(owner, step, "implements"), f"step {step.id} implements "
                               f"'{rule_id}', which is no rule{_suggest(rule_id, kb.rule_by_id)}", step.id)
         for action_id in step.applies:
             if action_id not in kb.action_by_id:
-                yield finding("KB203", option_location(sop, step, "applies"), f"step {step.id} applies "
+                yield finding("KB203", option_location(owner, step, "applies"), f"step {step.id} applies "
                               f"'{action_id}', which is not in the actions catalog"
                               f"{_suggest(action_id, kb.action_by_id)}", step.id)
 
 
+STEP_REFERENCES = SopParts(the_model, _sop_step_references)
+
+
 @check
-def check_policy_references(kb: KnowledgeBase) -> Iterator[Finding]:
-    for sop in kb.sops:
-        for policy_id in sop.policies:
-            if policy_id not in kb.policy_by_id:
-                yield finding("KB204", sop.location, f"SOP {sop.id} serves '{policy_id}', which is no policy"
-                              f"{_suggest(policy_id, kb.policy_by_id)}", sop.id)
+@per_sop(STEP_REFERENCES)
+def check_step_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    return STEP_REFERENCES.whole(kb)
+
+
+def _sop_policy_references(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    for policy_id in sop.policies:
+        if policy_id not in kb.policy_by_id:
+            yield finding("KB204", sop.location, f"SOP {sop.id} serves '{policy_id}', which is no policy"
+                          f"{_suggest(policy_id, kb.policy_by_id)}", sop.id)
+
+
+def _superseded_by(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
     for policy in kb.policies:
         if policy.superseded_by and policy.superseded_by not in kb.policy_by_id:
             yield finding("KB204", policy.location, f"policy {policy.id} is superseded by "
                           f"'{policy.superseded_by}', which is no policy", policy.id)
 
 
+POLICY_REFERENCES = SopParts(the_model, _sop_policy_references, _superseded_by)
+
+
 @check
-def check_owners(kb: KnowledgeBase) -> Iterator[Finding]:
-    owned = [(p.id, p.owner, p.location) for p in kb.policies]
-    owned += [(s.id, s.owner, s.location) for s in kb.sops]
-    owned += [(k.id, k.owner, k.location) for k in kb.kpis]
+@per_sop(POLICY_REFERENCES)
+def check_policy_references(kb: KnowledgeBase) -> Iterator[Finding]:
+    return POLICY_REFERENCES.whole(kb)
+
+
+def _owned(kb: KnowledgeBase, owned: Iterable[tuple[str, str, Location]]) -> Iterator[Finding]:
     for subject, owner, location in owned:
         if owner not in kb.owner_by_id:
             yield finding("KB205", location, f"{subject} is owned by '{owner}', which is not in "
                           f"{kb.catalog_path('owners')}{_suggest(owner, kb.owner_by_id)}", subject)
+
+
+OWNERS = SopParts(the_model, lambda kb, sop: _owned(kb, [(sop.id, sop.owner, sop.location)]),
+                  lambda kb, context: _owned(kb, [*((p.id, p.owner, p.location) for p in kb.policies),
+                                                  *((k.id, k.owner, k.location) for k in kb.kpis)]))
+
+
+@check
+@per_sop(OWNERS)
+def check_owners(kb: KnowledgeBase) -> Iterator[Finding]:
+    return OWNERS.whole(kb)
 
 
 @check
@@ -102,6 +125,7 @@ def check_catalog_references(kb: KnowledgeBase) -> Iterator[Finding]:
     markets = {mk.id for mk in kb.markets}
     areas = {a.id for a in kb.areas}
     requirements = set(kb.requirement_by_id)
+    severities = set(kb.severity_by_id)
     for policy in kb.policies:
         yield from _unknown(policy.id, policy.location, "feature", policy.features, features)
         yield from _unknown(policy.id, policy.location, "market", policy.markets, markets)
@@ -112,38 +136,63 @@ def check_catalog_references(kb: KnowledgeBase) -> Iterator[Finding]:
                 yield finding("KB203", rung.location, f"ladder of {policy.id} uses '{rung.action}', which is not "
                               f"in the actions catalog{_suggest(rung.action, kb.action_by_id)}", policy.id)
         for rule in policy.rules:
-            yield from _unknown(rule.id, rule.location, "severity", (rule.severity,), set(kb.severity_by_id))
-            yield from _unknown(rule.id, rule.location, "requirement", rule.satisfies, requirements)
+            if rule.severity not in severities:
+                yield from _unknown(rule.id, rule.location, "severity", (rule.severity,), severities)
+            if rule.satisfies:
+                yield from _unknown(rule.id, rule.location, "requirement", rule.satisfies, requirements)
     for action in kb.actions:
         yield from _unknown(action.id, action.location, "feature", action.restricts, features)
     measurable = set(kb.sop_by_id) | set(kb.policy_by_id) | set(kb.rule_by_id)
     for kpi in kb.kpis:
         yield from _unknown(kpi.id, kpi.location, "SOP, policy or rule", kpi.measures, measurable)
+    # Most SOPs and steps satisfy no requirement: no generator is made for those (12,000).
     for sop in kb.sops:
-        yield from _unknown(sop.id, sop.location, "requirement", sop.satisfies, requirements)
+        if sop.satisfies:
+            yield from _unknown(sop.id, sop.location, "requirement", sop.satisfies, requirements)
         for step in sop.steps:
-            yield from _unknown(step.id, step.location, "requirement", step.satisfies, requirements)
+            if step.satisfies:
+                yield from _unknown(step.id, step.location, "requirement", step.satisfies, requirements)
+
+
+class _ValueKeys(dict[str, bool]):
+    """Whether each ``{pv}`` key resolves, each key resolved once (some 30,000 uses of 10,000
+    distinct keys at benchmark scale), and the KB207 message of each unknown one."""
+
+    def __init__(self, kb: KnowledgeBase, context: CheckContext) -> None:
+        super().__init__()
+        self.kb = kb
+        self.messages: dict[str, str] = {}  # word each unknown key once (did-you-mean is costly)
+
+    def __missing__(self, key: str) -> bool:
+        known = self[key] = self.kb.has_policy_value(key)
+        return known
+
+    def unknown(self, refs: Iterable[ValueRef]) -> Iterator[Finding]:
+        for ref in refs:
+            if self[ref.key]:
+                continue
+            if ref.key not in self.messages:
+                self.messages[ref.key] = unknown_value_message(self.kb, ref.key)
+            yield finding("KB207", ref.location, self.messages[ref.key], ref.key)
+
+
+def _sop_value_roles(keys: _ValueKeys, sop: Sop) -> Iterator[Finding]:
+    return keys.unknown(sop.value_refs)
+
+
+def _document_value_roles(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    keys = _ValueKeys(kb, context)
+    for document in kb.documents:
+        yield from keys.unknown(document.value_refs)
+
+
+VALUE_ROLES = SopParts(_ValueKeys, _sop_value_roles, _document_value_roles)
 
 
 @check
+@per_sop(VALUE_ROLES)
 def check_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
-    groups = [sop.value_refs for sop in kb.sops] + [doc.value_refs for doc in kb.documents]
-    # Some 30,000 uses of 10,000 distinct keys at benchmark scale: each key is resolved once,
-    # and the uses are walked again only when some key is unknown (the keys gathered in C).
-    keys = set(map(_REF_KEY, chain.from_iterable(groups)))
-    unknown = {key for key in keys if not kb.has_policy_value(key)}
-    if not unknown:
-        return
-    messages: dict[str, str] = {}  # word each unknown key once (did-you-mean is costly)
-    for ref in chain.from_iterable(groups):
-        if ref.key not in unknown:
-            continue
-        if ref.key not in messages:
-            messages[ref.key] = unknown_value_message(kb, ref.key)
-        yield finding("KB207", ref.location, messages[ref.key], ref.key)
-
-
-_REF_KEY = itemgetter(0)  # ValueRef.key: a named tuple's first field
+    return VALUE_ROLES.whole(kb)
 
 
 def unknown_value_message(kb: KnowledgeBase, key: str) -> str:
@@ -165,18 +214,29 @@ _BARE_ROLE = re.compile(r"\{pv\}(?!`)(?P<key>[A-Za-z0-9_.]*)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})(.*)$")
 
 
+def _bare_value_roles(path: str, text: str, subject: str) -> Iterator[Finding]:
+    if _BARE_ROLE.search(text) is None:  # the usual case, at C speed: every {pv} has its backticks
+        return
+    for line, column, key in bare_roles(text):
+        shown = f"{{pv}}{key}"
+        fix = f"{{pv}}`{key}`" if key else "{pv}`POLICY.key`"
+        yield finding("KB208", Location(path, line, column), f"'{shown}' has no backticks around the key, so "
+                      f"the page shows it as literal text: write {fix}", key or subject)
+
+
+def _documents_bare_roles(kb: KnowledgeBase, context: CheckContext) -> Iterator[Finding]:
+    for doc in kb.documents:
+        yield from _bare_value_roles(doc.path, doc.text, "")
+
+
+BARE_VALUE_ROLES = SopParts(the_model, lambda kb, sop: _bare_value_roles(sop.path, sop.text, sop.id),
+                            _documents_bare_roles)
+
+
 @check
+@per_sop(BARE_VALUE_ROLES)
 def check_bare_value_roles(kb: KnowledgeBase) -> Iterator[Finding]:
-    texts = [(sop.path, sop.text, sop.id) for sop in kb.sops]
-    texts += [(doc.path, doc.text, "") for doc in kb.documents]
-    for path, text, subject in texts:
-        if _BARE_ROLE.search(text) is None:  # the usual case, at C speed: every {pv} has its backticks
-            continue
-        for line, column, key in bare_roles(text):
-            shown = f"{{pv}}{key}"
-            fix = f"{{pv}}`{key}`" if key else "{pv}`POLICY.key`"
-            yield finding("KB208", Location(path, line, column), f"'{shown}' has no backticks around the key, so "
-                          f"the page shows it as literal text: write {fix}", key or subject)
+    return BARE_VALUE_ROLES.whole(kb)
 
 
 def bare_roles(text: str) -> Iterator[tuple[int, int, str]]:

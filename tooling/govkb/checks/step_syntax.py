@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import SopParts, check, per_sop, the_model
 from govkb.checks.unsafe_markup import parser
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location
+from govkb.model import KnowledgeBase, Location, Sop
 
 _STEP_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\{step\}", re.M)
 _DIRECTIVE = re.compile(r"^\{([\w-]+)\}")
@@ -54,17 +54,24 @@ def fence_count(text: str) -> int:
     return count
 
 
-@check
-def check_unread_steps(kb: KnowledgeBase) -> Iterator[Finding]:
-    for sop in kb.sops:
-        if fence_count(sop.text) == len(sop.steps) and "~~~" not in sop.text:
+def _sop_unread_steps(kb: KnowledgeBase, sop: Sop) -> Iterator[Finding]:
+    if fence_count(sop.text) == len(sop.steps) and "~~~" not in sop.text:
+        return
+    read = {step.location.line for step in sop.steps}
+    for line, fence, nested in step_fences(sop.text):
+        if line in read or any(abs(line - r) <= 1 for r in read):
             continue
-        read = {step.location.line for step in sop.steps}
-        for line, fence, nested in step_fences(sop.text):
-            if line in read or any(abs(line - r) <= 1 for r in read):
-                continue
-            how = ("nested inside another directive" if nested else
-                   f"opened with '{fence}'" if not fence.startswith("`") else "not at the top level")
-            yield finding("KB810", Location(sop.path, line, 1),
-                          f"a step directive {how} is drawn on the site but govkb cannot read it: write it "
-                          "as a top-level backtick {step} fence under ## Procedure", sop.id)
+        how = ("nested inside another directive" if nested else
+               f"opened with '{fence}'" if not fence.startswith("`") else "not at the top level")
+        yield finding("KB810", Location(sop.path, line, 1),
+                      f"a step directive {how} is drawn on the site but govkb cannot read it: write it "
+                      "as a top-level backtick {step} fence under ## Procedure", sop.id)
+
+
+UNREAD_STEPS = SopParts(the_model, _sop_unread_steps)
+
+
+@check
+@per_sop(UNREAD_STEPS)
+def check_unread_steps(kb: KnowledgeBase) -> Iterator[Finding]:
+    return UNREAD_STEPS.whole(kb)

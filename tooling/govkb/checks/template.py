@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from govkb.checks.context import CheckContext, check, check_in_context, compute_now
+from govkb.checks.context import CheckContext, Memo, SopParts, check, check_in_context, per_sop
 from govkb.checks.references import option_location
 from govkb.findings import Finding, finding
 from govkb.model import KnowledgeBase, Section, Sop
@@ -27,12 +27,22 @@ _ORDER = {title.lower(): index for index, title in enumerate(REQUIRED_SECTIONS)}
 _GITHUB_TEAM = re.compile(r"^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$")
 
 
+def _the_memo(kb: KnowledgeBase, context: CheckContext) -> Memo:
+    return context.memo
+
+
+def _sop_template_findings(memo: Memo, sop: Sop) -> tuple[Finding, ...]:
+    # The path's length first: no path and text make the key of another path and text.
+    return memo("sop_template", f"{len(sop.path)}:{sop.path}\0{sop.text}", lambda: sop_template(sop))
+
+
+SOP_TEMPLATE = SopParts(_the_memo, _sop_template_findings)
+
+
 @check_in_context
+@per_sop(SOP_TEMPLATE)
 def check_sop_template(kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
-    memo = context.memo if context else compute_now
-    for sop in kb.sops:
-        # The path's length first: no path and text make the key of another path and text.
-        yield from memo("sop_template", f"{len(sop.path)}:{sop.path}\0{sop.text}", lambda: sop_template(sop))
+    return SOP_TEMPLATE.whole(kb, context)
 
 
 def sop_template(sop: Sop) -> tuple[Finding, ...]:

@@ -56,9 +56,10 @@ def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.d
            select: tuple[str, ...], ignore: tuple[str, ...]) -> int:
     cache = FileCache(None if args.no_cache else cache_dir())
     with _collector_paused():
-        result = load_knowledge_base(root, cache)
+        result = load_knowledge_base(root, cache, defer_stamps=True)  # a warm run reads no stamp
         findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
-                                        (*config.ignore, *ignore), args.waivers, memo=cache.memo)
+                                        (*config.ignore, *ignore), args.waivers, memo=cache.memo,
+                                        sources=result.sources)
         cache.save()  # what the checks' memo computed
     report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from govkb.checks import CheckContext, run_checks
 from govkb.checks.context import Memo, compute_now
@@ -45,8 +45,10 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
 
 def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config: Config, today: dt.date,
                      select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None,
-                     memo: Memo = compute_now) -> list[Finding]:
-    """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control."""
-    context = CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days, memo=memo)
+                     memo: Memo = compute_now, sources: Mapping[str, str] | None = None) -> list[Finding]:
+    """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control.
+    ``sources``: the loader's content keys of ``kb``'s files, for ``memo`` (see CheckContext)."""
+    context = CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days, memo=memo,
+                           sources=sources or {})
     findings = run_checks(kb, load_findings, context)
     return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

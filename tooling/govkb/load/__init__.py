@@ -11,11 +11,11 @@ file's content, so an unchanged file is not parsed again; the model is the same 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from govkb import model as m
 from govkb.files import MAX_FILE_BYTES, read_bytes
@@ -41,6 +41,10 @@ Loaded = tuple[Any, list[m.Requirement], list[Finding]]
 class LoadResult:
     kb: m.KnowledgeBase
     findings: tuple[Finding, ...]
+    # Path -> the content key of each file read into ``kb`` (FileCache.key: a digest of its
+    # bytes, path, kind and the loader's code, so a record is a function of its file's key):
+    # what the checks' memo keys per-file results by (CheckContext.sources).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def relpath(path: Path, root: Path) -> str:
@@ -53,8 +57,11 @@ def relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> LoadResult:
-    """Load everything under ``root``; ``cache`` None means the user's cache (:func:`cache_dir`)."""
+def load_knowledge_base(root: Path | str, cache: FileCache | None = None, defer_stamps: bool = False) -> LoadResult:
+    """Load everything under ``root``; ``cache`` None means the user's cache (:func:`cache_dir`).
+
+    ``defer_stamps``: the model's ``reviews`` may be a :class:`~govkb.model.DeferredStamps`,
+    unpickled when first read (``govkb check``, whose warm run reads none); else a tuple."""
     root = Path(root)
     cache = cache if cache is not None else FileCache(cache_dir())
     findings: list[Finding] = []
@@ -69,8 +76,9 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
-    results, (reviews, review_problems) = kept_all(cache, [_task(root, kind, path, cache) for kind, path in jobs],
-                                                   partial(_reviews, root, cache))
+    sources: dict[str, str] = {}  # path -> the content key of each file read (KnowledgeBase.sources)
+    tasks = [_task(root, kind, path, cache, sources) for kind, path in jobs]
+    results, (reviews, review_problems) = kept_all(cache, tasks, partial(_reviews, root, cache, sources))
 
     policies: list[m.Policy] = []
     sops: list[m.Sop] = []
@@ -95,7 +103,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
                                     f"unknown catalog '{path.stem}'; catalogs are: {', '.join(CATALOG_NAMES)}"))
             continue
         name, records, problems = cached(cache, "catalog", path, rel, partial(_load_catalog, path, rel),
-                                         lambda problems: (None, (), problems))
+                                         lambda problems: (None, (), problems), sources)
         findings += problems
         if name is not None:
             catalogs[name] = records
@@ -119,21 +127,27 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None) -> Loa
         requirements=tuple(requirements),
         documents=tuple(documents),
         catalog_paths=tuple(catalog_paths),
-        reviews=reviews,
+        reviews=reviews if defer_stamps or not isinstance(reviews, m.DeferredStamps) else reviews.stamps,
         reviews_path=REVIEWS_FILE if (root / REVIEWS_FILE).exists() else "",
         policy_tests=tests,
     )
     cache.save()  # what this load parsed, for the next one
-    return LoadResult(kb, (*findings, *problems))
+    return LoadResult(kb, (*findings, *problems), sources)
 
 
-def _reviews(root: Path, cache: FileCache) -> tuple[tuple[m.ReviewStamp, ...], list[Finding]]:
+def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:
     reviews_file = root / REVIEWS_FILE
     if not reviews_file.exists() and not reviews_file.is_symlink():
         return (), []
-    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(load_reviews, root),
+    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
                   lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
-                                         for p in problems]), limit=MAX_REVIEWS_BYTES)
+                                         for p in problems]), sources, limit=MAX_REVIEWS_BYTES)
+
+
+def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Finding]]:
+    """The stamps, kept pickled in the cache entry until a check reads them (a warm run: none)."""
+    stamps, problems = load_reviews(root, raw)
+    return m.DeferredStamps(stamps), problems
 
 
 def _outside(root: Path, paths: list[Path]) -> set[Path]:
@@ -188,26 +202,33 @@ def _sorted(paths: Iterable[Path]) -> list[Path]:
     return sorted(paths, key=attrgetter("parts"))
 
 
-def _task(root: Path, kind: str, path: Path, cache: FileCache) -> Task[Loaded]:
-    """What ``path`` gives, for :func:`kept_all`: its cache key and its loading (no key: unreadable)."""
+def _task(root: Path, kind: str, path: Path, cache: FileCache, sources: dict[str, str]) -> Task[Loaded]:
+    """What ``path`` gives, for :func:`kept_all`: its cache key and its loading (no key:
+    unreadable); ``sources`` gets the key, under the file's path relative to ``root``."""
     rel = relpath(path, root)
     raw, problems = read_bytes(path, rel, MAX_FILE_BYTES)
     if raw is None:
         return None, lambda: (None, [], problems)
-    return cache.key(kind, rel, raw), partial(_load_file, kind, path, rel, raw)
+    key = sources[rel] = cache.key(kind, rel, raw)
+    return key, partial(_load_file, kind, path, rel, raw)
 
 
 T = TypeVar("T")
 
 
 def cached(cache: FileCache, kind: str, path: Path, rel: str, compute: Callable[[bytes], T],
-           unreadable: Callable[[list[Finding]], T], limit: int = MAX_FILE_BYTES) -> T:
+           unreadable: Callable[[list[Finding]], T], sources: dict[str, str] | None = None,
+           limit: int = MAX_FILE_BYTES) -> T:
     """``compute(the file's bytes)``, from the cache when those bytes were loaded before;
-    ``unreadable(problems)`` when the file cannot be read (or is over ``limit`` bytes)."""
+    ``unreadable(problems)`` when the file cannot be read (or is over ``limit`` bytes).
+    ``sources`` gets the file's content key, under ``rel``."""
     raw, problems = read_bytes(path, rel, limit)
     if raw is None:
         return unreadable(problems)
-    return cache.kept(cache.key(kind, rel, raw), partial(compute, raw))
+    key = cache.key(kind, rel, raw)
+    if sources is not None:
+        sources[rel] = key
+    return cache.kept(key, partial(compute, raw))
 
 
 def _load_file(kind: str, path: Path, rel: str, raw: bytes) -> Loaded:

@@ -20,7 +20,7 @@ from govkb.model.sop import (
     Document, Requirement, Section, Sop, Step, ValueRef,
 )
 from govkb.model.records import (
-    PolicyTest, ReviewedLink, ReviewStamp,
+    DeferredStamps, PolicyTest, ReviewedLink, ReviewStamp,
 )
 from govkb.model.needs import (
     LINK_TYPES, Need, NEED_TYPES,
@@ -33,7 +33,7 @@ from govkb.model.knowledge_base import (
 )
 
 __all__ = [
-    "Basis", "Criteria", "Action", "Appeal", "Area", "Document", "DsaGrounds", "DsaRestriction",
+    "Basis", "Criteria", "DeferredStamps", "Action", "Appeal", "Area", "Document", "DsaGrounds", "DsaRestriction",
     "Feature", "HistoryEntry", "KnowledgeBase", "Kpi", "KpiTarget", "LINK_TYPES", "Ladder",
     "LadderStep", "Location", "Market", "NEED_TYPES", "NOWHERE", "Need", "Owner", "Policy",
     "PolicyTest", "PolicyValue", "Requirement", "ReviewStamp", "ReviewedLink", "Rule", "STATUSES",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from govkb.model.policy import Policy, Rule
 from govkb.model.catalog import Action, Area, Feature, Kpi, Market, Owner, SeverityLevel
@@ -29,7 +29,7 @@ class KnowledgeBase:
     requirements: tuple[Requirement, ...] = ()
     documents: tuple[Document, ...] = ()
     catalog_paths: tuple[tuple[str, str], ...] = ()
-    reviews: tuple[ReviewStamp, ...] = ()
+    reviews: Sequence[ReviewStamp] = ()  # a tuple, or the loader's DeferredStamps (unpickled when read)
     reviews_path: str = ""  # the reviewed-state file, when the knowledge base has one
     policy_tests: tuple[PolicyTest, ...] = ()  # cases under policies/tests/ (govkb.decide.testcases)
 
