@@ -246,7 +246,7 @@ def _writer_layout_stamps(data: dict[str, Any], text: str) -> ReviewStamps | Non
             expected.append(number)
             prefixes.append(f'    "{step_id}": {{')
             stamp_lines.append(number)
-            first = len(runs)
+            links = 0
             for kind, value in entry.items():
                 number += 1
                 expected.append(number)
@@ -261,8 +261,9 @@ def _writer_layout_stamps(data: dict[str, Any], text: str) -> ReviewStamps | Non
                 kind_names.append(kind)
                 kinds.append(value)
                 runs.append(range(number + 1, number + 1 + len(value)))
+                links += len(value)
                 number += len(value) + 1  # the links, then the kind's closing brace
-            counts.append(sum(map(len, kinds[first:])))
+            counts.append(links)
             number += 1  # the step's closing brace
         number += 1  # the closing brace of "reviews"
     targets = list(chain.from_iterable(kinds))
