@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from govkb.load.reviews import REVIEWS_FILE, dump_reviews, load_reviews
+from govkb.load.reviews import LINK_KINDS, REVIEWS_FILE, dump_reviews, load_reviews
 
 STAMPS = {
     "SOP_A_01": ("2026-11-01", {"implements": {"R_1": {"fingerprint": "f1", "text": "t1"},
@@ -91,3 +93,126 @@ def test_problems_are_kb452_at_their_line(tmp_path: Path, text: str, found: list
     stamps, problems = load_reviews(tmp_path)
     assert {p.code for p in problems} <= {"KB452"}
     assert [(p.line, p.message) for p in problems] == found and stamps == ()
+
+
+# The writer's layout takes a fast path (``_writer_layout_stamps``) that must give exactly
+# what the general path (``_general_stamps``, the lines from ``_key_lines``) gives, for any
+# file: the writer's own, and files edited into other layouts (which it must refuse).
+
+def both_paths(text: str) -> tuple[object, object]:
+    from govkb.load import reviews
+
+    data = json.loads(text, object_pairs_hook=reviews._no_duplicates)
+    fast = reviews._writer_layout_stamps(data, text)
+    general = reviews._general_stamps(data, text)
+    return fast, general
+
+
+def exact(stamps: object) -> list[object]:
+    """Every field of every record, with the record types (a plain tuple would compare equal)."""
+    return [(type(s).__name__, s.step_id, s.reviewed_on, tuple(s.location), type(s.location).__name__,
+             [(type(link).__name__, link.kind, link.target, link.facets, tuple(link.location),
+               type(link.location).__name__) for link in s.links]) for s in stamps]  # type: ignore[attr-defined]
+
+
+_WORDS = st.text(alphabet=st.sampled_from(['A', '_', '1', '.', 'é', '"', '\\', '\n', '\u2028', ' ', '{', ':']),
+                 min_size=0, max_size=6)
+_FACETS = st.dictionaries(st.sampled_from(["fingerprint", "text", "value", "severity"]),
+                          st.one_of(_WORDS, st.integers(-5, 5)), max_size=3)
+_KINDS = st.dictionaries(st.sampled_from(list(LINK_KINDS)), st.dictionaries(_WORDS, _FACETS, max_size=3), max_size=4)
+_STAMPS = st.dictionaries(_WORDS, st.tuples(st.sampled_from(["2026-11-01", ""]), _KINDS), max_size=5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stamps=_STAMPS, edit=st.integers(0, 7), where=st.integers(0, 10_000))
+def test_the_fast_path_gives_what_the_general_path_gives(stamps: dict, edit: int, where: int) -> None:
+    text = dump_reviews(stamps)
+    lines = text.split("\n")
+    at = where % len(lines)
+    if edit == 1:  # a blank line somewhere
+        lines.insert(at, "")
+    elif edit == 2:  # one line indented more
+        lines[at] = "  " + lines[at]
+    elif edit == 3:  # two lines joined
+        if at + 1 < len(lines):
+            lines[at:at + 2] = [lines[at] + " " + lines[at + 1].lstrip()]
+    elif edit == 4:  # CRLF line ends
+        lines = [line + "\r" for line in lines[:-1]] + lines[-1:]
+    elif edit == 5:  # a non-ASCII key escaped
+        lines = [line.replace("é", "\\u00e9") for line in lines]
+    elif edit == 6:  # another order of the top-level keys
+        text = json.dumps({"reviews": json.loads(text)["reviews"], "about": "x"}, indent=2, ensure_ascii=False)
+        lines = text.split("\n")
+    elif edit == 7:  # the file on one line
+        lines = [json.dumps(json.loads(text), ensure_ascii=False)]
+    edited = "\n".join(lines)
+    try:
+        fast, general = both_paths(edited)
+    except ValueError:  # the edit broke the JSON: no path runs
+        return
+    if fast is not None:
+        assert exact(fast) == exact(general[0]) and general[1] == []  # type: ignore[index]
+    if edit == 0 and all(kinds for _, kinds in stamps.values()) and all(
+            all(type(v) is str for facets in links.values() for v in facets.values()) and "\\" not in key
+            and '"' not in key and "\n" not in key
+            for _, kinds in stamps.values() for links in kinds.values() for key in links) and not any(
+            c in step for step in stamps for c in '"\\\n'):
+        assert fast is not None  # the writer's own file, with plain keys and text facets, is taken fast
+
+
+def test_the_writer_layout_is_taken_fast_for_the_repository_file() -> None:
+    from govkb.load import reviews
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / REVIEWS_FILE).read_text("utf-8")
+    fast, general = both_paths(text)
+    assert fast is not None and exact(fast) == exact(general[0]) and len(fast) > 100  # type: ignore[arg-type]
+    assert reviews.load_reviews(root)[0] == general[0]
+
+
+def test_the_stamps_pickle_as_columns_and_come_back_the_same(tmp_path: Path) -> None:
+    import pickle
+
+    from govkb.load.reviews import ReviewStamps
+
+    (tmp_path / REVIEWS_FILE).write_text(dump_reviews(STAMPS), "utf-8")
+    stamps, _ = load_reviews(tmp_path)
+    assert isinstance(stamps, ReviewStamps)
+    again = pickle.loads(pickle.dumps(stamps, pickle.HIGHEST_PROTOCOL))
+    assert isinstance(again, ReviewStamps) and exact(again) == exact(stamps)
+    # Equal facets are one tuple after the round trip too (the pickle holds them once).
+    one = ReviewStamps([stamps[0], stamps[0]])
+    twice = pickle.loads(pickle.dumps(one, pickle.HIGHEST_PROTOCOL))
+    assert twice[0].links[0].facets is twice[1].links[0].facets
+    assert pickle.loads(pickle.dumps(ReviewStamps(), pickle.HIGHEST_PROTOCOL)) == ()
+
+
+def test_the_cached_stamps_are_the_parsed_ones_and_an_edit_is_read_again(tmp_path: Path) -> None:
+    import shutil
+
+    from govkb.checks import run_checks
+    from govkb.load import load_knowledge_base
+    from govkb.load.cache import FileCache
+
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "minikb", root)
+    cold = load_knowledge_base(root, FileCache(tmp_path / "cache"))
+    warm_cache = FileCache(tmp_path / "cache")
+    warm = load_knowledge_base(root, warm_cache)
+    assert warm_cache.misses == 0 and exact(warm.kb.reviews) == exact(cold.kb.reviews) and len(cold.kb.reviews) == 2
+
+    def stale() -> list[tuple[str, int, str]]:
+        result = load_knowledge_base(root, FileCache(tmp_path / "cache"))
+        return [(f.path, f.line, f.message) for f in run_checks(result.kb, result.findings)
+                if f.code in ("KB451", "KB452")]
+
+    assert stale() == []
+    path = root / REVIEWS_FILE
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('  "reviews": {\n', '  "reviews": {\n    "SOP_GONE_01": {\n'
+                                 '      "reviewed_on": "2026-01-01"\n    },\n', 1), "utf-8")
+    assert stale() == [(REVIEWS_FILE, 4, f"{REVIEWS_FILE} holds a stamp for SOP_GONE_01, which is no step; "
+                        "run `govkb review --all` to rewrite the stamps")]
+    path.write_text(text.replace('"reviewed_on"', '"reviewed_by"', 1), "utf-8")
+    found = stale()
+    assert [(where, line) for where, line, _ in found] == [(REVIEWS_FILE, 4)] and "reviewed_by" in found[0][2]
