@@ -221,7 +221,8 @@ def test_a_warm_run_reads_no_stamp_and_the_stamps_read_as_loaded(corpus: Path, t
     result = load_knowledge_base(corpus, memo.cache, defer_stamps=True)
     stamps = result.kb.reviews
     assert isinstance(stamps, DeferredStamps) and stamps._stamps is None
-    assert type(load_knowledge_base(corpus, FileCache(cache)).kb.reviews) is tuple  # unless asked for
+    eager = load_knowledge_base(corpus, FileCache(cache)).kb.reviews  # unless asked for: a tuple
+    assert isinstance(eager, tuple) and not isinstance(eager, DeferredStamps)
     run_checks(result.kb, result.findings, CheckContext(today=TODAY, memo=memo, sources=result.sources))
     assert stamps._stamps is None and memo.checked == 0  # nothing read them
     assert stamps == plain.reviews and plain.reviews == stamps and result.kb == plain
