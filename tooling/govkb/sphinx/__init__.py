@@ -4,13 +4,14 @@ Add ``"govkb.sphinx"`` to ``extensions`` (it sets up ``myst_parser`` and ``sphin
 All build state lives in one domain (:mod:`domain`).
 The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configures the need
 types, fields and links (:mod:`needs`), draws the needs with sphinx-needs' layout
-(:mod:`needdraw`), makes every policy and catalog YAML file a page
-(:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the ``{govkb-schema}`` directive
-(:mod:`schemas`), reports ``govkb check`` findings as warnings (:mod:`report`), rewrites the
-pages whose back-links changed in an incremental build (:mod:`incremental`), and sets up
-the site views (:mod:`views`: diagrams, dashboards).  While a build runs, Python's cycle
-collector runs less often (:mod:`collector`).  Other code reads the model through
-:func:`get_knowledge_base`.
+(:mod:`needdraw`), builds their back-links with a set (:mod:`backlinks`), keeps them in a
+dict whose ``repr`` Sphinx's event log can afford (:mod:`needsrepr`), makes every policy and
+catalog YAML file a page (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the
+``{govkb-schema}`` directive (:mod:`schemas`), reports ``govkb check`` findings as warnings
+(:mod:`report`), rewrites the pages whose back-links changed in an incremental build
+(:mod:`incremental`), and sets up the site views (:mod:`views`: diagrams, dashboards).  While
+a build runs, Python's cycle collector runs less often (:mod:`collector`).  Other code reads
+the model through :func:`get_knowledge_base`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from govkb.model import KnowledgeBase
+from govkb.sphinx.backlinks import setup_backlinks
 from govkb.sphinx.collector import setup_collector
 from govkb.sphinx.domain import GovkbDomain
 from govkb.sphinx.incremental import setup_incremental
@@ -28,6 +30,7 @@ from govkb.sphinx.kbstate import knowledge_base, load_for_build
 from govkb.sphinx.needdraw import setup_needdraw
 from govkb.sphinx.navigation import setup_navigation
 from govkb.sphinx.needs import setup_needs
+from govkb.sphinx.needsrepr import setup_needsrepr
 from govkb.sphinx.pages import setup_pages
 from govkb.sphinx.report import setup_report
 from govkb.sphinx.roles import PolicyValueRole
@@ -58,6 +61,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _load, priority=100)
     setup_safety(app)
     setup_needs(app)
+    setup_backlinks(app)
+    setup_needsrepr(app)
     setup_needdraw(app)
     setup_pages(app)
     app.add_role("pv", PolicyValueRole())
