@@ -5,7 +5,8 @@ All build state lives in one domain (:mod:`domain`).
 The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configures the need
 types, fields and links (:mod:`needs`), draws the needs with sphinx-needs' layout
 (:mod:`needdraw`), builds their back-links with a set (:mod:`backlinks`), keeps them in a
-dict whose ``repr`` Sphinx's event log can afford (:mod:`needsrepr`), makes every policy and
+dict whose ``repr`` Sphinx's event log can afford (:mod:`needsrepr`), keeps sphinx-needs'
+copies of their nodes pickled per page between builds (:mod:`neednodes`), makes every policy and
 catalog YAML file a page (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the
 ``{govkb-schema}`` directive (:mod:`schemas`), reports ``govkb check`` findings as warnings
 (:mod:`report`), rewrites the pages whose back-links changed in an incremental build
@@ -29,6 +30,7 @@ from govkb.sphinx.incremental import setup_incremental
 from govkb.sphinx.kbstate import knowledge_base, load_for_build
 from govkb.sphinx.needdraw import setup_needdraw
 from govkb.sphinx.navigation import setup_navigation
+from govkb.sphinx.neednodes import setup_neednodes
 from govkb.sphinx.needs import setup_needs
 from govkb.sphinx.needsrepr import setup_needsrepr
 from govkb.sphinx.pages import setup_pages
@@ -63,6 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_needs(app)
     setup_backlinks(app)
     setup_needsrepr(app)
+    setup_neednodes(app)
     setup_needdraw(app)
     setup_pages(app)
     app.add_role("pv", PolicyValueRole())
