@@ -6,13 +6,14 @@ The extension loads the KnowledgeBase once per build (:mod:`kbstate`), configure
 types, fields and links (:mod:`needs`), draws the needs with sphinx-needs' layout
 (:mod:`needdraw`), builds their back-links with a set (:mod:`backlinks`), keeps them in a
 dict whose ``repr`` Sphinx's event log can afford (:mod:`needsrepr`), keeps sphinx-needs'
-copies of their nodes pickled per page between builds (:mod:`neednodes`), makes every policy and
-catalog YAML file a page (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the
+copies of their nodes pickled per page between builds (:mod:`neednodes`), makes every policy
+and catalog YAML file a page (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles`), the
 ``{govkb-schema}`` directive (:mod:`schemas`), reports ``govkb check`` findings as warnings
 (:mod:`report`), rewrites the pages whose back-links changed in an incremental build
-(:mod:`incremental`), and sets up the site views (:mod:`views`: diagrams, dashboards).  While
-a build runs, Python's cycle collector runs less often (:mod:`collector`).  Other code reads
-the model through :func:`get_knowledge_base`.
+(:mod:`incremental`), and sets up the site views (:mod:`views`: diagrams, dashboards).  The
+HTML templates' compiled code is kept between builds (:mod:`templatecache`).  While a build
+runs, Python's cycle collector runs less often (:mod:`collector`).  Other code reads the
+model through :func:`get_knowledge_base`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from govkb.sphinx.safety import setup_safety
 from govkb.sphinx.schemas import setup_schemas
 from govkb.sphinx.searchindex import setup_searchindex
 from govkb.sphinx.suspect import setup_suspect
+from govkb.sphinx.templatecache import setup_templatecache
 
 __all__ = ["get_knowledge_base", "setup"]
 
@@ -76,5 +78,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     views.setup(app)
     setup_suspect(app)
     setup_searchindex(app)
+    setup_templatecache(app)
     return {"version": "0.1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
 
