@@ -28,7 +28,7 @@ from govkb.sphinx.backlinks import setup_backlinks
 from govkb.sphinx.collector import setup_collector
 from govkb.sphinx.domain import GovkbDomain
 from govkb.sphinx.incremental import setup_incremental
-from govkb.sphinx.kbstate import knowledge_base, load_for_build
+from govkb.sphinx.kbstate import knowledge_base, load_for_build, save_check_cache
 from govkb.sphinx.needdraw import setup_needdraw
 from govkb.sphinx.navigation import setup_navigation
 from govkb.sphinx.neednodes import setup_neednodes
@@ -63,6 +63,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_domain(GovkbDomain)
     setup_collector(app)
     app.connect("builder-inited", _load, priority=100)
+    app.connect("build-finished", save_check_cache)
     setup_safety(app)
     setup_needs(app)
     setup_backlinks(app)
