@@ -12,7 +12,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.testing.util import SphinxTestApp
 
-from govkb.sphinx.collector import BUILD_THRESHOLDS
+from govkb.sphinx.collector import BUILD_THRESHOLDS, LOAD_THRESHOLDS
 
 pytestmark = pytest.mark.sphinx
 
@@ -69,3 +69,37 @@ def test_only_the_sphinx_build_command_keeps_the_build_thresholds(
         main.__file__ = file
     monkeypatch.setitem(sys.modules, "__main__", main)
     assert is_sphinx_build_command() is command
+
+
+PROBE = """
+
+def setup(app):
+    import gc
+
+    app.govkb_probe = {}
+    app.connect("config-inited", lambda app, config: app.govkb_probe.update(loading=gc.get_threshold()),
+                priority=1)
+    app.connect("builder-inited", lambda app: app.govkb_probe.update(frozen=gc.get_freeze_count(),
+                                                                     building=gc.get_threshold()), priority=500)
+"""
+
+
+def test_what_the_build_loaded_is_frozen_until_it_ends(sphinx_project: Callable[[str], Path]) -> None:
+    """Loading (the environment, the builder, the model) collects rarely; then it is frozen, not walked."""
+    src = sphinx_project("basic")
+    (src / "conf.py").write_text((src / "conf.py").read_text("utf-8") + PROBE, "utf-8")
+    assert gc.get_freeze_count() == 0
+    for build in ("first", "incremental"):
+        if build == "incremental":
+            sop = src / "sop" / "review.md"
+            sop.write_text(sop.read_text("utf-8") + "\nMore.\n", "utf-8")
+        app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=StringIO(), warning=StringIO())
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        seen = app.govkb_probe  # type: ignore[attr-defined]
+        assert seen["loading"] == LOAD_THRESHOLDS, build
+        assert seen["frozen"] > 1000, build
+        assert seen["building"] == BUILD_THRESHOLDS, build
+        assert gc.get_freeze_count() == 0, build  # an embedder's objects are collectable again

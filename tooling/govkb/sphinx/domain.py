@@ -45,6 +45,7 @@ class BuildState:
     sidebars: dict[str, Any] = field(default_factory=dict)  # folder -> navigation.FolderSidebar
     in_toctrees: set[str] | None = None  # the docnames some toctree lists (navigation)
     parsed_labels: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # layout text -> its nodes (needdraw)
+    check_cache: Any = None  # govkb.load.cache.FileCache: the checks' memo, as govkb check keeps it (kbstate)
 
 
 class GovkbDomain(Domain):

@@ -24,6 +24,7 @@ from govkb import config as cfg
 from govkb.asof import kb_as_of
 from govkb.errors import FatalError
 from govkb.load import LoadResult, load_knowledge_base
+from govkb.load.cache import FileCache, cache_dir
 from govkb.model import KnowledgeBase
 from govkb.sphinx.domain import govkb_domain
 
@@ -68,6 +69,25 @@ def knowledge_base(env: BuildEnvironment) -> KnowledgeBase:
         kb = load_result(env).kb
         state.as_of = kb_as_of(kb, build_day(kb.root))
     return state.as_of
+
+
+def check_cache(env: BuildEnvironment) -> FileCache:
+    """The checks' memo of this build: the user's cache, as ``govkb check`` uses it (each entry is
+    keyed by what it was computed from and govkb's code, so it is never stale); saved when the
+    build ends (:func:`save_check_cache`)."""
+    state = govkb_domain(env).build
+    if state.check_cache is None:
+        state.check_cache = FileCache(cache_dir())
+    found: FileCache = state.check_cache
+    return found
+
+
+def save_check_cache(app: Sphinx, _exception: BaseException | None) -> None:
+    """``build-finished``: what the checks' memo computed in this build, written for the next."""
+    state = govkb_domain(app.env).build
+    if state.check_cache is not None:
+        state.check_cache.save()
+        state.check_cache = None
 
 
 def build_day(root: str) -> dt.date:

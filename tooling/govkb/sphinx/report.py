@@ -22,7 +22,7 @@ from govkb.checks import run_checks
 from govkb.errors import FatalError
 from govkb.findings import INFO, Finding
 from govkb.sphinx.domain import govkb_domain
-from govkb.sphinx.kbstate import absolute, kb_root, load_result
+from govkb.sphinx.kbstate import absolute, check_cache, kb_root, load_result
 
 logger = logging.getLogger(__name__)
 ROLE_CODE = "KB207"
@@ -50,7 +50,8 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
     except FatalError as exc:
         logger.warning("govkb configuration: %s", exc, type="govkb", subtype="config")
         return run_checks(result.kb, result.findings)
-    return cfg.project_findings(result.kb, result.findings, config, today, config.select, config.ignore)
+    return cfg.project_findings(result.kb, result.findings, config, today, config.select, config.ignore,
+                                memo=check_cache(env).memo)  # as govkb check keeps it
 
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:

@@ -12,19 +12,21 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from govkb.checks.changes import check_suspect_links
+from govkb.checks.context import CheckContext, Memo, compute_now
 from govkb.model import KnowledgeBase
-from govkb.sphinx.kbstate import knowledge_base
+from govkb.sphinx.kbstate import check_cache, knowledge_base
 
 _CACHE: dict[int, dict[str, list[str]]] = {}  # by id of the build's model: computed once per build
 
 
-def suspect_messages(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """Step id -> what changed in each of its suspect links."""
+def suspect_messages(kb: KnowledgeBase, memo: Memo = compute_now) -> dict[str, list[str]]:
+    """Step id -> what changed in each of its suspect links (``memo``: the checks' memo, which
+    keeps each policy's target fingerprints, as ``govkb check`` does)."""
     key = id(kb)
     if key not in _CACHE:
         _CACHE.clear()
         found: dict[str, list[str]] = {}
-        for item in check_suspect_links(kb):
+        for item in check_suspect_links(kb, CheckContext(memo=memo)):
             if item.code == "KB450":
                 found.setdefault(item.subject, []).append(item.message.split("; re-read the step")[0])
         _CACHE[key] = found
@@ -43,7 +45,7 @@ def suspect_note(step_id: str, messages: list[str]) -> nodes.Element:
 
 
 def mark_suspect_steps(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    suspects = suspect_messages(knowledge_base(app.env))
+    suspects = suspect_messages(knowledge_base(app.env), check_cache(app.env).memo)
     if not suspects:
         return
     marked: set[str] = set()
