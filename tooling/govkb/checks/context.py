@@ -29,7 +29,8 @@ class Memo(Protocol):
 
 
 def compute_now(namespace: str, key: str, compute: Callable[[], Any]) -> Any:
-    """The memo that keeps nothing: tests, the Sphinx build and ``--no-cache``."""
+    """The memo that keeps nothing: tests and ``--no-cache`` (govkb check and the Sphinx build
+    pass the user's cache, :meth:`govkb.load.cache.FileCache.memo`)."""
     return compute()
 
 

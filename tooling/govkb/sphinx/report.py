@@ -51,7 +51,7 @@ def build_findings(env: BuildEnvironment) -> list[Finding]:
         logger.warning("govkb configuration: %s", exc, type="govkb", subtype="config")
         return run_checks(result.kb, result.findings)
     return cfg.project_findings(result.kb, result.findings, config, today, config.select, config.ignore,
-                                memo=check_cache(env).memo)  # as govkb check keeps it
+                                memo=check_cache(env).memo, sources=result.sources)  # as govkb check keeps it
 
 
 def report_findings(app: Sphinx, env: BuildEnvironment) -> None:
