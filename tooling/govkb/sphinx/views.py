@@ -31,6 +31,7 @@ from govkb.model import KnowledgeBase
 from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables
 from govkb.sphinx.domain import govkb_domain
 from govkb.sphinx.incremental import dashboards_outdated
+from govkb.sphinx.writeorder import setup_writeorder
 
 HERE = Path(__file__).parent
 logger = logging.getLogger(__name__)
@@ -398,6 +399,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
     app.connect("build-finished", drop_permalink_page)
+    setup_writeorder(app)  # a dashboard is no longer the page written before the writers start
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")
