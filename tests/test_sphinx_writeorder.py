@@ -18,7 +18,9 @@ import pytest
 from sphinx.application import Sphinx
 from sphinx.testing.util import SphinxTestApp
 
-from govkb.sphinx.writeorder import doctree_size, lightest_first
+from sphinx.util.parallel import make_chunks
+
+from govkb.sphinx.writeorder import doctree_size, lightest_first, shrinking_chunks
 
 pytestmark = pytest.mark.sphinx
 SNCB = re.compile(r"SNCB-[0-9a-f]{8}")
@@ -42,6 +44,19 @@ def test_the_lightest_page_goes_first_and_the_others_keep_their_order(tmp_path: 
     assert lightest_first(builder, ["e", "c/d", "missing"]) == ["c/d", "e", "missing"]
     assert lightest_first(builder, ["a"]) == ["a"]
     assert lightest_first(builder, []) == []
+
+
+@pytest.mark.parametrize("pages, nproc, sizes", [
+    (0, 1, []), (1, 1, [1]), (7, 1, [7]), (20, 1, [10, 5, 3, 1, 1]),
+    (208, 1, [45, 45, 45, 37, 18, 9, 5, 2, 1, 1]), (208, 3, [26] * 7 + [13, 7, 3, 2, 1]),
+])
+def test_the_last_chunks_shrink_to_one_page(pages: int, nproc: int, sizes: list[int]) -> None:
+    names = [f"p{i:04}" for i in range(pages)]
+    chunks = shrinking_chunks(names, nproc)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [name for chunk in chunks for name in chunk] == names  # every page once, in order
+    theirs = make_chunks(names, nproc)
+    assert chunks[:max(0, len(theirs) - 2)] == theirs[:max(0, len(theirs) - 2)]  # Sphinx's, but the last two
 
 
 def _build(src: Path, out: str, parallel: int) -> tuple[list[str], dict[str, int], str]:
@@ -85,6 +100,8 @@ def test_the_parallel_build_writes_the_lightest_page_first_and_the_same_pages(
     assert first != sorted(resolved)[0]  # Sphinx alone would write the first name first
     assert writers[first] == os.getpid()  # written alone, in the main process
     assert {pid for name, pid in writers.items() if name in resolved[1:]} - {os.getpid()}  # the rest by writers
+    last_writer = writers[resolved[-1]]
+    assert [name for name, pid in writers.items() if pid == last_writer] == [resolved[-1]]  # a chunk of one
     serial, _writers, warnings = _build(src, "_build_j1", 1)
     assert warnings == "", warnings
     assert serial == sorted(serial)  # a serial build is not reordered
