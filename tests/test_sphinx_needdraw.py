@@ -126,3 +126,76 @@ def test_a_label_is_parsed_once_per_build(sphinx_project: Callable[[str], Path],
     assert parsed, "no need was drawn"
     assert len(parsed) == len(set(parsed)), sorted(line for line in set(parsed) if parsed.count(line) > 1)
     assert "owner: " in parsed  # the label of a field many needs have: parsed, once
+
+
+# ---- the kept function parses and the one-isinstance node test ------------------------------------
+LAYOUT_FUNCTIONS = [
+    "meta_id()", "meta_all(no_links=True, exclude=['layout', 'style'])", "meta_links_all()",
+    "collapse_button('meta', collapsed='icon:arrow-down-circle', visible='icon:arrow-right-circle', initial=False)",
+    "meta('status')", "meta(\"title\", prefix=\"Title: \")", "image('field:avatar', width='40px')",
+    "link('https://example.org', text='site')", "permalink()", "copy('id', 3, 1.5, True)",
+]
+
+
+@pytest.mark.parametrize("text", LAYOUT_FUNCTIONS)
+def test_a_kept_parse_equals_sphinx_needs_own(text: str) -> None:
+    from sphinx_needs.functions.functions import DynamicFunctionParsed
+
+    from govkb.sphinx import needdraw
+
+    own = needdraw._FROM_STRING(text, allow_need=False)
+    first = DynamicFunctionParsed.from_string(text)
+    assert first == own
+    again = DynamicFunctionParsed.from_string(text)
+    assert again == own
+    has_list = any(isinstance(v, list) for v in [*own.args, *(v for _k, v in own.kwargs)])
+    assert (again is first) != has_list  # kept unless it holds a list (which a caller could change)
+    assert DynamicFunctionParsed.from_string(text, allow_need=True) == needdraw._FROM_STRING(text, allow_need=True)
+
+
+@pytest.mark.parametrize("text", ["not a call", "meta(1 + 2)", "meta(x=[a])", ""])
+def test_a_bad_function_string_raises_every_time(text: str) -> None:
+    from sphinx_needs.functions.functions import DynamicFunctionParsed
+    from sphinx_needs.functions.functions import FunctionParsingException
+
+    from govkb.sphinx import needdraw
+
+    with pytest.raises(FunctionParsingException):
+        needdraw._FROM_STRING(text, allow_need=False)
+    for _ in range(2):
+        with pytest.raises(FunctionParsingException):
+            DynamicFunctionParsed.from_string(text)
+
+
+def test_the_node_test_matches_sphinx_needs_own_on_every_node() -> None:
+    from docutils.core import publish_doctree
+    from sphinx_needs.utils import node_match as theirs
+
+    from govkb.sphinx.needdraw import node_match as ours
+
+    tree = publish_doctree("Title\n=====\n\n* a *b* ``c``\n\n  | line\n\n.. note:: x `y <http://z>`_\n\n"
+                           "+---+---+\n| 1 | 2 |\n+---+---+\n")
+    every = list(tree.findall())
+    for types in ([nodes.emphasis, nodes.literal], [nodes.Element], [nodes.TextElement, nodes.Text],
+                  nodes.paragraph, [nodes.reference], []):
+        want, got = theirs(types), ours(types)  # type: ignore[arg-type]
+        assert [want(n) for n in every] == [got(n) for n in every]
+        assert any(got(n) for n in every) == bool(types)
+
+
+def test_the_build_uses_the_fast_paths(sphinx_project: Callable[[str], Path]) -> None:
+    import sphinx_needs.needs
+    from sphinx_needs.functions.functions import DynamicFunctionParsed
+
+    from govkb.sphinx import needdraw
+
+    src = sphinx_project("basic")
+    status, warning = StringIO(), StringIO()
+    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=status, warning=warning)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert sphinx_needs.needs.node_match is needdraw.node_match  # type: ignore[attr-defined]
+    assert DynamicFunctionParsed.from_string.__func__ is needdraw.parsed_function  # type: ignore[attr-defined]
+    assert "meta_id()" in needdraw._PARSED  # the default layout's functions were parsed once and kept

@@ -19,6 +19,15 @@ need of a site.
 :func:`draw_needs` runs just before sphinx-needs' ``process_need_nodes`` and does for each
 need node what sphinx-needs' ``format_need_nodes`` does (sphinx-needs 9.1), with that layout;
 sphinx-needs then finds no need node left to draw and does the rest of its pass as before.
+
+Two more costs of that pass are cut where sphinx-needs spends them, with the same results:
+
+* every layout line's ``<<function(...)>>`` is parsed with :mod:`ast` for every need (six
+  parses a need in the default layout, ~12,000 on a mid-size site) although its text never
+  changes: :func:`parsed_function` keeps each parse (the result is a frozen dataclass; a parse
+  holding a list argument, which a layout function could change, is not kept);
+* ``process_caller`` walks each page with a test that loops over its node types in Python,
+  about twenty times a node: :func:`node_match` is the same test as one ``isinstance``.
 """
 
 from __future__ import annotations
@@ -30,7 +39,9 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx_needs.config import NeedsSphinxConfig
 from sphinx_needs.data import SphinxNeedsData
-from sphinx_needs.functions.functions import check_and_get_content, find_and_replace_node_content
+import sphinx_needs.needs
+from sphinx_needs.functions.functions import (DynamicFunctionParsed, check_and_get_content,
+                                              find_and_replace_node_content)
 from sphinx_needs.layout import LayoutHandler
 from sphinx_needs.need_item import NeedItem
 from sphinx_needs.nodes import Need
@@ -110,6 +121,47 @@ def draw_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.parent.replace(node, draw_need(node, need, app, docname))
 
 
+# ---- the parses and walks of sphinx-needs' doctree-resolved pass ---------------------------------
+_FROM_STRING = DynamicFunctionParsed.from_string  # sphinx-needs' own parser (a bound classmethod)
+_PARSED: dict[str, DynamicFunctionParsed] = {}
+
+
+def parsed_function(cls: type[DynamicFunctionParsed], func_string: str, *,
+                    allow_need: bool = False) -> DynamicFunctionParsed:
+    """``DynamicFunctionParsed.from_string``, each layout function's parse kept for the process.
+
+    Only the layout's form (``allow_need=False``) is kept, and only when no argument is a list
+    (a list is the one mutable value a parse can hold); a bad string raises every time.
+    """
+    if allow_need or cls is not DynamicFunctionParsed:
+        return _FROM_STRING.__func__(cls, func_string, allow_need=allow_need)  # type: ignore[attr-defined]
+    known = _PARSED.get(func_string)
+    if known is None:
+        known = _FROM_STRING(func_string, allow_need=False)
+        values = [*known.args, *(value for _key, value in known.kwargs)]
+        if not any(isinstance(value, list) for value in values):
+            _PARSED[func_string] = known
+    return known
+
+
+def node_match(node_types: Any) -> Any:
+    """``sphinx_needs.utils.node_match``: a ``findall`` condition true for any of ``node_types``."""
+    matching = tuple(node_types) if isinstance(node_types, list) else (node_types,)
+
+    def condition(node: nodes.Node) -> bool:
+        return isinstance(node, matching)
+
+    return condition
+
+
+def _install_fast_paths() -> None:
+    # Both are pure functions with sphinx-needs' results (tests/test_sphinx_needdraw.py
+    # compares them with the originals); installing twice changes nothing.
+    DynamicFunctionParsed.from_string = classmethod(parsed_function)  # type: ignore[assignment, method-assign]
+    sphinx_needs.needs.node_match = node_match
+
+
 def setup_needdraw(app: Sphinx) -> None:
+    _install_fast_paths()
     # sphinx-needs' process_need_nodes has the default priority (500): run just before it
     app.connect("doctree-resolved", draw_needs, priority=490)

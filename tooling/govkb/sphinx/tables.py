@@ -275,11 +275,19 @@ def docutils_table(header: Sequence[nodes.entry], rows: Sequence[nodes.row], cla
 
 def _widths(header: Sequence[nodes.entry], rows: Sequence[nodes.row]) -> list[int]:
     """Column widths by content (the text and LaTeX writers use them; HTML ignores them)."""
-    widths = [max(4, len(entry.astext())) for entry in header]
+    widths = [max(4, _text_length(entry)) for entry in header]
     for row in rows:
         if len(row.children) == len(widths):
-            widths = [max(w, len(entry.astext())) for w, entry in zip(widths, row.children)]
+            widths = [max(w, _text_length(entry)) for w, entry in zip(widths, row.children)]
     return [min(w, 40) for w in widths]
+
+
+def _text_length(entry: nodes.Node) -> int:
+    """``len(entry.astext())``; an entry holding one empty paragraph (most matrix cells) is 0."""
+    children = entry.children
+    if len(children) == 1 and not children[0].children:
+        return len(children[0].astext())
+    return len(entry.astext())
 
 
 def _action_title(kb: KnowledgeBase, action_id: str) -> str:

@@ -31,6 +31,7 @@ from govkb.model import KnowledgeBase
 from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables
 from govkb.sphinx.domain import govkb_domain
 from govkb.sphinx.incremental import dashboards_outdated
+from govkb.sphinx.writeorder import setup_writeorder
 
 HERE = Path(__file__).parent
 logger = logging.getLogger(__name__)
@@ -185,29 +186,63 @@ def diagram_cache(app: Sphinx) -> Path:
 
 
 def resolve_views(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``: fill the placeholders, then turn need references into links."""
-    views = list(doctree.findall(govkb_view))
-    if not views and not any(True for _ in doctree.findall(browse.govkb_ref)):
+    """``doctree-resolved``: fill the placeholders, then turn need references into links.
+
+    One walk of the page finds both the placeholders and the references written at read time;
+    the references inside a drawn view are turned into links before the view goes into the
+    page (its subtree is walked, not the page again; a node not yet in the page is cheap to
+    replace: docutils looks up the document of every new child's parents).
+    """
+    views: list[govkb_view] = []
+    refs: list[browse.govkb_ref] = []
+    for node in doctree.findall(_is_view_or_ref):
+        (views if isinstance(node, govkb_view) else refs).append(node)
+    if not views and not refs:
         return
     link = _linker(app, docname)
     kb = knowledge_base(app.env)
     is_html = app.builder.format == "html"
     for view in views:
         kind, subject = view["kind"], view["subject"]
+        drawn: list[nodes.Node]
         if kind in PICTURES:
-            view.replace_self(PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else [])
+            drawn = PICTURES[kind](kb, subject, link, diagram_cache(app)) if is_html else []
         elif kind in METRIC_VIEWS:
-            view.replace_self(METRIC_VIEWS[kind](app.env, subject))
+            drawn = METRIC_VIEWS[kind](app.env, subject)
         elif kind == "coverage":
-            view.replace_self(tables.coverage_nodes(kb, link, is_html))
+            drawn = tables.coverage_nodes(kb, link, is_html)
         else:
-            view.replace_self(TABLES[kind](kb, subject))
-    for ref in list(doctree.findall(browse.govkb_ref)):
-        url = link(ref["need_id"])
-        text = ref.astext()
-        ref.replace_self(nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"],
-                                         reftitle=ref.get("reftitle", ""))
-                         if url else nodes.Text(text))
+            drawn = TABLES[kind](kb, subject)
+        view.replace_self(_linked(drawn, link))
+    for ref in refs:
+        ref.replace_self(_link_node(ref, link))
+
+
+def _is_view_or_ref(node: nodes.Node) -> bool:
+    return isinstance(node, (govkb_view, browse.govkb_ref))
+
+
+def _link_node(ref: browse.govkb_ref, link: diagrams.Link) -> nodes.Node:
+    """The link a :class:`browse.govkb_ref` stands for, or its text when the need has no page."""
+    url = link(ref["need_id"])
+    text = ref.astext()
+    return (nodes.reference(text, text, refuri=url, internal=True, classes=["govkb-ref"],
+                            reftitle=ref.get("reftitle", ""))
+            if url else nodes.Text(text))
+
+
+def _linked(drawn: list[nodes.Node], link: diagrams.Link) -> list[nodes.Node]:
+    """``drawn`` (not yet in a page) with every :class:`browse.govkb_ref` in it turned into a link."""
+    out: list[nodes.Node] = []
+    for top in drawn:
+        if isinstance(top, browse.govkb_ref):
+            out.append(_link_node(top, link))
+            continue
+        if isinstance(top, nodes.Element):
+            for ref in list(top.findall(browse.govkb_ref)):
+                ref.replace_self(_link_node(ref, link))
+        out.append(top)
+    return out
 
 
 def flatten_nested_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -364,6 +399,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", note_model_changes)
     app.connect("env-updated", rewrite_dashboards)
     app.connect("build-finished", drop_permalink_page)
+    setup_writeorder(app)  # a dashboard is no longer the page written before the writers start
     app.add_css_file("govkb.css")
     app.add_css_file("govkb-print.css", media="print")
     app.add_js_file("govkb.js", loading_method="defer")
