@@ -78,14 +78,20 @@ def build_comparing(srcdir: Path) -> tuple[list[str], list[str], str]:
             if _drawn(theirs) != _drawn(ours):
                 differ.append(need["id"])
 
+    warning = _build(srcdir, lambda app: app.connect("doctree-resolved", compare, priority=480))  # before govkb (490)
+    return seen, differ, warning
+
+
+def _build(srcdir: Path, connect: Callable[[SphinxTestApp], object] = lambda app: None) -> str:
+    """Build ``srcdir`` to HTML (``connect`` may add handlers first); its warnings."""
     status, warning = StringIO(), StringIO()
     app = SphinxTestApp("html", srcdir=srcdir, builddir=srcdir / "_build", status=status, warning=warning)
-    app.connect("doctree-resolved", compare, priority=480)  # before govkb draws them (490)
+    connect(app)
     try:
         app.build()
     finally:
         app.cleanup()
-    return seen, differ, warning.getvalue()
+    return warning.getvalue()
 
 
 def test_every_need_is_drawn_as_sphinx_needs_draws_it(sphinx_project: Callable[[str], Path]) -> None:
@@ -116,13 +122,7 @@ def test_a_label_is_parsed_once_per_build(sphinx_project: Callable[[str], Path],
         return real(self, line)
 
     monkeypatch.setattr(LayoutHandler, "_parse", counting)
-    src = sphinx_project("basic")
-    status, warning = StringIO(), StringIO()
-    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=status, warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
+    _build(sphinx_project("basic"))
     assert parsed, "no need was drawn"
     assert len(parsed) == len(set(parsed)), sorted(line for line in set(parsed) if parsed.count(line) > 1)
     assert "owner: " in parsed  # the label of a field many needs have: parsed, once
@@ -189,13 +189,7 @@ def test_the_build_uses_the_fast_paths(sphinx_project: Callable[[str], Path]) ->
 
     from govkb.sphinx import needdraw
 
-    src = sphinx_project("basic")
-    status, warning = StringIO(), StringIO()
-    app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=status, warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
+    _build(sphinx_project("basic"))
     assert sphinx_needs.needs.node_match is needdraw.node_match  # type: ignore[attr-defined]
     assert DynamicFunctionParsed.from_string.__func__ is needdraw.parsed_function  # type: ignore[attr-defined]
     assert "meta_id()" in needdraw._PARSED  # the default layout's functions were parsed once and kept
