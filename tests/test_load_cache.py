@@ -213,3 +213,27 @@ def test_a_run_that_writes_nothing_removes_nothing(tmp_path: Path) -> None:
     assert cache.get(key(1)) == "a"
     cache.save()  # all hits: no write, so no listing of the directory either
     assert legacy.exists()
+
+
+@pytest.mark.parametrize("where", [0.25, 0.5, 0.75])
+def test_stamps_damaged_inside_their_cache_entry_are_parsed_again(kb: Path, tmp_path: Path, where: float) -> None:
+    # The stamps stay pickled inside their entry until read (DeferredStamps): a byte flipped
+    # there unpickles the entry fine, then fails or gives other stamps when they are read.
+    from govkb.load.reviews import REVIEWS_FILE
+
+    cache_dir_ = tmp_path / "cache"
+    fresh = load_knowledge_base(kb, FileCache(None)).kb.reviews
+    assert fresh
+    load_knowledge_base(kb, FileCache(cache_dir_), defer_stamps=True)
+    entry = FileCache(cache_dir_).key("reviews", REVIEWS_FILE, (kb / REVIEWS_FILE).read_bytes())
+    pack = cache_dir_ / f"{entry[:cache_module._PACK_DIGITS]}.pack"
+    offset, length = cache_module._Pack(pack).index[entry]
+    data = bytearray(pack.read_bytes())
+    data[offset + int(length * where)] ^= 0x5A
+    pack.write_bytes(bytes(data))
+    for _ in range(2):  # parsed again, then the repaired entry is read
+        reader = FileCache(cache_dir_)
+        stamps = load_knowledge_base(kb, reader, defer_stamps=True).kb.reviews
+        assert tuple(stamps) == tuple(fresh)
+        assert tuple(load_knowledge_base(kb, FileCache(cache_dir_)).kb.reviews) == tuple(fresh)
+    assert FileCache(cache_dir_).get(entry)[0].intact()  # the damaged entry was replaced

@@ -76,7 +76,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None, defer_
         jobs = [(kind, path) for kind, path in jobs if path not in outside]
     findings += _misplaced_policies(root)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
-    sources: dict[str, str] = {}  # path -> the content key of each file read (KnowledgeBase.sources)
+    sources: dict[str, str] = {}  # path -> the content key of each file read (LoadResult.sources)
     tasks = [_task(root, kind, path, cache, sources) for kind, path in jobs]
     results, (reviews, review_problems) = kept_all(cache, tasks, partial(_reviews, root, cache, sources))
 
@@ -139,9 +139,19 @@ def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Seq
     reviews_file = root / REVIEWS_FILE
     if not reviews_file.exists() and not reviews_file.is_symlink():
         return (), []
-    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
-                  lambda problems: ((), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message)
-                                         for p in problems]), sources, limit=MAX_REVIEWS_BYTES)
+
+    def unreadable(problems: list[Finding]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:
+        return (), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message) for p in problems]
+
+    stamps, problems = cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
+                              unreadable, sources, limit=MAX_REVIEWS_BYTES)
+    if isinstance(stamps, m.DeferredStamps) and not stamps.intact():  # a damaged cache entry: parse again
+        raw, unread = read_bytes(reviews_file, REVIEWS_FILE, MAX_REVIEWS_BYTES)
+        if raw is None:
+            return unreadable(unread)
+        stamps, problems = _deferred_reviews(root, raw)
+        cache.put(cache.key("reviews", REVIEWS_FILE, raw), (stamps, problems))  # replaces the damaged entry
+    return stamps, problems
 
 
 def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Finding]]:

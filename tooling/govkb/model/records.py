@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -64,10 +65,17 @@ class DeferredStamps(Sequence[ReviewStamp]):
     the loader's cache keeps the stamps as one pickle inside its entry, and this sequence
     unpickles them at the first read.  It compares, hashes and pickles as its stamps do."""
 
-    __slots__ = ("_blob", "_stamps")
+    __slots__ = ("_blob", "_digest", "_stamps")
 
-    def __init__(self, stamps: tuple[ReviewStamp, ...] | None = None, blob: bytes | None = None) -> None:
-        self._stamps, self._blob = stamps, blob
+    def __init__(self, stamps: tuple[ReviewStamp, ...] | None = None, blob: bytes | None = None,
+                 digest: bytes = b"") -> None:
+        self._stamps, self._blob, self._digest = stamps, blob, digest
+
+    def intact(self) -> bool:
+        """Whether the kept pickle is the one written (its digest, taken when it was pickled,
+        still matches): a cache entry damaged inside the pickle can unpickle to wrong stamps,
+        or fail only when first read.  The loader parses the file again when it is not."""
+        return self._stamps is not None or hashlib.blake2b(self._blob or b"", digest_size=16).digest() == self._digest
 
     @property
     def stamps(self) -> tuple[ReviewStamp, ...]:
@@ -77,8 +85,10 @@ class DeferredStamps(Sequence[ReviewStamp]):
         return self._stamps
 
     def __reduce__(self) -> tuple[Any, ...]:
-        blob = self._blob if self._stamps is None else pickle.dumps(self._stamps, pickle.HIGHEST_PROTOCOL)
-        return _deferred, (blob,)
+        if self._stamps is None:
+            return _deferred, (self._blob, self._digest)
+        blob = pickle.dumps(self._stamps, pickle.HIGHEST_PROTOCOL)
+        return _deferred, (blob, hashlib.blake2b(blob, digest_size=16).digest())
 
     def __len__(self) -> int:
         return len(self.stamps)
@@ -106,5 +116,5 @@ class DeferredStamps(Sequence[ReviewStamp]):
         return f"DeferredStamps({self.stamps!r})"
 
 
-def _deferred(blob: bytes) -> DeferredStamps:
-    return DeferredStamps(blob=blob)
+def _deferred(blob: bytes, digest: bytes = b"") -> DeferredStamps:
+    return DeferredStamps(blob=blob, digest=digest)
