@@ -84,22 +84,45 @@ def setup(app):
 """
 
 
-def test_what_the_build_loaded_is_frozen_until_it_ends(sphinx_project: Callable[[str], Path]) -> None:
-    """Loading (the environment, the builder, the model) collects rarely; then it is frozen, not walked."""
+@pytest.mark.parametrize("command", [True, False], ids=["sphinx-build", "embedder"])
+def test_what_the_build_loaded_is_frozen_in_the_command_only(sphinx_project: Callable[[str], Path],
+                                                              monkeypatch: pytest.MonkeyPatch, command: bool) -> None:
+    """Loading (the environment, the builder, the model) collects rarely; then, in the
+    ``sphinx-build`` command, it is frozen rather than walked; an embedder freezes nothing."""
+    from govkb.sphinx import collector
+
+    monkeypatch.setattr(collector, "is_sphinx_build_command", lambda: command)
     src = sphinx_project("basic")
     (src / "conf.py").write_text((src / "conf.py").read_text("utf-8") + PROBE, "utf-8")
     assert gc.get_freeze_count() == 0
-    for build in ("first", "incremental"):
-        if build == "incremental":
-            sop = src / "sop" / "review.md"
-            sop.write_text(sop.read_text("utf-8") + "\nMore.\n", "utf-8")
+    before = gc.get_threshold()
+    try:
+        for build in ("first", "incremental"):
+            if build == "incremental":
+                sop = src / "sop" / "review.md"
+                sop.write_text(sop.read_text("utf-8") + "\nMore.\n", "utf-8")
+            app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=StringIO(), warning=StringIO())
+            try:
+                app.build()
+            finally:
+                app.cleanup()
+            seen = app.govkb_probe  # type: ignore[attr-defined]
+            assert seen["loading"] == LOAD_THRESHOLDS, build
+            assert (seen["frozen"] > 1000) is command, build
+            assert seen["building"] == BUILD_THRESHOLDS, build
+            assert gc.get_threshold() == (BUILD_THRESHOLDS if command else before), build
+            gc.unfreeze()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_an_application_never_built_leaves_nothing_frozen(sphinx_project: Callable[[str], Path]) -> None:
+    src = sphinx_project("basic")
+    before = gc.get_threshold()
+    try:
         app = SphinxTestApp("html", srcdir=src, builddir=src / "_build", status=StringIO(), warning=StringIO())
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        seen = app.govkb_probe  # type: ignore[attr-defined]
-        assert seen["loading"] == LOAD_THRESHOLDS, build
-        assert seen["frozen"] > 1000, build
-        assert seen["building"] == BUILD_THRESHOLDS, build
-        assert gc.get_freeze_count() == 0, build  # an embedder's objects are collectable again
+        app.cleanup()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*before)  # a build that never ran cannot put them back (build-finished)

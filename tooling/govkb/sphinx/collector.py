@@ -15,9 +15,8 @@ six full passes, ~0.6 CPU-s on the mid-size corpus).  Until govkb's model is loa
 ``builder-inited``, after the environment and the builder's set-up) the young generation is
 only collected every 5,000,000 allocations: what is made in that window lives for the whole
 build, so a pass could free nothing, and then it is frozen (``gc.freeze``: moved out of the
-collector's sight, at no cost) rather than walked; that saves ~0.1 CPU-s of young passes over
-the unpickled environment after editing one SOP.  An embedder gets it back (``gc.unfreeze``)
-at the end, when nothing was frozen before the build.
+collector's sight, at no cost) rather than walked, in the ``sphinx-build`` command only; that saves ~0.1 CPU-s of young
+passes over the unpickled environment after editing one SOP.
 
 The interpreter's last collection at exit walks everything still alive once more; an exit
 handler freezes it first (``gc.freeze``), so that pass skips what the process is about to
@@ -39,7 +38,6 @@ from sphinx.application import Sphinx
 BUILD_THRESHOLDS = (100_000, 20, 10)
 LOAD_THRESHOLDS = (5_000_000, 20, 10)  # config-inited .. builder-inited: the environment loads
 _saved: list[tuple[int, int, int]] = []  # the thresholds before the running build(s)
-_froze: list[bool] = []  # per running build: did builder-inited freeze (nothing frozen before)?
 _exit_freeze_registered = False
 
 
@@ -54,10 +52,14 @@ def collect_less(_app: Sphinx, _config: object = None) -> None:
 
 
 def freeze_loaded(_app: Sphinx) -> None:
-    """``builder-inited`` (once the model is loaded): what the build holds so far is frozen,
-    then collect as in a build."""
-    _froze.append(gc.get_freeze_count() == 0)
-    gc.freeze()
+    """``builder-inited`` (once the model is loaded): in the ``sphinx-build`` command, what
+    the build holds so far is frozen; then collect as in a build.
+
+    Not in an embedder (tests, ``sphinx-autobuild``): an application made but never built
+    sends no ``build-finished``, and what it froze would stay out of the collector's sight
+    for the rest of that process."""
+    if is_sphinx_build_command():
+        gc.freeze()
     gc.set_threshold(*BUILD_THRESHOLDS)
 
 
@@ -66,13 +68,10 @@ def collect_as_before(_app: Sphinx, _exception: BaseException | None) -> None:
 
     The ``sphinx-build`` command keeps the build's: it exits now, and the exit handler freezes.
     """
-    froze = _froze.pop() if _froze else False
     if _saved:
         saved = _saved.pop()
         if not is_sphinx_build_command():
             gc.set_threshold(*saved)
-            if froze:
-                gc.unfreeze()
 
 
 def is_sphinx_build_command() -> bool:
