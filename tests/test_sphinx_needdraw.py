@@ -193,3 +193,19 @@ def test_the_build_uses_the_fast_paths(sphinx_project: Callable[[str], Path]) ->
     assert sphinx_needs.needs.node_match is needdraw.node_match  # type: ignore[attr-defined]
     assert DynamicFunctionParsed.from_string.__func__ is needdraw.parsed_function  # type: ignore[attr-defined]
     assert "meta_id()" in needdraw._PARSED  # the default layout's functions were parsed once and kept
+
+
+def test_a_reloaded_module_still_parses_with_sphinx_needs_own_parser() -> None:
+    import importlib
+
+    from sphinx_needs.functions.functions import DynamicFunctionParsed
+
+    from govkb.sphinx import needdraw
+
+    needdraw._install_fast_paths()
+    own = DynamicFunctionParsed.govkb_own_from_string  # type: ignore[attr-defined]
+    reloaded = importlib.reload(needdraw)
+    reloaded._install_fast_paths()
+    assert reloaded._FROM_STRING == own  # not the fast path, which would call itself
+    parsed = DynamicFunctionParsed.from_string("meta('reloaded_once')")
+    assert parsed == own("meta('reloaded_once')", allow_need=False)

@@ -122,7 +122,9 @@ def draw_needs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 # ---- the parses and walks of sphinx-needs' doctree-resolved pass ---------------------------------
-_FROM_STRING = DynamicFunctionParsed.from_string  # sphinx-needs' own parser (a bound classmethod)
+# sphinx-needs' own parser (a bound classmethod), kept where _install_fast_paths puts it, so a
+# reloaded module does not take the fast path for the original (and call itself).
+_FROM_STRING = getattr(DynamicFunctionParsed, "govkb_own_from_string", DynamicFunctionParsed.from_string)
 _PARSED: dict[str, DynamicFunctionParsed] = {}
 
 
@@ -134,7 +136,7 @@ def parsed_function(cls: type[DynamicFunctionParsed], func_string: str, *,
     (a list is the one mutable value a parse can hold); a bad string raises every time.
     """
     if allow_need or cls is not DynamicFunctionParsed:
-        return _FROM_STRING.__func__(cls, func_string, allow_need=allow_need)  # type: ignore[attr-defined]
+        return _FROM_STRING.__func__(cls, func_string, allow_need=allow_need)  # type: ignore[union-attr]
     known = _PARSED.get(func_string)
     if known is None:
         known = _FROM_STRING(func_string, allow_need=False)
@@ -157,6 +159,7 @@ def node_match(node_types: Any) -> Any:
 def _install_fast_paths() -> None:
     # Both are pure functions with sphinx-needs' results (tests/test_sphinx_needdraw.py
     # compares them with the originals); installing twice changes nothing.
+    DynamicFunctionParsed.govkb_own_from_string = _FROM_STRING  # type: ignore[attr-defined]
     DynamicFunctionParsed.from_string = classmethod(parsed_function)  # type: ignore[assignment, method-assign]
     sphinx_needs.needs.node_match = node_match
 

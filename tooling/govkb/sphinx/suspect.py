@@ -16,21 +16,21 @@ from govkb.checks.context import CheckContext, Memo, compute_now
 from govkb.model import KnowledgeBase
 from govkb.sphinx.kbstate import check_cache, knowledge_base
 
-_CACHE: dict[int, dict[str, list[str]]] = {}  # by id of the build's model: computed once per build
+# The build's model and its suspect steps: computed once per build.  The model itself is kept
+# (compared by identity), not its id(), which a later build's model could be given again.
+_CACHE: list[tuple[KnowledgeBase, dict[str, list[str]]]] = []
 
 
 def suspect_messages(kb: KnowledgeBase, memo: Memo = compute_now) -> dict[str, list[str]]:
     """Step id -> what changed in each of its suspect links (``memo``: the checks' memo, which
     keeps each policy's target fingerprints, as ``govkb check`` does)."""
-    key = id(kb)
-    if key not in _CACHE:
-        _CACHE.clear()
+    if not _CACHE or _CACHE[0][0] is not kb:
         found: dict[str, list[str]] = {}
         for item in check_suspect_links(kb, CheckContext(memo=memo)):
             if item.code == "KB450":
                 found.setdefault(item.subject, []).append(item.message.split("; re-read the step")[0])
-        _CACHE[key] = found
-    return _CACHE[key]
+        _CACHE[:] = [(kb, found)]
+    return _CACHE[0][1]
 
 
 def suspect_note(step_id: str, messages: list[str]) -> nodes.Element:
