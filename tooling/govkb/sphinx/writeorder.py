@@ -11,11 +11,11 @@ the doctrees are on disk after reading) to the front; every other page keeps Sph
 order.
 
 The main process then resolves the pages chunk by chunk (Sphinx: sqrt(10 x pages / writers)
-pages a chunk, the writers being -j N less one: 45 of 208 under -j 2) and a forked writer writes each chunk once it is resolved.  The
-writer is the faster of the two, so the build ends with the writer alone on the last chunk
-(~2 s for 45 pages).  :func:`shrinking_chunks` keeps Sphinx's chunks until two are left
-and halves the rest (45, 45, 45, 37, 18, 9, 5, 2, 1, 1): the last page written after the
-main process is done is one page.
+pages a chunk, the writers being -j N less one: 45 of 208 under -j 2) and a forked writer
+writes each chunk once it is resolved. The writer is the faster of the two, so the build
+ends with the writer alone on the last chunk (~2 s for 45 pages). :func:`shrinking_chunks`
+keeps Sphinx's chunks until two are left and halves the rest (45, 45, 45, 37, 18, 9, 5, 2,
+1, 1): the last page written after the main process is done is one page.
 
 What a page shows does not depend on the order or the chunks pages are written in (the
 search index and the pages are the same bytes: compared on the corpus and the repository,
