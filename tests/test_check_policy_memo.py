@@ -1,6 +1,7 @@
 """The policy parts of the checks, kept per policy file (:mod:`govkb.checks.per_sop`).
 
-Ladders (KB60x), finite thresholds (KB630) and a policy's own prose (KB506) are found per
+Ladders (KB60x), finite thresholds (KB630), a policy's own prose (KB506), its history and
+scheduled versions (KB453-KB456) and its appeal window (KB703) are found per
 policy and kept under the policy file's content key and the digest of the other policies,
 the catalogs, the stamps and the scheduled versions in force: a warm run reads every
 policy's findings back; editing a policy, a catalog or the day re-checks them; whatever the
@@ -68,7 +69,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_the_policy_parts_are_the_ladder_threshold_and_prose_checks() -> None:
     names = {f.__name__ for f in REGISTRY if policy_parts(f) is not None}
-    assert names == {"check_ladders", "check_finite_thresholds", "check_policy_prose"}
+    assert names == {"check_ladders", "check_finite_thresholds", "check_policy_prose", "check_history",
+                     "check_appeal_window"}
 
 
 def test_a_warm_run_checks_no_policy_and_an_edited_policy_gets_its_findings(corpus: Path, tmp_path: Path) -> None:
@@ -82,8 +84,12 @@ def test_a_warm_run_checks_no_policy_and_an_edited_policy_gets_its_findings(corp
     edit(policy, "value: 4,", "value: .nan,")
     edit(corpus / "policies" / "p00001.yaml", "summary: A generated policy for benchmarks.",
          "summary: Strikes expire after 30 days.")
+    other = corpus / "policies" / "p00002.yaml"
+    edit(other, "version: 1.0.0\n", "version: 1.1.0\n")
+    edit(other, "window_days: 183", "window_days: 3")
     found, checked = check(corpus, cache)
     assert checked == 3  # one policy's file is in the others' key too
+    assert at(found, "KB453") == at(found, "KB703") == [("policies/p00002.yaml", "LMG_P00002")]
     assert at(found, "KB601") == [("policies/p00000.yaml", "LMG_P00000")]
     assert at(found, "KB630") == [("policies/p00000.yaml", "LMG_P00000_01")]
     assert at(found, "KB506") == [("policies/p00001.yaml", "LMG_P00001")]
