@@ -27,7 +27,7 @@ def repo(repo_copy: Path) -> Path:
 
 
 NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template", "sop_checks",
-              "unstepped_stamps")
+              "unstepped_stamps", "policy_checks")
 
 
 class Counting:

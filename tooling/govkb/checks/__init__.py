@@ -16,9 +16,9 @@ from typing import Any, Iterable
 from govkb.asof import kb_as_of
 from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_queries, requirements, step_syntax, ladder, lifecycle, policy_tests, privacy, references,
                           regulatory, template, unsafe_markup)
-from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, SopParts, check,
-                                  check_in_context, sop_parts)
-from govkb.checks.per_sop import shared_digest, sop_findings
+from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, PolicyParts, SopParts, check,
+                                  check_in_context, policy_parts, sop_parts)
+from govkb.checks.per_sop import policy_findings, shared_digest, sop_findings
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
 
@@ -80,7 +80,8 @@ def run_checks(
 
     A check marked with SOP parts (:func:`~govkb.checks.context.per_sop`) runs as those parts,
     all SOP parts together per SOP (:mod:`govkb.checks.per_sop`, which keeps them in the
-    memo): the same findings as the function, which the output sorts all the same."""
+    memo): the same findings as the function, which the output sorts all the same; a check
+    marked with policy parts (:func:`~govkb.checks.context.per_policy`) likewise per policy."""
     ctx = context or CheckContext()
     found: list[Finding] = list(load_findings)
     for function in ALL_VERSIONS_REGISTRY:
@@ -88,9 +89,13 @@ def run_checks(
     shared = shared_digest(kb, ctx.today, ctx.sources)
     kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
     split: list[SopParts[Any]] = []
+    per_policy: list[PolicyParts[Any]] = []
     for function in REGISTRY:
         parts = sop_parts(function)
-        if parts is None:
+        policy_part = policy_parts(function)
+        if policy_part is not None:
+            per_policy.append(policy_part)
+        elif parts is None:
             found += function(kb)
         else:
             split.append(parts)
@@ -101,6 +106,7 @@ def run_checks(
         else:
             split.append(parts)
     found += sop_findings(kb, ctx, split, shared)
+    found += policy_findings(kb, ctx, per_policy, shared)
     for parts in split:
         if parts.rest is not None:
             found += parts.rest(kb, ctx)

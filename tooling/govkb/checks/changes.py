@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from govkb.asof import kb_latest
-from govkb.checks.context import CheckContext, Memo, SopParts, check, check_in_context, per_sop
+from govkb.checks.context import (CheckContext, Memo, PolicyParts, SopParts, check, check_in_context, per_policy,
+                                  per_sop, the_model)
 from govkb.findings import Finding, finding
 from govkb.fingerprint import (action_titles, changed_facets, fingerprint, policy_targets, sop_step_links,
                                target_facets)
@@ -170,11 +171,18 @@ def _fingerprint_of(link: ReviewedLink) -> str:
     return dict(link.facets).get("fingerprint", "")
 
 
+def _policy_history(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    yield from _history(policy)
+    yield from _scheduled(kb, policy)
+
+
+HISTORY = PolicyParts(the_model, _policy_history)
+
+
 @check
+@per_policy(HISTORY)
 def check_history(kb: KnowledgeBase) -> Iterator[Finding]:
-    for policy in kb.policies:
-        yield from _history(policy)
-        yield from _scheduled(kb, policy)
+    return HISTORY.whole(kb)
 
 
 def _history(policy: Policy) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Ma
 
 if TYPE_CHECKING:
     from govkb.findings import Finding
-    from govkb.model import KnowledgeBase, Sop
+    from govkb.model import KnowledgeBase, Policy, Sop
 
 
 T = TypeVar("T")
@@ -118,3 +118,36 @@ def per_sop(parts: SopParts[Any]) -> Callable[[Listed], Listed]:
 
 def sop_parts(function: Callable[..., Any]) -> SopParts[Any] | None:
     return getattr(function, "__govkb_sop_parts__", None)
+
+
+@dataclass(frozen=True)
+class PolicyParts(Generic[S]):
+    """A check written as what it finds in each policy alone (in the model as of the day
+    checked), the policy-level twin of :class:`SopParts`.
+
+    ``policy(state, policy)`` may read ``policy`` and ``state``, which ``prepare(kb, context)``
+    makes from the policies and the catalogs only (never from a SOP, a document, the
+    settings or the date), so that :mod:`govkb.checks.per_sop` can keep its findings per
+    policy file's content."""
+
+    prepare: Callable[[KnowledgeBase, CheckContext], S]
+    policy: Callable[[S, Policy], Iterable[Finding]]
+
+    def whole(self, kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
+        """Every finding of the check, as one function over ``kb`` (policies in order)."""
+        state = self.prepare(kb, context or CheckContext())
+        for policy in kb.policies:
+            yield from self.policy(state, policy)
+
+
+def per_policy(parts: PolicyParts[Any]) -> Callable[[Listed], Listed]:
+    """Mark a listed check as ``parts.whole``: :func:`govkb.checks.run_checks` runs its parts
+    per policy, keeping each policy's findings in the memo."""
+    def mark(function: Listed) -> Listed:
+        function.__govkb_policy_parts__ = parts  # type: ignore[attr-defined]
+        return function
+    return mark
+
+
+def policy_parts(function: Callable[..., Any]) -> PolicyParts[Any] | None:
+    return getattr(function, "__govkb_policy_parts__", None)

@@ -10,14 +10,14 @@ YAML), so only a contradiction is reported, at the line of the number in the YAM
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Mapping, NamedTuple
 
-from govkb.checks.context import check
+from govkb.checks.context import CheckContext, PolicyParts, check, per_policy
 from govkb.checks.drift import FactsByPolicy, judge
 from govkb.checks.drift_anchor import Anchor, KnownFacts, anchor_candidates, judge_anchored, roles_in
 from govkb.checks.drift_values import UnitIndex, compound_units, find_literals, mask_code
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase, Location, Policy
+from govkb.model import KnowledgeBase, Location, Policy, Rule
 from govkb.text import lower_ascii
 
 
@@ -25,41 +25,61 @@ from govkb.text import lower_ascii
 _SOMEONE_ELSES = re.compile(r"\w'?'s\s+$")
 
 
+class _ProseState(NamedTuple):
+    """What the prose of one policy is read against: the facts, units and rules of them all."""
+
+    facts: FactsByPolicy
+    units: UnitIndex
+    known: KnownFacts
+    rule_by_id: Mapping[str, Rule]
+
+
+def _prose_state(kb: KnowledgeBase, context: CheckContext) -> _ProseState:
+    facts = FactsByPolicy(kb)
+    return _ProseState(facts, UnitIndex.build(compound_units(kb.policies)), KnownFacts(kb, facts), kb.rule_by_id)
+
+
+def _policy_prose(state: _ProseState, policy: Policy) -> Iterator[Finding]:
+    """KB506 in one policy's summary and rationale."""
+    facts, units, known = state.facts, state.units, state.known
+    for name in ("summary", "rationale"):
+        prose = getattr(policy, name)
+        masked = mask_code(prose)
+        lowered = lower_ascii(masked)
+        literals = list(find_literals(masked, lowered, units))
+        if not literals:
+            continue
+        frame = (facts[policy.id],)
+        strikes = [lit for lit in literals if lit.kind == "strike"]
+        for literal in literals:
+            if _SOMEONE_ELSES.search(lowered, max(0, literal.start - 40), literal.start):
+                continue
+            anchor = anchor_candidates(literal, prose, lowered, roles_in(prose), strikes, known, frame,
+                                       state.rule_by_id)
+            if anchor is None and literal.kind != "strike":
+                with_cues = literal.with_candidates(frame, lowered, None)
+                if not with_cues.candidates:
+                    continue
+                anchor = Anchor("", with_cues.candidates)
+            located = _prose_location(policy, name, literal.text)
+            if anchor is None:  # a strike count: the ladder must have it
+                result = judge(literal, frame, located, policy.id)
+                if result is not None:
+                    yield finding("KB506", located, f"{name}: {result.message}", policy.id)
+                continue
+            result = judge_anchored(literal, anchor, located, policy.id, code="KB506")
+            if result is not None:
+                yield result._replace(message=f"{name}: {result.message}")
+
+
+POLICY_PROSE = PolicyParts(_prose_state, _policy_prose)
+
+
 @check
+@per_policy(POLICY_PROSE)
 def check_policy_prose(kb: KnowledgeBase) -> Iterator[Finding]:
     """KB506: a number in a policy's own summary or rationale that contradicts its values."""
-    facts = FactsByPolicy(kb)
-    units = UnitIndex.build(compound_units(kb.policies))
-    known = KnownFacts(kb, facts)
-    for policy in kb.policies:
-        for name in ("summary", "rationale"):
-            prose = getattr(policy, name)
-            masked = mask_code(prose)
-            lowered = lower_ascii(masked)
-            literals = list(find_literals(masked, lowered, units))
-            if not literals:
-                continue
-            frame = (facts[policy.id],)
-            strikes = [lit for lit in literals if lit.kind == "strike"]
-            for literal in literals:
-                if _SOMEONE_ELSES.search(lowered, max(0, literal.start - 40), literal.start):
-                    continue
-                anchor = anchor_candidates(literal, prose, lowered, roles_in(prose), strikes, known, frame,
-                                           kb.rule_by_id)
-                if anchor is None and literal.kind != "strike":
-                    with_cues = literal.with_candidates(frame, lowered, None)
-                    if not with_cues.candidates:
-                        continue
-                    anchor = Anchor("", with_cues.candidates)
-                located = _prose_location(policy, name, literal.text)
-                if anchor is None:  # a strike count: the ladder must have it
-                    result = judge(literal, frame, located, policy.id)
-                    if result is not None:
-                        yield finding("KB506", located, f"{name}: {result.message}", policy.id)
-                    continue
-                result = judge_anchored(literal, anchor, located, policy.id, code="KB506")
-                if result is not None:
-                    yield result._replace(message=f"{name}: {result.message}")
+    return POLICY_PROSE.whole(kb)
 
 
 def _prose_location(policy: Policy, name: str, literal: str) -> Location:

@@ -10,18 +10,25 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import PolicyParts, check, per_policy, the_model
 from govkb.findings import Finding, finding
-from govkb.model import KnowledgeBase
+from govkb.model import KnowledgeBase, Policy
+
+
+def _policy_finite(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    owners = [(policy.id, policy.thresholds)] + [(rule.id, rule.thresholds) for rule in policy.rules]
+    for subject, thresholds in owners:
+        for threshold in thresholds:
+            if isinstance(threshold.value, float) and not math.isfinite(threshold.value):
+                yield finding("KB630", threshold.location,
+                              f"{subject}.{threshold.name} is {threshold.value!r}, not a finite number",
+                              subject)
+
+
+FINITE_THRESHOLDS = PolicyParts(the_model, _policy_finite)
 
 
 @check
+@per_policy(FINITE_THRESHOLDS)
 def check_finite_thresholds(kb: KnowledgeBase) -> Iterator[Finding]:
-    for policy in kb.policies:
-        owners = [(policy.id, policy.thresholds)] + [(rule.id, rule.thresholds) for rule in policy.rules]
-        for subject, thresholds in owners:
-            for threshold in thresholds:
-                if isinstance(threshold.value, float) and not math.isfinite(threshold.value):
-                    yield finding("KB630", threshold.location,
-                                  f"{subject}.{threshold.name} is {threshold.value!r}, not a finite number",
-                                  subject)
+    return FINITE_THRESHOLDS.whole(kb)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import PolicyParts, check, per_policy, the_model
 from govkb.findings import WARNING, Finding, finding
 from govkb.model import KnowledgeBase, Policy
 
@@ -16,22 +16,30 @@ from govkb.model import KnowledgeBase, Policy
 _SEVERE = frozenset({"severe", "critical"})
 
 
+def _policy_ladder(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    """The ladder findings of one policy (reads the actions and severities catalogs)."""
+    yield from _ladder_order(kb, policy)
+    yield from _ladder_durations(kb, policy)
+    strikes = {step.strike for step in policy.ladder.steps}
+    for rule in policy.rules:
+        if rule.severe_case is not None and rule.severe_case.start_at_strike not in strikes:
+            yield finding("KB605", rule.severe_case.location, f"rule {rule.id}: severe cases start at strike "
+                          f"{rule.severe_case.start_at_strike}, which is not a step of the {policy.id} ladder "
+                          f"(strikes: {', '.join(map(str, sorted(strikes)))})", rule.id)
+        elif rule.severe_case is None and _is_severe(kb, rule.severity):
+            # A critical rule that starts with an education notice is likelier an oversight.
+            level = WARNING if rule.severity == "critical" else None
+            yield finding("KB606", rule.location, f"rule {rule.id} is {rule.severity} but has no severe_case: "
+                          "every case starts at the first ladder step", rule.id, severity=level)
+
+
+LADDERS = PolicyParts(the_model, _policy_ladder)
+
+
 @check
+@per_policy(LADDERS)
 def check_ladders(kb: KnowledgeBase) -> Iterator[Finding]:
-    for policy in kb.policies:
-        yield from _ladder_order(kb, policy)
-        yield from _ladder_durations(kb, policy)
-        strikes = {step.strike for step in policy.ladder.steps}
-        for rule in policy.rules:
-            if rule.severe_case is not None and rule.severe_case.start_at_strike not in strikes:
-                yield finding("KB605", rule.severe_case.location, f"rule {rule.id}: severe cases start at strike "
-                              f"{rule.severe_case.start_at_strike}, which is not a step of the {policy.id} ladder "
-                              f"(strikes: {', '.join(map(str, sorted(strikes)))})", rule.id)
-            elif rule.severe_case is None and _is_severe(kb, rule.severity):
-                # A critical rule that starts with an education notice is likelier an oversight.
-                level = WARNING if rule.severity == "critical" else None
-                yield finding("KB606", rule.location, f"rule {rule.id} is {rule.severity} but has no severe_case: "
-                              "every case starts at the first ladder step", rule.id, severity=level)
+    return LADDERS.whole(kb)
 
 
 def _is_severe(kb: KnowledgeBase, severity: str) -> bool:

@@ -14,7 +14,10 @@ them for one SOP at a time and keeps that SOP's findings in the memo under
 
 which is everything a SOP part may read (the memo adds govkb's code).  So a run with no edit
 reads each SOP's findings back, one after editing one SOP re-checks that SOP, and one after
-editing a policy, a catalog or the stamps re-checks every SOP.  A SOP that is not on its own
+editing a policy, a catalog or the stamps re-checks every SOP.  The policy parts
+(:class:`~govkb.checks.context.PolicyParts`) are kept the same way per policy file by
+:func:`policy_findings`, under the policy file's content key and the same digest (more than
+they read: the stamps too, so an edit of the stamps re-checks them; never less).  A SOP that is not on its own
 (another SOP has its id, so the model's index by id may answer with the other) or has no
 content key (a model not made by the loader) is checked on the spot, never kept.
 """
@@ -27,9 +30,9 @@ from functools import partial
 from typing import Any, Mapping, Sequence
 
 from govkb.asof import in_force
-from govkb.checks.context import CheckContext, SopParts
+from govkb.checks.context import CheckContext, PolicyParts, SopParts
 from govkb.findings import Finding
-from govkb.model import KnowledgeBase, Sop
+from govkb.model import KnowledgeBase, Policy, Sop
 
 _CATALOGS = ("actions", "features", "markets", "owners", "severities", "areas", "kpis")
 
@@ -85,4 +88,27 @@ def sop_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[SopP
             found += compute(sop)
         else:
             found += memo("sop_checks", f"{key}\0{shared}", partial(compute, sop))
+    return found
+
+
+def policy_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[PolicyParts[Any]],
+                    shared: str | None) -> list[Finding]:
+    """The findings of ``checks``' policy parts for every policy of ``kb`` (the model as of the
+    day checked), each policy's from the memo when its file and ``shared`` are as before.  A
+    policy whose id another policy has is checked on the spot, never kept."""
+    states: list[Any] = []
+
+    def compute(policy: Policy) -> list[Finding]:
+        if not states:
+            states.extend(parts.prepare(kb, context) for parts in checks)
+        return [item for parts, state in zip(checks, states) for item in parts.policy(state, policy)]
+
+    keys, by_id, memo = context.sources, kb.policy_by_id, context.memo
+    found: list[Finding] = []
+    for policy in kb.policies:
+        key = keys.get(policy.path) if shared is not None else None
+        if key is None or by_id.get(policy.id) is not policy:
+            found += compute(policy)
+        else:
+            found += memo("policy_checks", f"{key}\0{shared}", partial(compute, policy))
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from govkb.checks.context import check
+from govkb.checks.context import PolicyParts, check, per_policy, the_model
 from govkb.findings import Finding, finding
 from govkb.model import Action, KnowledgeBase, Market, Policy
 
@@ -54,16 +54,23 @@ def _other_text(action: Action, name: str, text: str) -> Iterator[Finding]:
                       f"(at most {OTHER_TEXT_MAX_LENGTH})", action.id)
 
 
+def _policy_appeal_window(kb: KnowledgeBase, policy: Policy) -> Iterator[Finding]:
+    monetary = [s.action for s in policy.ladder.steps
+                if (a := kb.action_by_id.get(s.action)) is not None and is_monetary(a)]
+    if monetary and policy.appeal.window_days < MIN_APPEAL_WINDOW_DAYS:
+        yield finding("KB703", policy.appeal.location, f"policy {policy.id}: appeal window is "
+                      f"{policy.appeal.window_days} days but the ladder applies monetary restrictions "
+                      f"({', '.join(dict.fromkeys(monetary))}); DSA Art. 20 needs at least "
+                      f"{MIN_APPEAL_WINDOW_DAYS} days", policy.id)
+
+
+APPEAL_WINDOW = PolicyParts(the_model, _policy_appeal_window)
+
+
 @check
+@per_policy(APPEAL_WINDOW)
 def check_appeal_window(kb: KnowledgeBase) -> Iterator[Finding]:
-    for policy in kb.policies:
-        monetary = [s.action for s in policy.ladder.steps
-                    if (a := kb.action_by_id.get(s.action)) is not None and is_monetary(a)]
-        if monetary and policy.appeal.window_days < MIN_APPEAL_WINDOW_DAYS:
-            yield finding("KB703", policy.appeal.location, f"policy {policy.id}: appeal window is "
-                          f"{policy.appeal.window_days} days but the ladder applies monetary restrictions "
-                          f"({', '.join(dict.fromkeys(monetary))}); DSA Art. 20 needs at least "
-                          f"{MIN_APPEAL_WINDOW_DAYS} days", policy.id)
+    return APPEAL_WINDOW.whole(kb)
 
 
 @check
