@@ -13,41 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import pytest
 
-from govkb.checks import REGISTRY, CheckContext, run_checks
+from govkb.checks import REGISTRY
 from govkb.checks.context import policy_parts
 from govkb.findings import Finding
-from govkb.load import load_knowledge_base
-from govkb.load.cache import FileCache
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
-
-TODAY = dt.date(2026, 12, 1)
-
-
-class Counting:
-    """A memo over a FileCache that counts the policies it had to check."""
-
-    def __init__(self, cache: FileCache) -> None:
-        self.cache, self.checked = cache, 0
-
-    def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
-        def counted() -> Any:
-            self.checked += namespace == "policy_checks"
-            return compute()
-        return self.cache.memo(namespace, key, counted)
+from memo_support import TODAY, counted_check  # noqa: E402
 
 
 def check(root: Path, cache: Path | None, today: dt.date = TODAY) -> tuple[list[Finding], int]:
-    memo = Counting(FileCache(cache))
-    result = load_knowledge_base(root, memo.cache, defer_stamps=True)  # as govkb check does
-    found = run_checks(result.kb, result.findings, CheckContext(today=today, memo=memo, sources=result.sources))
-    memo.cache.save()
-    return found, memo.checked
+    return counted_check(root, cache, "policy_checks", today)
 
 
 def at(found: list[Finding], code: str) -> list[tuple[str, str]]:

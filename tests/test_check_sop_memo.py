@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import pytest
 
@@ -27,29 +26,11 @@ from govkb.load.cache import FileCache
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
-
-TODAY = dt.date(2026, 12, 1)
-
-
-class Counting:
-    """A memo over a FileCache that counts the SOPs it had to check."""
-
-    def __init__(self, cache: FileCache) -> None:
-        self.cache, self.checked = cache, 0
-
-    def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
-        def counted() -> Any:
-            self.checked += namespace == "sop_checks"
-            return compute()
-        return self.cache.memo(namespace, key, counted)
+from memo_support import TODAY, Counting, counted_check  # noqa: E402
 
 
 def check(root: Path, cache: Path | None, today: dt.date = TODAY) -> tuple[list[Finding], int]:
-    memo = Counting(FileCache(cache))
-    result = load_knowledge_base(root, memo.cache, defer_stamps=True)  # as govkb check does
-    found = run_checks(result.kb, result.findings, CheckContext(today=today, memo=memo, sources=result.sources))
-    memo.cache.save()
-    return found, memo.checked
+    return counted_check(root, cache, "sop_checks", today)
 
 
 def codes_at(found: list[Finding], code: str) -> list[tuple[str, int, str]]:
@@ -217,7 +198,7 @@ def test_a_warm_run_reads_no_stamp_and_the_stamps_read_as_loaded(corpus: Path, t
     cache = tmp_path / "cache"
     check(corpus, cache)
     plain = load_knowledge_base(corpus, FileCache(None)).kb
-    memo = Counting(FileCache(cache))
+    memo = Counting(FileCache(cache), "sop_checks")
     result = load_knowledge_base(corpus, memo.cache, defer_stamps=True)
     stamps = result.kb.reviews
     assert isinstance(stamps, DeferredStamps) and stamps._stamps is None

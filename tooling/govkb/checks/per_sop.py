@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from functools import partial
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from govkb.asof import in_force
 from govkb.checks.context import CheckContext, PolicyParts, SopParts
@@ -69,26 +69,43 @@ def shared_digest(kb: KnowledgeBase, day: dt.date, keys: Mapping[str, str]) -> s
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+R = TypeVar("R", Sop, Policy)
+
+
+def _kept_per_file(kb: KnowledgeBase, context: CheckContext, records: Sequence[R],
+                   prepares: Sequence[Callable[[KnowledgeBase, CheckContext], Any]],
+                   parts: Sequence[Callable[[Any, R], Iterable[Finding]]], namespace: str, shared: str | None,
+                   on_its_own: Callable[[R], bool]) -> list[Finding]:
+    """The findings of ``parts`` for each of ``records`` (SOPs or policies), each record's
+    from the memo under its file's content key and ``shared`` when it is ``on_its_own``;
+    what the parts read of the rest of the model (``prepares``) is made at the first miss."""
+    states: list[Any] = []
+
+    def compute(record: R) -> list[Finding]:
+        if not states:
+            states.extend(prepare(kb, context) for prepare in prepares)
+        return [item for part, state in zip(parts, states) for item in part(state, record)]
+
+    keys, memo = context.sources, context.memo
+    found: list[Finding] = []
+    for record in records:
+        key = keys.get(record.path) if shared is not None else None
+        if key is None or not on_its_own(record):
+            found += compute(record)
+        else:
+            found += memo(namespace, f"{key}\0{shared}", partial(compute, record))
+    return found
+
+
 def sop_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[SopParts[Any]],
                  shared: str | None) -> list[Finding]:
     """The findings of ``checks``' SOP parts for every SOP of ``kb`` (the model as of the day
-    checked), each SOP's from the memo when its file and ``shared`` are as before."""
-    states: list[Any] = []
-
-    def compute(sop: Sop) -> list[Finding]:
-        if not states:  # what the parts read of the rest of the model, made at the first miss
-            states.extend(parts.prepare(kb, context) for parts in checks)
-        return [item for parts, state in zip(checks, states) for item in parts.sop(state, sop)]
-
-    keys, by_id, memo = context.sources, kb.sop_by_id, context.memo
-    found: list[Finding] = []
-    for sop in kb.sops:
-        key = keys.get(sop.path) if shared is not None else None
-        if key is None or by_id.get(sop.id) is not sop or any(step.sop_id != sop.id for step in sop.steps):
-            found += compute(sop)
-        else:
-            found += memo("sop_checks", f"{key}\0{shared}", partial(compute, sop))
-    return found
+    checked), each SOP's from the memo when its file and ``shared`` are as before.  A SOP whose
+    id another SOP has, or holding a step of another SOP, is checked on the spot, never kept."""
+    by_id = kb.sop_by_id
+    return _kept_per_file(kb, context, kb.sops, [c.prepare for c in checks], [c.sop for c in checks],
+                          "sop_checks", shared,
+                          lambda sop: by_id.get(sop.id) is sop and all(step.sop_id == sop.id for step in sop.steps))
 
 
 def policy_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[PolicyParts[Any]],
@@ -96,19 +113,6 @@ def policy_findings(kb: KnowledgeBase, context: CheckContext, checks: Sequence[P
     """The findings of ``checks``' policy parts for every policy of ``kb`` (the model as of the
     day checked), each policy's from the memo when its file and ``shared`` are as before.  A
     policy whose id another policy has is checked on the spot, never kept."""
-    states: list[Any] = []
-
-    def compute(policy: Policy) -> list[Finding]:
-        if not states:
-            states.extend(parts.prepare(kb, context) for parts in checks)
-        return [item for parts, state in zip(checks, states) for item in parts.policy(state, policy)]
-
-    keys, by_id, memo = context.sources, kb.policy_by_id, context.memo
-    found: list[Finding] = []
-    for policy in kb.policies:
-        key = keys.get(policy.path) if shared is not None else None
-        if key is None or by_id.get(policy.id) is not policy:
-            found += compute(policy)
-        else:
-            found += memo("policy_checks", f"{key}\0{shared}", partial(compute, policy))
-    return found
+    by_id = kb.policy_by_id
+    return _kept_per_file(kb, context, kb.policies, [c.prepare for c in checks], [c.policy for c in checks],
+                          "policy_checks", shared, lambda policy: by_id.get(policy.id) is policy)
