@@ -18,12 +18,12 @@ from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_qu
                           regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, PolicyParts, SopParts, check,
                                   check_in_context, policy_parts, sop_parts)
-from govkb.checks.per_sop import policy_findings, shared_digest, sop_findings
+from govkb.checks.per_sop import Runner, kept_findings, one_by_one, shared_digest
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
 
-__all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "ContextCheckFunction", "check",
-           "check_in_context", "run_checks"]
+__all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "ContextCheckFunction", "Runner", "check",
+           "check_in_context", "one_by_one", "run_checks"]
 
 REGISTRY: tuple[CheckFunction, ...] = (
     coverage.check_rule_coverage,
@@ -74,14 +74,17 @@ CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecyc
 
 
 def run_checks(
-    kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None
+    kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None,
+    runner: Runner = one_by_one,
 ) -> list[Finding]:
     """All findings for ``kb``: the loader's, then every listed check's, sorted.
 
     A check marked with SOP parts (:func:`~govkb.checks.context.per_sop`) runs as those parts,
     all SOP parts together per SOP (:mod:`govkb.checks.per_sop`, which keeps them in the
     memo): the same findings as the function, which the output sorts all the same; a check
-    marked with policy parts (:func:`~govkb.checks.context.per_policy`) likewise per policy."""
+    marked with policy parts (:func:`~govkb.checks.context.per_policy`) likewise per policy.
+    ``runner`` computes the parts the memo does not have (:class:`~govkb.checks.per_sop.Runner`):
+    here, one by one, unless the caller says otherwise."""
     ctx = context or CheckContext()
     found: list[Finding] = list(load_findings)
     for function in ALL_VERSIONS_REGISTRY:
@@ -105,8 +108,9 @@ def run_checks(
             found += context_function(kb, ctx)
         else:
             split.append(parts)
-    found += sop_findings(kb, ctx, split, shared)
-    found += policy_findings(kb, ctx, per_policy, shared)
+    sop_found, policy_found = kept_findings(kb, ctx, split, per_policy, shared, runner)
+    found += sop_found
+    found += policy_found
     for parts in split:
         if parts.rest is not None:
             found += parts.rest(kb, ctx)
