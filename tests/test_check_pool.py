@@ -157,8 +157,8 @@ def _tasks(cache: FileCache, count: int, tag: str, shared: int = 5) -> list[Call
 def test_the_shared_work_is_done_first_and_found_by_every_task(tmp_path: Path) -> None:
     cache = FileCache(tmp_path / "cache")
     shared = [partial(cache.memo, "test", f"k{n}", partial(_value, "shared", n)) for n in range(5)]
-    values = pool.MissesInWorkers(cache)(_tasks(cache, 60, "task"), shared)
-    assert [(tag, n) for tag, n, _ in values] == [("shared", n % 5) for n in range(60)]
+    values, mine = pool.MissesInWorkers(cache)(_tasks(cache, 60, "task"), shared, os.getpid)
+    assert [(tag, n) for tag, n, _ in values] == [("shared", n % 5) for n in range(60)] and mine == PARENT
     assert PARENT not in {pid for _, _, pid in values}  # made by the workers, kept here
     cache.save()
     again = FileCache(tmp_path / "cache")
@@ -169,8 +169,9 @@ def test_the_shared_work_is_done_first_and_found_by_every_task(tmp_path: Path) -
 def test_without_a_cache_the_shared_work_is_not_done(tmp_path: Path) -> None:
     cache = FileCache(None)
     shared = [partial(pytest.fail, "shared work done for nothing")]
-    values = pool.MissesInWorkers(cache)(_tasks(cache, 40, "task"), shared)
-    assert [(tag, n) for tag, n, _ in values] == [("task", n) for n in range(40)]
+    values, mine = pool.MissesInWorkers(cache)(_tasks(cache, 40, "task"), shared, os.getpid)
+    assert [(tag, n) for tag, n, _ in values] == [("task", n) for n in range(40)] and mine == PARENT
+    assert PARENT not in {pid for _, _, pid in values}
 
 
 def _die_in_a_worker(n: int) -> int:
@@ -182,13 +183,14 @@ def _die_in_a_worker(n: int) -> int:
 @pytest.mark.usefixtures("forced")
 def test_a_worker_that_dies_leaves_its_tasks_to_this_process(tmp_path: Path) -> None:
     tasks = [partial(_die_in_a_worker, n) for n in range(40)]
-    assert pool.MissesInWorkers(FileCache(tmp_path / "cache"))(tasks) == list(range(40))
+    assert pool.MissesInWorkers(FileCache(tmp_path / "cache"))(tasks, (), list) == (list(range(40)), [])
 
 
 @pytest.mark.usefixtures("forced")
 def test_a_result_that_cannot_be_pickled_is_computed_here(tmp_path: Path) -> None:
     tasks = [lambda n=n: (lambda: n) for n in range(20)]
-    assert [made() for made in pool.MissesInWorkers(FileCache(tmp_path / "cache"))(tasks)] == list(range(20))
+    made, _ = pool.MissesInWorkers(FileCache(tmp_path / "cache"))(tasks, (), list)
+    assert [value() for value in made] == list(range(20))
 
 
 @pytest.mark.usefixtures("forced")
@@ -203,8 +205,8 @@ def test_no_pool_for_few_misses_one_cpu_or_no_fork(why: str, tmp_path: Path, mon
         monkeypatch.setattr(forkpool, "can_fork", lambda: False)
     cache = FileCache(tmp_path / "cache")
     shared = [partial(pytest.fail, "shared work done here")]
-    values = pool.MissesInWorkers(cache, workers)(_tasks(cache, 40, "task"), shared)
-    assert {pid for _, _, pid in values} == {PARENT}
+    values, mine = pool.MissesInWorkers(cache, workers)(_tasks(cache, 40, "task"), shared, os.getpid)
+    assert {pid for _, _, pid in values} == {PARENT} == {mine}
 
 
 def test_one_edited_sop_is_checked_in_this_process(corpus: Path, tmp_path: Path, marked: Path,

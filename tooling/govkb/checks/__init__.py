@@ -4,8 +4,9 @@ Every check is listed below, in the order it runs: :data:`REGISTRY` holds the ``
 checks, :data:`CONTEXT_REGISTRY` the ``f(kb, context)`` ones whose result depends on
 something outside the model, such as today's date (:class:`CheckContext`).  The check
 modules mark their functions with :func:`~govkb.checks.context.check`; a test fails on a
-marked function missing here.  :func:`run_checks` runs them all over one model, in this
-process, and returns the loader's findings plus theirs, sorted.  A check never reads files:
+marked function missing here.  :func:`run_checks` runs them all over one model and returns
+the loader's findings plus theirs, sorted; all in this process unless the caller passes a
+runner that computes the per-file parts the memo lacks elsewhere (``govkb check`` does).  A check never reads files:
 everything it needs is in the model or the context.
 """
 
@@ -93,25 +94,42 @@ def run_checks(
     kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
     split: list[SopParts[Any]] = []
     per_policy: list[PolicyParts[Any]] = []
+    whole: list[CheckFunction] = []
     for function in REGISTRY:
         parts = sop_parts(function)
         policy_part = policy_parts(function)
         if policy_part is not None:
             per_policy.append(policy_part)
         elif parts is None:
-            found += function(kb)
+            whole.append(function)
         else:
             split.append(parts)
+    whole_in_context: list[ContextCheckFunction] = []
     for context_function in CONTEXT_REGISTRY:
         parts = sop_parts(context_function)
         if parts is None:
-            found += context_function(kb, ctx)
+            whole_in_context.append(context_function)
         else:
             split.append(parts)
-    sop_found, policy_found = kept_findings(kb, ctx, split, per_policy, shared, runner)
+
+    def not_per_file() -> tuple[list[Finding], list[Finding]]:
+        """What the checks find that is not kept per file: the listed functions that are not
+        in parts, and the rest of the checks that are (computed while the parts are)."""
+        before: list[Finding] = []
+        for function in whole:
+            before += function(kb)
+        for context_function in whole_in_context:
+            before += context_function(kb, ctx)
+        after: list[Finding] = []
+        for parts in split:
+            if parts.rest is not None:
+                after += parts.rest(kb, ctx)
+        return before, after
+
+    sop_found, policy_found, (before, after) = kept_findings(kb, ctx, split, per_policy, shared, runner, not_per_file)
+    # In the order they always came (sort_findings keeps the order of equal keys).
+    found += before
     found += sop_found
     found += policy_found
-    for parts in split:
-        if parts.rest is not None:
-            found += parts.rest(kb, ctx)
+    found += after
     return sort_findings(found)

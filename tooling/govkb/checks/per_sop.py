@@ -77,22 +77,27 @@ def shared_digest(kb: KnowledgeBase, day: dt.date, keys: Mapping[str, str]) -> s
 
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class Runner(Protocol):
-    """How the per-file parts' misses are computed: ``runner(tasks, shared)`` returns
-    ``[task() for task in tasks]``, in order, here or elsewhere (each task is pure given the
-    model, and asks the memo itself).  ``shared``: work that several tasks would each do
-    through the memo (a policy's fingerprint table, which many SOPs read), which a runner
-    spreading the tasks over processes may do first, once; one computing here ignores it."""
+    """How the per-file parts' misses are computed: ``runner(tasks, shared, meanwhile)``
+    returns ``[task() for task in tasks]``, in order, computed here or elsewhere (each task
+    is pure given the model, and asks the memo itself), and ``meanwhile()``, computed here.
+    ``shared``: work that several tasks would each do through the memo (a policy's
+    fingerprint table, which many SOPs read), which a runner spreading the tasks over
+    processes may do first, once; one computing here ignores it."""
 
-    def __call__(self, tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]] = ...) -> list[T]: ...
+    def __call__(self, tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]],
+                 meanwhile: Callable[[], U]) -> tuple[list[T], U]: ...
 
 
-def one_by_one(tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]] = ()) -> list[T]:
-    """The :class:`Runner` that computes each task here, in turn (the tasks do ``shared``'s
-    work as they need it)."""
-    return [task() for task in tasks]
+def one_by_one(tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]],
+               meanwhile: Callable[[], U]) -> tuple[list[T], U]:
+    """The :class:`Runner` that computes ``meanwhile()``, then each task, here (the tasks do
+    ``shared``'s work as they need it)."""
+    also = meanwhile()
+    return [task() for task in tasks], also
 
 
 class _Missing(Exception):
@@ -146,13 +151,14 @@ class _Kept(Generic[R]):
 
 
 def kept_findings(kb: KnowledgeBase, context: CheckContext, sop_checks: Sequence[SopParts[Any]],
-                  policy_checks: Sequence[PolicyParts[Any]], shared: str | None,
-                  runner: Runner = one_by_one) -> tuple[list[Finding], list[Finding]]:
+                  policy_checks: Sequence[PolicyParts[Any]], shared: str | None, runner: Runner,
+                  meanwhile: Callable[[], U]) -> tuple[list[Finding], list[Finding], U]:
     """The findings of ``sop_checks``' SOP parts for every SOP of ``kb`` (the model as of the
     day checked) and of ``policy_checks``' policy parts for every policy, each SOP's and
     policy's from the memo when its file and ``shared`` are as before, the misses computed
-    by ``runner``.  A SOP whose id another SOP has, or holding a step of another SOP, and a
-    policy whose id another policy has, are checked every time, never kept."""
+    by ``runner``; and ``meanwhile()``, which this process computes while they are (the
+    checks that are not per file).  A SOP whose id another SOP has, or holding a step of
+    another SOP, and a policy whose id another policy has, are checked every time, never kept."""
     sop_by_id, policy_by_id = kb.sop_by_id, kb.policy_by_id
     sops: _Kept[Sop] = _Kept(kb, context, kb.sops, [c.prepare for c in sop_checks], [c.sop for c in sop_checks],
                  "sop_checks", shared,
@@ -164,5 +170,8 @@ def kept_findings(kb: KnowledgeBase, context: CheckContext, sop_checks: Sequence
     if sops.tasks:
         work = [task for check, state in zip(sop_checks, sops.states) if check.shared is not None
                 for task in check.shared(state)]
-    computed = runner([*sops.tasks, *policies.tasks], work) if sops.tasks or policies.tasks else []
-    return sops.findings(computed[:len(sops.tasks)]), policies.findings(computed[len(sops.tasks):])
+    if sops.tasks or policies.tasks:
+        computed, also = runner([*sops.tasks, *policies.tasks], work, meanwhile)
+    else:
+        computed, also = [], meanwhile()
+    return sops.findings(computed[:len(sops.tasks)]), policies.findings(computed[len(sops.tasks):]), also

@@ -76,7 +76,7 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[],
 
 class MissesInWorkers:
     """How ``govkb check`` computes its per-file checks' misses (a
-    :data:`govkb.checks.context.Runner`): in forked workers when there are at least
+    :class:`govkb.checks.per_sop.Runner`): in forked workers when there are at least
     :data:`MIN_POOL_TASKS` and more than one CPU, else here, one by one.
 
     The tasks ask the checks' memo over ``cache`` (``cache.memo``); each worker sends back,
@@ -84,20 +84,30 @@ class MissesInWorkers:
     own and those of the memos nested in them), which are kept here as they came.
     ``shared``: work several tasks would each do through the memo; when the tasks go to
     workers (and there is a cache to keep it in), it is done first, once, by a pool of its
-    own, so that the workers of the tasks find it in the memo instead of each doing it."""
+    own, so that the workers of the tasks find it in the memo instead of each doing it.
+    ``meanwhile()`` is computed here while the first pool runs."""
 
     def __init__(self, cache: FileCache, workers: int | None = None) -> None:
         self.cache, self.workers = cache, workers
 
-    def __call__(self, tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]] = ()) -> list[T]:
+    def __call__(self, tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]],
+                 meanwhile: Callable[[], U]) -> tuple[list[T], U]:
         count = workers_pool.available_cpus() if self.workers is None else self.workers
         if count < 2 or len(tasks) < MIN_POOL_TASKS or not workers_pool.can_fork():
-            return [task() for task in tasks]
+            also = meanwhile()
+            return [task() for task in tasks], also
         if shared and self.cache.directory is not None:
-            self._computed(shared, count)  # only its entries matter
-        return self._computed(tasks, count)
+            first = self._start(shared, count)
+            also = meanwhile()
+            self._finish(shared, first)  # only its entries matter
+            return self._finish(tasks, self._start(tasks, count)), also
+        running = self._start(tasks, count)
+        also = meanwhile()
+        return self._finish(tasks, running), also
 
-    def _computed(self, tasks: Sequence[Callable[[], T]], count: int) -> list[T]:
+    def _start(self, tasks: Sequence[Callable[[], T]], count: int) -> tuple[workers_pool.Running | None, dict[int, Any]]:
+        """The pool computing ``tasks`` (None when there can be none), and where what comes
+        back of it will be."""
         cache = self.cache
         sent = [cache.pending()]  # each worker has its own copy, from the fork on
 
@@ -106,7 +116,13 @@ class MissesInWorkers:
             sent[0] += len(entries)
             return entries
 
-        done: dict[int, Any] = {}
+        return workers_pool.start(tasks, list(range(len(tasks))), count, new_entries), {}
+
+    def _finish(self, tasks: Sequence[Callable[[], T]],
+                started: tuple[workers_pool.Running | None, dict[int, Any]]) -> list[T]:
+        """Each task's value: as it came from the pool, or computed here when it did not."""
+        cache = self.cache
+        running, done = started
 
         def take(chunk: list[int], blobs: list[bytes], extra: bytes | None) -> None:
             for key, blob in pickle.loads(extra) if extra is not None else ():
@@ -114,7 +130,6 @@ class MissesInWorkers:
             for index, blob in zip(chunk, blobs):
                 done[index] = pickle.loads(blob)
 
-        running = workers_pool.start(tasks, list(range(len(tasks))), count, new_entries)
         if running is not None:
             workers_pool.finish(running, take)
         return [done[index] if index in done else task() for index, task in enumerate(tasks)]
