@@ -222,3 +222,20 @@ def test_one_edited_sop_is_checked_in_this_process(corpus: Path, tmp_path: Path,
         mark.unlink()
     run(corpus, cache, runner=pool.MissesInWorkers(cache))
     assert {p.name for p in marked.iterdir()} == {str(PARENT)}
+
+
+def _read_all(cache: FileCache, count: int) -> bool:
+    return all(cache.memo("test", f"k{n}", tuple) == ("entry", n) * 50 for n in range(count))  # () if unreadable
+
+
+@pytest.mark.usefixtures("forced")
+def test_workers_reading_one_pack_at_once_read_every_entry_whole(tmp_path: Path) -> None:
+    """The workers inherit the pack files this process opened, and with them the file offset."""
+    cache = FileCache(tmp_path / "cache")
+    for n in range(300):
+        cache.memo("test", f"k{n}", lambda n=n: ("entry", n) * 50)
+    cache.save()
+    cache = FileCache(tmp_path / "cache")
+    assert _read_all(cache, 300)  # opened here, before the fork
+    values, _ = pool.MissesInWorkers(cache)([partial(_read_all, cache, 300)] * 64, (), list)
+    assert values == [True] * 64

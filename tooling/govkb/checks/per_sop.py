@@ -101,7 +101,8 @@ def one_by_one(tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], o
 
 
 class _Missing(Exception):
-    """Raised by the computation :meth:`_Kept.found` asks the memo with: not kept."""
+    """Raised by the computation :class:`_Kept` asks the memo with, to find a miss (a memo
+    keeps nothing of a computation that raises)."""
 
 
 def _missing() -> list[Finding]:
@@ -113,8 +114,9 @@ R = TypeVar("R", Sop, Policy)
 
 class _Kept(Generic[R]):
     """The per-file parts of one kind of record (SOPs or policies): each record's findings
-    from the memo under its file's content key and ``shared`` when it is ``on_its_own``;
-    what the parts read of the rest of the model (``prepares``) is made at the first miss."""
+    from the memo under its file's content key and ``shared`` when it is ``on_its_own``, else
+    a task computing them (:attr:`tasks`, for the runner); what the parts read of the rest of
+    the model (``prepares``) is made here, once, when anything misses."""
 
     def __init__(self, kb: KnowledgeBase, context: CheckContext, records: Sequence[R],
                  prepares: Sequence[Callable[[KnowledgeBase, CheckContext], Any]],
@@ -161,8 +163,8 @@ def kept_findings(kb: KnowledgeBase, context: CheckContext, sop_checks: Sequence
     another SOP, and a policy whose id another policy has, are checked every time, never kept."""
     sop_by_id, policy_by_id = kb.sop_by_id, kb.policy_by_id
     sops: _Kept[Sop] = _Kept(kb, context, kb.sops, [c.prepare for c in sop_checks], [c.sop for c in sop_checks],
-                 "sop_checks", shared,
-                 lambda sop: sop_by_id.get(sop.id) is sop and all(step.sop_id == sop.id for step in sop.steps))
+                             "sop_checks", shared,
+                             lambda sop: sop_by_id.get(sop.id) is sop and all(step.sop_id == sop.id for step in sop.steps))
     policies: _Kept[Policy] = _Kept(kb, context, kb.policies, [c.prepare for c in policy_checks],
                                     [c.policy for c in policy_checks], "policy_checks", shared,
                                     lambda policy: policy_by_id.get(policy.id) is policy)
