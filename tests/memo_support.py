@@ -23,8 +23,9 @@ class Counting:
 
     def __call__(self, namespace: str, key: str, compute: Callable[[], Any]) -> Any:
         def counted() -> Any:
+            value = compute()  # a computation that raises (the per-file checks' probe) keeps nothing
             self.checked += namespace == self.namespace
-            return compute()
+            return value
         return self.cache.memo(namespace, key, counted)
 
 

@@ -1,4 +1,4 @@
-"""The loader's process pool (``govkb.load.pool``): the same results as one by one, or no pool.
+"""The loader's process pool (``govkb.load.pool`` over ``govkb.pool``): the same results as one by one, or no pool.
 
 The pool is forced on small inputs here (``MIN_POOL_TASKS`` and the CPU count patched) so
 that every path of it runs: the workers' results, the entries they keep, a worker that
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import govkb.load as loader
+from govkb import pool as forkpool
 from govkb.load import load_knowledge_base, pool
 from govkb.load.cache import FileCache
 
@@ -28,8 +29,8 @@ def forced(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pool for any number of misses, with two workers (even if an earlier test left a
     thread running in the test process)."""
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    monkeypatch.setattr(pool, "available_cpus", lambda: 2)
-    monkeypatch.setattr(pool, "other_threads", lambda: False)
+    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
+    monkeypatch.setattr(forkpool, "other_threads", lambda: False)
 
 
 def _pid(_: int) -> int:
@@ -69,7 +70,7 @@ def test_a_result_that_cannot_be_pickled_is_computed_here(tmp_path: Path) -> Non
 
 @pytest.mark.usefixtures("forced")
 def test_without_fork_there_is_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pool, "can_fork", lambda: False)
+    monkeypatch.setattr(forkpool, "can_fork", lambda: False)
     assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
 
 
@@ -88,12 +89,12 @@ def test_no_pool_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> N
     import threading
 
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    monkeypatch.setattr(pool, "available_cpus", lambda: 2)
+    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert pool.other_threads() and not pool.can_fork()
+        assert forkpool.other_threads() and not forkpool.can_fork()
         assert set(pool.kept_all(FileCache(None), [(None, lambda: os.getpid())] * 10, list)[0]) == {PARENT}
     finally:
         stop.set()
@@ -131,8 +132,8 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
             (root / name).write_text(text, "utf-8")
     serial = load_knowledge_base(root, FileCache(None))
     monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    monkeypatch.setattr(pool, "available_cpus", lambda: 2)
-    monkeypatch.setattr(pool, "other_threads", lambda: False)
+    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
+    monkeypatch.setattr(forkpool, "other_threads", lambda: False)
     load_file, marks = loader._load_file, tmp_path / "workers"
     marks.mkdir()
 
@@ -152,10 +153,10 @@ def test_a_knowledge_base_loads_the_same_through_the_pool(kb: str, tmp_path: Pat
 
 @pytest.mark.parametrize(("count", "workers"), [(0, 2), (5, 2), (200, 2), (3000, 2), (3000, 8), (17, 1)])
 def test_chunks_cover_every_task_once_in_order_and_shrink(count: int, workers: int) -> None:
-    chunks = pool.shrinking_chunks(list(range(count)), workers)
+    chunks = forkpool.shrinking_chunks(list(range(count)), workers)
     assert [index for chunk in chunks for index in chunk] == list(range(count))
     sizes = [len(chunk) for chunk in chunks]
     assert sizes == sorted(sizes, reverse=True) or sizes[:-1] == sorted(sizes[:-1], reverse=True)
-    assert all(size >= pool._MIN_CHUNK for size in sizes[:-1])
+    assert all(size >= forkpool._MIN_CHUNK for size in sizes[:-1])
     if count >= 3000:  # the first chunk is large, the last ones small: no worker is left with a long one
-        assert sizes[0] >= count // (workers * pool._CHUNKS_PER_WORKER) and sizes[-2] == pool._MIN_CHUNK
+        assert sizes[0] >= count // (workers * forkpool._CHUNKS_PER_WORKER) and sizes[-2] == forkpool._MIN_CHUNK

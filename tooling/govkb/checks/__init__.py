@@ -4,8 +4,9 @@ Every check is listed below, in the order it runs: :data:`REGISTRY` holds the ``
 checks, :data:`CONTEXT_REGISTRY` the ``f(kb, context)`` ones whose result depends on
 something outside the model, such as today's date (:class:`CheckContext`).  The check
 modules mark their functions with :func:`~govkb.checks.context.check`; a test fails on a
-marked function missing here.  :func:`run_checks` runs them all over one model, in this
-process, and returns the loader's findings plus theirs, sorted.  A check never reads files:
+marked function missing here.  :func:`run_checks` runs them all over one model and returns
+the loader's findings plus theirs, sorted; all in this process unless the caller passes a
+runner that computes the per-file parts the memo lacks elsewhere (``govkb check`` does).  A check never reads files:
 everything it needs is in the model or the context.
 """
 
@@ -18,12 +19,12 @@ from govkb.checks import (changes, coverage, drift, drift_policy, finite, kpi_qu
                           regulatory, template, unsafe_markup)
 from govkb.checks.context import (CheckContext, CheckFunction, ContextCheckFunction, PolicyParts, SopParts, check,
                                   check_in_context, policy_parts, sop_parts)
-from govkb.checks.per_sop import policy_findings, shared_digest, sop_findings
+from govkb.checks.per_sop import Runner, kept_findings, one_by_one, shared_digest
 from govkb.findings import Finding, sort_findings
 from govkb.model import KnowledgeBase
 
-__all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "ContextCheckFunction", "check",
-           "check_in_context", "run_checks"]
+__all__ = ["CONTEXT_REGISTRY", "REGISTRY", "CheckContext", "CheckFunction", "ContextCheckFunction", "Runner", "check",
+           "check_in_context", "one_by_one", "run_checks"]
 
 REGISTRY: tuple[CheckFunction, ...] = (
     coverage.check_rule_coverage,
@@ -74,14 +75,17 @@ CHECK_MODULES = (changes, coverage, drift, drift_policy, finite, ladder, lifecyc
 
 
 def run_checks(
-    kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None
+    kb: KnowledgeBase, load_findings: Iterable[Finding] = (), context: CheckContext | None = None,
+    runner: Runner = one_by_one,
 ) -> list[Finding]:
     """All findings for ``kb``: the loader's, then every listed check's, sorted.
 
     A check marked with SOP parts (:func:`~govkb.checks.context.per_sop`) runs as those parts,
     all SOP parts together per SOP (:mod:`govkb.checks.per_sop`, which keeps them in the
     memo): the same findings as the function, which the output sorts all the same; a check
-    marked with policy parts (:func:`~govkb.checks.context.per_policy`) likewise per policy."""
+    marked with policy parts (:func:`~govkb.checks.context.per_policy`) likewise per policy.
+    ``runner`` computes the parts the memo does not have (:class:`~govkb.checks.per_sop.Runner`):
+    here, one by one, unless the caller says otherwise."""
     ctx = context or CheckContext()
     found: list[Finding] = list(load_findings)
     for function in ALL_VERSIONS_REGISTRY:
@@ -90,24 +94,42 @@ def run_checks(
     kb = kb_as_of(kb, ctx.today)  # the other checks read the values in force on the day checked
     split: list[SopParts[Any]] = []
     per_policy: list[PolicyParts[Any]] = []
+    whole: list[CheckFunction] = []
     for function in REGISTRY:
         parts = sop_parts(function)
         policy_part = policy_parts(function)
         if policy_part is not None:
             per_policy.append(policy_part)
         elif parts is None:
-            found += function(kb)
+            whole.append(function)
         else:
             split.append(parts)
+    whole_in_context: list[ContextCheckFunction] = []
     for context_function in CONTEXT_REGISTRY:
         parts = sop_parts(context_function)
         if parts is None:
-            found += context_function(kb, ctx)
+            whole_in_context.append(context_function)
         else:
             split.append(parts)
-    found += sop_findings(kb, ctx, split, shared)
-    found += policy_findings(kb, ctx, per_policy, shared)
-    for parts in split:
-        if parts.rest is not None:
-            found += parts.rest(kb, ctx)
+
+    def not_per_file() -> tuple[list[Finding], list[Finding]]:
+        """What the checks find that is not kept per file: the listed functions that are not
+        in parts, and the rest of the checks that are (computed while the parts are)."""
+        before: list[Finding] = []
+        for function in whole:
+            before += function(kb)
+        for context_function in whole_in_context:
+            before += context_function(kb, ctx)
+        after: list[Finding] = []
+        for parts in split:
+            if parts.rest is not None:
+                after += parts.rest(kb, ctx)
+        return before, after
+
+    sop_found, policy_found, (before, after) = kept_findings(kb, ctx, split, per_policy, shared, runner, not_per_file)
+    # In the order they always came (sort_findings keeps the order of equal keys).
+    found += before
+    found += sop_found
+    found += policy_found
+    found += after
     return sort_findings(found)

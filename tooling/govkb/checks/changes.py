@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from functools import partial
+from typing import Callable, Iterator
 
 from govkb.asof import kb_latest
 from govkb.checks.context import (CheckContext, Memo, PolicyParts, SopParts, check, check_in_context, per_policy,
@@ -104,7 +105,19 @@ def _stamps_of_no_step(kb: KnowledgeBase, steps: set[str], where: str) -> Iterat
                           "run `govkb review --all` to rewrite the stamps", stamp.step_id)
 
 
-SUSPECT_LINKS = SopParts(_Suspects, _sop_suspects, _unstepped_stamps)
+def _fingerprint_tables(state: _Suspects) -> list[Callable[[], object]]:
+    """Each policy's fingerprint table, which the steps of many SOPs read: a runner spreading
+    the SOPs over processes makes them first, once, into the memo."""
+    if state.never_stamped:
+        return []
+    return [partial(_make_table, state.print_of, policy) for policy in state.latest.policies]
+
+
+def _make_table(prints: _TargetPrints, policy: Policy) -> None:
+    prints.table(policy)  # what is kept is the memo's entry, not this table
+
+
+SUSPECT_LINKS = SopParts(_Suspects, _sop_suspects, _unstepped_stamps, _fingerprint_tables)
 
 
 @check_in_context
@@ -149,9 +162,9 @@ class _TargetPrints:
                 policy, kind = self.owner.get(head), "quotes-rule"
         else:
             return None
-        return self._table(policy).get((kind, target)) if policy is not None else None
+        return self.table(policy).get((kind, target)) if policy is not None else None
 
-    def _table(self, policy: Policy) -> dict[tuple[str, str], str]:
+    def table(self, policy: Policy) -> dict[tuple[str, str], str]:
         table = self.tables.get(id(policy))
         if table is None:
             actions = self.kb.action_by_id

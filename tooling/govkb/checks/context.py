@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from govkb.findings import Finding
@@ -83,11 +83,15 @@ class SopParts(Generic[S]):
     from the policies, the catalogs and the reviewed-state file only (never from another SOP,
     a document, the settings or the date: the as-of model is given), so that
     :mod:`govkb.checks.per_sop` can keep its findings per SOP file's content.  ``rest`` finds
-    what is not about one SOP (reference pages, stamps of no step...) and runs every time."""
+    what is not about one SOP (reference pages, stamps of no step...) and runs every time.
+    ``shared(state)``: work the SOP parts of many SOPs do through the memo (a policy's
+    fingerprint table), as tasks a runner of the misses may do first, once
+    (:class:`govkb.checks.per_sop.Runner`)."""
 
     prepare: Callable[[KnowledgeBase, CheckContext], S]
     sop: Callable[[S, Sop], Iterable[Finding]]
     rest: Callable[[KnowledgeBase, CheckContext], Iterable[Finding]] | None = None
+    shared: Callable[[S], Sequence[Callable[[], object]]] | None = None
 
     def whole(self, kb: KnowledgeBase, context: CheckContext | None = None) -> Iterator[Finding]:
         """Every finding of the check, as one function over ``kb`` (SOPs in order, then the rest)."""

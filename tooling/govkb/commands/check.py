@@ -19,6 +19,7 @@ from govkb.commands.workspace import resolve_root, write_output
 from govkb.errors import FatalError
 from govkb.load import load_knowledge_base
 from govkb.load.cache import FileCache, cache_dir
+from govkb.load.pool import MissesInWorkers
 from govkb.report import Report, format_names, render
 
 
@@ -59,7 +60,7 @@ def _check(args: argparse.Namespace, root: Path, config: cfg.Config, today: dt.d
         result = load_knowledge_base(root, cache, defer_stamps=True)  # a warm run reads no stamp
         findings = cfg.project_findings(result.kb, result.findings, config, today, select or config.select,
                                         (*config.ignore, *ignore), args.waivers, memo=cache.memo,
-                                        sources=result.sources)
+                                        sources=result.sources, runner=MissesInWorkers(cache))
         cache.save()  # what the checks' memo computed
     report = Report.build(result.kb, findings, strict=args.strict, help_uri=config.help_uri)
     write_output(render(report, args.format), args.output)

@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from govkb.checks import CheckContext, run_checks
+from govkb.checks import CheckContext, Runner, one_by_one, run_checks
 from govkb.checks.context import Memo, compute_now
 from govkb.config.selection import (apply_severities, fails, matches_any, parse_selectors, select_findings,
                                     unknown_selectors)
@@ -45,10 +45,12 @@ def apply_control(root: Path, config: Config, findings: list[Finding], today: dt
 
 def project_findings(kb: KnowledgeBase, load_findings: Iterable[Finding], config: Config, today: dt.date,
                      select: tuple[str, ...], ignore: tuple[str, ...], waivers_option: str | None = None,
-                     memo: Memo = compute_now, sources: Mapping[str, str] | None = None) -> list[Finding]:
+                     memo: Memo = compute_now, sources: Mapping[str, str] | None = None,
+                     runner: Runner = one_by_one) -> list[Finding]:
     """What ``govkb check`` reports, and the Sphinx build warns about: every check, then the control.
-    ``sources``: the loader's content keys of ``kb``'s files, for ``memo`` (see CheckContext)."""
+    ``sources``: the loader's content keys of ``kb``'s files, for ``memo`` (see CheckContext);
+    ``runner``: how the per-file checks the memo does not have are computed (see run_checks)."""
     context = CheckContext(today=today, requirement_max_age_days=config.requirement_max_age_days, memo=memo,
                            sources=sources or {})
-    findings = run_checks(kb, load_findings, context)
+    findings = run_checks(kb, load_findings, context, runner)
     return apply_control(Path(kb.root), config, findings, today, select, ignore, waivers_option)

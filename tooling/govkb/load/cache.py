@@ -39,6 +39,7 @@ import struct
 import time
 import weakref
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Mapping, TypeVar
 
@@ -59,6 +60,7 @@ _PACK_DIGITS = 9
 KEEP_CODES = 6
 _LEGACY = re.compile(r"[0-9a-f]{64}\.pickle")  # an entry of the one-file-per-entry layout
 _STALE_TEMPORARY_S = 3600.0  # a temporary pack older than this was left by a run that died
+_PREAD = hasattr(os, "pread")  # not on Windows
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -145,11 +147,16 @@ class _Pack:
             return None
         offset, length = where
         try:
-            self.stream.seek(offset)
-            blob = self.stream.read(length)
+            # pread: forked workers share this file's offset (govkb.load.pool), a seek would race
+            blob = os.pread(self.stream.fileno(), length, offset) if _PREAD else self._read_at(offset, length)
         except OSError:
             return None
         return blob if blob is not None and len(blob) == length else None
+
+    def _read_at(self, offset: int, length: int) -> bytes | None:
+        assert self.stream is not None
+        self.stream.seek(offset)
+        return self.stream.read(length)
 
     def close(self) -> None:
         self.index, self.stream = {}, None
@@ -258,6 +265,15 @@ class FileCache:
         with the bytes a worker process of :mod:`govkb.load.pool` sends it."""
         if self.directory is not None:
             self._new[key] = pickled
+
+    def pending(self) -> int:
+        """How many entries were put since the last save."""
+        return len(self._new)
+
+    def pending_since(self, start: int) -> list[tuple[str, bytes]]:
+        """The entries put since the last save, from the ``start``-th on, in the order put
+        (pickled): what a forked worker of :mod:`govkb.load.pool` sends back."""
+        return list(islice(self._new.items(), start, None))
 
     def save(self) -> None:
         """Write what was put since the last save into its packs (nothing when nothing was)."""

@@ -1,26 +1,27 @@
-"""Many files through the cache at once: the misses loaded in worker processes when they pay.
+"""Many cache misses at once, computed in worker processes when they pay.
 
-:func:`kept_all` is :meth:`FileCache.kept <govkb.load.cache.FileCache.kept>` for a list of
-tasks.  When enough of them miss the cache (a cold run on a large knowledge base) and the
-machine has more than one CPU, the misses are computed by a standard
-``concurrent.futures`` process pool of forked workers, as flake8's ``checker.py`` runs its
-files: each worker computes a chunk of tasks, pickles each result once and sends the bytes
-back, which this process both keeps in the cache and loads.  The workers inherit the tasks by ``fork``, so
-only chunk numbers and results cross the pipes.  Meanwhile this process does a job of its
-own (the loader reads the reviews file, the largest of all).
+* :func:`kept_all` is :meth:`FileCache.kept <govkb.load.cache.FileCache.kept>` for a list of
+  the loader's tasks.  When enough of them miss the cache (a cold run on a large knowledge
+  base) and the machine has more than one CPU, the misses are computed by the forked workers
+  of :mod:`govkb.pool`; each result comes back pickled once, and this process both keeps
+  those bytes in the cache and loads them.  Meanwhile this process does a job of its own
+  (the loader reads the reviews file, the largest of all).
+* :class:`MissesInWorkers` computes the misses of ``govkb check``'s per-file checks
+  (:data:`govkb.checks.context.Runner`) the same way: each task asks the checks' memo over
+  the cache, so a worker also keeps what the memos nested in it computed (a policy's
+  fingerprint table); those entries come back with the results and are kept here too, so a
+  later run finds them.
 
-Anything that goes wrong with the pool (no ``fork`` on this platform or another thread
-running, a worker that dies, a result that cannot be pickled) leaves the tasks it did not finish to the serial path, so
-the results are always the same as :meth:`FileCache.kept` one by one would give.
+Anything that goes wrong with the pool leaves the tasks it did not finish to this process,
+so the results are always the same as one by one.
 """
 
 from __future__ import annotations
 
-import gc
-import os
 import pickle
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
+from govkb import pool as workers_pool
 from govkb.load.cache import FileCache
 
 T = TypeVar("T")
@@ -29,18 +30,9 @@ U = TypeVar("U")
 Task = tuple["str | None", Callable[[], T]]
 
 # Below this many misses a pool costs more than it saves (starting the workers and sending
-# results back takes some 0.1 s; a file takes about 2 ms): a small knowledge base, or a
-# warm run with a few edited files, is loaded in this process.
+# results back takes some 0.1 s; a file takes about 2 ms, a SOP's checks about 1 ms): a small
+# knowledge base, or a warm run with a few edited files, is computed in this process.
 MIN_POOL_TASKS = 200
-# Chunks shrink as the tasks run out (each is this share of what is left per worker, and
-# at least _MIN_CHUNK tasks): the first are large, to keep the round trips few, the last
-# small, so that no worker still has a long chunk to go when the others are done (the
-# policies, which come last, take twice as long as an SOP each).
-_CHUNKS_PER_WORKER = 4
-_MIN_CHUNK = 16
-
-# The tasks of the pool being run, inherited by its forked workers.
-_TASKS: Sequence[Task[Any]] = ()
 
 
 def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[], U],
@@ -57,10 +49,20 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[],
             misses.append(index)
         else:
             results[index] = found
-    count = available_cpus() if workers is None else workers
-    running = _start(cache, tasks, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else None
+    count = workers_pool.available_cpus() if workers is None else workers
+    computes = [compute for _, compute in tasks]
+    running = workers_pool.start(computes, misses, count) if count > 1 and len(misses) >= MIN_POOL_TASKS else None
     also = meanwhile()
-    done = _finish(cache, *running) if running is not None else {}
+    done: dict[int, Any] = {}
+    if running is not None:
+        def take(chunk: list[int], blobs: list[bytes], _: bytes | None) -> None:
+            for index, blob in zip(chunk, blobs):
+                done[index] = pickle.loads(blob)
+                key = tasks[index][0]
+                if key is not None:
+                    cache.put_pickled(key, blob)
+
+        workers_pool.finish(running, take)
     for index in misses:
         if index in done:
             results[index] = done[index]
@@ -72,89 +74,62 @@ def kept_all(cache: FileCache, tasks: Sequence[Task[T]], meanwhile: Callable[[],
     return results, also
 
 
-def available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
+class MissesInWorkers:
+    """How ``govkb check`` computes its per-file checks' misses (a
+    :class:`govkb.checks.per_sop.Runner`): in forked workers when there are at least
+    :data:`MIN_POOL_TASKS` and more than one CPU, else here, one by one.
 
+    The tasks ask the checks' memo over ``cache`` (``cache.memo``); each worker sends back,
+    after each chunk, the entries it put in its copy of the cache since the last (the tasks'
+    own and those of the memos nested in them), which are kept here as they came.
+    ``shared``: work several tasks would each do through the memo; when the tasks go to
+    workers (and there is a cache to keep it in), it is done first, once, by a pool of its
+    own, so that the workers of the tasks find it in the memo instead of each doing it.
+    ``meanwhile()`` is computed here while the first pool runs."""
 
-def can_fork() -> bool:
-    """Whether workers can be forked safely: the platform can, and no other thread runs here."""
-    from multiprocessing import get_all_start_methods
+    def __init__(self, cache: FileCache, workers: int | None = None) -> None:
+        self.cache, self.workers = cache, workers
 
-    return "fork" in get_all_start_methods() and not other_threads()
+    def __call__(self, tasks: Sequence[Callable[[], T]], shared: Sequence[Callable[[], object]],
+                 meanwhile: Callable[[], U]) -> tuple[list[T], U]:
+        count = workers_pool.available_cpus() if self.workers is None else self.workers
+        if count < 2 or len(tasks) < MIN_POOL_TASKS or not workers_pool.can_fork():
+            also = meanwhile()
+            return [task() for task in tasks], also
+        if shared and self.cache.directory is not None:
+            first = self._start(shared, count)
+            also = meanwhile()
+            self._finish(shared, first)  # only its entries matter
+            return self._finish(tasks, self._start(tasks, count)), also
+        running = self._start(tasks, count)
+        also = meanwhile()
+        return self._finish(tasks, running), also
 
+    def _start(self, tasks: Sequence[Callable[[], T]], count: int) -> tuple[workers_pool.Running | None, dict[int, Any]]:
+        """The pool computing ``tasks`` (None when there can be none), and where what comes
+        back of it will be."""
+        cache = self.cache
+        sent = [cache.pending()]  # each worker has its own copy, from the fork on
 
-def other_threads() -> bool:
-    """Whether another thread runs in this process: one holding a lock when the process is
-    forked would leave that lock held for ever in the worker."""
-    import threading
+        def new_entries() -> list[tuple[str, bytes]]:  # in a worker, after each chunk
+            entries = cache.pending_since(sent[0])
+            sent[0] += len(entries)
+            return entries
 
-    return threading.active_count() > 1
+        return workers_pool.start(tasks, list(range(len(tasks))), count, new_entries), {}
 
+    def _finish(self, tasks: Sequence[Callable[[], T]],
+                started: tuple[workers_pool.Running | None, dict[int, Any]]) -> list[T]:
+        """Each task's value: as it came from the pool, or computed here when it did not."""
+        cache = self.cache
+        running, done = started
 
-Running = tuple[Any, list[list[int]], Iterator[list[bytes]]]
-
-
-def _start(cache: FileCache, tasks: Sequence[Task[Any]], misses: list[int], workers: int) -> Running | None:
-    """The pool computing the ``misses`` in chunks, its chunks and their coming results; None
-    when there can be no pool."""
-    global _TASKS
-    if not can_fork():  # spawned workers would import govkb and read every file again
-        return None
-    # Imported here: a warm run, or a small knowledge base, never needs them (some 50 ms).
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    chunks = shrinking_chunks(misses, workers)
-    _TASKS = tasks  # the workers, forked when the chunks are submitted, inherit them
-    pool = None
-    # Frozen, what this process holds is left alone by the workers' collector, so their pages
-    # stay shared instead of being copied (a second of system time on the benchmark corpus).
-    gc.freeze()
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
-        return pool, chunks, pool.map(_run_chunk, chunks)  # forks every worker at once
-    except Exception:  # no processes to be had (a limit, no memory): all is done here
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        _TASKS = ()
-        return None
-    finally:
-        gc.unfreeze()
-
-
-def shrinking_chunks(items: list[int], workers: int) -> list[list[int]]:
-    """``items`` cut into chunks that shrink towards the end (see _CHUNKS_PER_WORKER)."""
-    chunks, start = [], 0
-    while start < len(items):
-        size = max(_MIN_CHUNK, (len(items) - start) // (workers * _CHUNKS_PER_WORKER))
-        chunks.append(items[start:start + size])
-        start += size
-    return chunks
-
-
-def _finish(cache: FileCache, pool: Any, chunks: list[list[int]], pickled: Iterator[list[bytes]]) -> dict[int, Any]:
-    """The values the workers computed, by task index, as far as they got; each kept in
-    ``cache`` as the bytes that came."""
-    global _TASKS
-    done: dict[int, Any] = {}
-    try:
-        for chunk, blobs in zip(chunks, pickled):
+        def take(chunk: list[int], blobs: list[bytes], extra: bytes | None) -> None:
+            for key, blob in pickle.loads(extra) if extra is not None else ():
+                cache.put_pickled(key, blob)
             for index, blob in zip(chunk, blobs):
                 done[index] = pickle.loads(blob)
-                key = _TASKS[index][0]
-                if key is not None:
-                    cache.put_pickled(key, blob)
-    except Exception:  # a broken pool or an unpicklable result: the rest is loaded here
-        pass
-    finally:
-        pool.shutdown(cancel_futures=True)
-        _TASKS = ()
-    return done
 
-
-def _run_chunk(chunk: list[int]) -> list[bytes]:
-    """In a worker: compute each task of ``chunk``, send it back pickled."""
-    return [pickle.dumps(_TASKS[index][1](), pickle.HIGHEST_PROTOCOL) for index in chunk]
+        if running is not None:
+            workers_pool.finish(running, take)
+        return [done[index] if index in done else task() for index, task in enumerate(tasks)]
