@@ -149,15 +149,10 @@ def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Seq
     def unreadable(problems: list[Finding]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:
         return (), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message) for p in problems]
 
-    stamps, problems = cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
-                              unreadable, sources, limit=MAX_REVIEWS_BYTES)
-    if isinstance(stamps, m.DeferredStamps) and not stamps.intact():  # a damaged cache entry: parse again
-        raw, unread = read_bytes(reviews_file, REVIEWS_FILE, MAX_REVIEWS_BYTES)
-        if raw is None:
-            return unreadable(unread)
-        stamps, problems = _deferred_reviews(root, raw)
-        cache.put(cache.key("reviews", REVIEWS_FILE, raw), (stamps, problems))  # replaces the damaged entry
-    return stamps, problems
+    # A cache entry damaged inside the stamps' own pickle is a miss like any other: the pack
+    # checks each entry's CRC-32 as it reads it (DeferredStamps.intact need not be asked).
+    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
+                  unreadable, sources, limit=MAX_REVIEWS_BYTES)
 
 
 def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Finding]]:
@@ -186,6 +181,7 @@ def _listed(folder: Path, pattern: str) -> list[Listed]:
     if not folder.is_dir():
         return []
     top_linked = os.path.islink(folder)  # rglob lists a linked folder's files, not those of links below it
+    matches = _pattern(pattern)
     found: list[Listed] = []
     pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
     while pending:
@@ -197,7 +193,7 @@ def _listed(folder: Path, pattern: str) -> list[Listed]:
             continue
         for entry in entries:
             name, below = entry.name, (*parts, entry.name)
-            if _matches(pattern, name):
+            if matches(name):
                 found.append(Listed(below, Path(entry.path), top_linked or _is_link(entry)))
             try:
                 is_folder = entry.is_dir(follow_symlinks=False)
