@@ -119,3 +119,13 @@ def test_a_sop_entry_damaged_inside_a_kept_pickle_is_parsed_again(kb: Path, tmp_
     warm = load_knowledge_base(kb, reader).kb
     assert reader.misses == 1
     assert [every_field(r) for r in records(warm)] == [every_field(r) for r in records(cold)]
+
+
+def test_a_read_that_began_before_another_threads_unpickling_finds_the_fields(kb: Path) -> None:
+    # The descriptor is entered only while the field is missing; another thread may unpickle
+    # the kept fields before this one gets to them.
+    rule = load_knowledge_base(kb, FileCache(None)).kb.rules[0]
+    back = pickle.loads(pickle.dumps(rule, pickle.HIGHEST_PROTOCOL))
+    kept = type(back).__dict__["description"]
+    assert back.title == rule.title  # the other thread's read
+    assert kept.__get__(back, type(back)) == rule.description

@@ -44,10 +44,14 @@ class _Kept:
                 raise AttributeError(self.name)
             return self.default
         state = instance.__dict__
-        blob = state.pop(_KEPT, None)
-        if blob is None:
+        blob = state.get(_KEPT)
+        if blob is None:  # another thread may have just unpickled them
+            if self.name in state:
+                return state[self.name]
             raise AttributeError(self.name)
+        # The fields go in before the pickle goes out: a reader meanwhile finds one or the other.
         state.update(zip(self.names, pickle.loads(blob)))
+        state.pop(_KEPT, None)
         return state[self.name]
 
 
