@@ -26,8 +26,8 @@ def repo(repo_copy: Path) -> Path:
     return repo_copy
 
 
-NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "sop_template", "sop_checks",
-              "unstepped_stamps", "policy_checks")
+NAMESPACES = ("unsafe_markup", "kpi_queries", "fingerprints", "personal_data", "personal_data_file", "sop_template",
+              "sop_checks", "unstepped_stamps", "policy_checks")
 
 
 class Counting:
@@ -59,7 +59,9 @@ def test_a_warm_run_parses_nothing_again_and_finds_the_same(repo: Path, tmp_path
     assert findings(repo, warm) == first
     kb = load_knowledge_base(repo).kb
     texts = {item.text for item in (*kb.policies, *kb.sops, *kb.documents)}
-    assert cold.computed["personal_data"] == len(texts) > 30  # each file's text scanned once
+    # Each file's text scanned once: a policy's kept by its file's content key.
+    assert cold.computed["personal_data"] + cold.computed["personal_data_file"] == len(texts) > 30
+    assert cold.computed["personal_data_file"] == len(kb.policies)
     assert cold.computed["sop_template"] == len(kb.sops)
     assert warm.computed == dict.fromkeys(NAMESPACES, 0)
     # Without a cache directory the memo computes every time and agrees.
@@ -148,6 +150,26 @@ def test_an_edited_file_gives_its_personal_data_at_once(repo: Path, tmp_path: Pa
     assert findings(repo, memo) == [("KB901", "sop/appeals.md", len(page.read_text("utf-8").splitlines()))]
     assert memo.computed["personal_data"] == 1  # the edited page's scan, no other
     assert findings(repo, Counting(FileCache(None))) == findings(repo, Counting(FileCache(cache)))
+
+
+def test_an_edited_policy_gives_its_personal_data_at_once_and_a_renamed_team_rescans_every_policy(
+        repo: Path, tmp_path: Path) -> None:
+    # A policy's scan is kept by its file's content key and the owners' teams: both decide it.
+    cache = tmp_path / "cache"
+    assert findings(repo, Counting(FileCache(cache))) == []
+    policy = repo / "policies" / "gift-solicitation.yaml"
+    text = policy.read_text("utf-8")
+    policy.write_text(text.replace("summary: >-\n", "summary: >-\n  Ask @acme/moderators.\n", 1), "utf-8")
+    line = text.split("\n").index("summary: >-") + 2
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo) == [("KB903", "policies/gift-solicitation.yaml", line)]
+    assert memo.computed["personal_data_file"] == 1  # the edited policy's scan, no other
+    owners = repo / "policies" / "catalog" / "owners.yaml"
+    owners.write_text(owners.read_text("utf-8").replace('"@example-org/lmg-ops"', '"@acme/moderators"', 1), "utf-8")
+    memo = Counting(FileCache(cache))
+    assert findings(repo, memo) == []
+    assert memo.computed["personal_data_file"] == len(load_knowledge_base(repo).kb.policies)
+    assert findings(repo, Counting(FileCache(None))) == []
 
 
 def test_a_renamed_team_changes_a_handles_verdict_at_once(repo: Path, tmp_path: Path) -> None:

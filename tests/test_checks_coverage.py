@@ -137,6 +137,29 @@ def test_generic_step_beside_a_specific_one_is_fine():
     assert cov.specific_steps(kb)["LMG_SOLICIT_01"] == (specific.steps[0],)
 
 
+def _criterion(kb: m.KnowledgeBase) -> dict[str, tuple[m.Step, ...]]:
+    """The criterion as written, step by step for every rule (the module sorts out only the
+    rules a broad step implements)."""
+    found = {}
+    for rule_id, steps in kb.active_steps_implementing.items():
+        rule = kb.rule_by_id.get(rule_id)
+        specific = tuple(s for s in steps if len(s.implements) <= cov.SPECIFIC_MAX_RULES or cov.addresses(s, rule)) \
+            if rule is not None else ()
+        if specific:
+            found[rule_id] = specific
+    return found
+
+
+@pytest.mark.parametrize("narrow", ["LMG_SOLICIT_01", "LMG_SOLICIT_09", "LMG_SOLICIT_01, LMG_NOPE_01"])
+@pytest.mark.parametrize("body", ["Decide the case.", "Rules LMG_SOLICIT_01 to LMG_SOLICIT_07 apply."])
+def test_specific_steps_follow_the_criterion_with_broad_and_narrow_steps(body, narrow):
+    kb = _wide_kb(body, 9)
+    other = k.sop_from_text(k.sop_text(implements=narrow).replace("SOP_REVIEW", "SOP_QA"), "sop/qa.md")
+    kb = replace(kb, sops=kb.sops + (other,))
+    assert list(cov._specific_steps(kb).items()) == list(_criterion(kb).items())
+    assert list(cov._specific_steps(k.with_sop(k.sop_text())).items()) == list(_criterion(k.with_sop(k.sop_text())).items())
+
+
 def test_draft_sop_steps_do_not_cover_specifically():
     kb = k.with_sop(k.sop_text(status="draft"))
     assert k.of(kb, "KB320") == [] and cov.specific_steps(kb) == {}

@@ -83,3 +83,14 @@ def test_kpi_measures_inactive_item(measures, fires):
     kb = replace(kb, sops=kb.sops + (old,), kpis=(replace(kb.kpis[0], measures=measures),))
     found = k.of(kb, "KB406")
     assert k.where(found) == ([("policies/catalog/kpis.yaml", 2, "KPI_DECISIONS")] if fires else [])
+
+
+@pytest.mark.parametrize("policy_status, fires", [("active", False), ("draft", True)])
+def test_kpi_measures_an_id_a_sop_and_a_policy_share_the_policy_decides(policy_status, fires):
+    # A rule's status (its policy's) comes before a policy's, and a policy's before a SOP's.
+    kb = k.base_kb(policies=(replace(k.POLICY, status=policy_status),))
+    twin = replace(kb.sops[0], id="LMG_SOLICIT", status="retired", steps=())
+    kb = replace(kb, sops=kb.sops + (twin,), kpis=(replace(kb.kpis[0], measures=("LMG_SOLICIT", "LMG_SOLICIT_01")),))
+    found = k.of(kb, "KB406")
+    assert [f.message for f in found] == ([f"KPI KPI_DECISIONS measures {item}, which is draft"
+                                           for item in ("LMG_SOLICIT", "LMG_SOLICIT_01")] if fires else [])

@@ -105,3 +105,11 @@ def test_has_policy_value_agrees_with_policy_value(key):
     assert len(keys) > 6
     for each in keys:
         assert kb.has_policy_value(each) is (kb.policy_value(each) is not None), each
+
+
+def test_an_id_shared_by_a_rule_and_a_step_is_reported_at_the_later_one():
+    other = k.sop_from_text(k.sop_text().replace("id: SOP_REVIEW\n", "id: SOP_REVIEWB\n")
+                            .replace(":id: SOP_REVIEW_01", ":id: LMG_SOLICIT_01"), "sop/b.md")
+    found = k.of(k.base_kb(sops=k.base_kb().sops + (other,)), "KB201")
+    assert k.where(found) == [("sop/b.md", k.STEP_LINE, "LMG_SOLICIT_01")]
+    assert f"{k.P}:" in found[0].message

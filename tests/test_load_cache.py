@@ -123,7 +123,7 @@ def test_a_damaged_pack_is_a_miss_and_is_rewritten(tmp_path: Path, damage: str) 
 def test_a_corrupt_entry_is_a_miss_and_its_neighbours_are_still_found(tmp_path: Path) -> None:
     saved(tmp_path, {key(n): f"value {n}" for n in range(3)})
     pack = pack_of(tmp_path)
-    offset, length = cache_module._Pack(pack).index[key(1)]
+    offset, length, _ = cache_module._Pack(pack).index[key(1)]
     data = bytearray(pack.read_bytes())
     data[offset:offset + length] = b"\x00" * length
     pack.write_bytes(bytes(data))
@@ -227,7 +227,7 @@ def test_stamps_damaged_inside_their_cache_entry_are_parsed_again(kb: Path, tmp_
     load_knowledge_base(kb, FileCache(cache_dir_), defer_stamps=True)
     entry = FileCache(cache_dir_).key("reviews", REVIEWS_FILE, (kb / REVIEWS_FILE).read_bytes())
     pack = cache_dir_ / f"{entry[:cache_module._PACK_DIGITS]}.pack"
-    offset, length = cache_module._Pack(pack).index[entry]
+    offset, length, _ = cache_module._Pack(pack).index[entry]
     data = bytearray(pack.read_bytes())
     data[offset + int(length * where)] ^= 0x5A
     pack.write_bytes(bytes(data))

@@ -30,7 +30,9 @@ def read_source(path: Path, rel: str, raw: bytes | None) -> tuple[str | None, li
 def read_bytes(path: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, list[Finding]]:
     """The file's bytes, or the finding that says why they cannot be had."""
     try:
-        with open(path, "rb") as stream:
+        # Unbuffered: a buffered reader's set-up (a terminal test, a buffer) was a third of a
+        # read of each of 3,000 files; read() reads to the end all the same.
+        with open(path, "rb", buffering=0) as stream:
             size = os.fstat(stream.fileno()).st_size
             if size > limit:
                 return None, [finding("KB108", Location(rel, 1, 1),

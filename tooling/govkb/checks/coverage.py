@@ -71,10 +71,17 @@ _LAST_SPECIFIC: list[tuple[weakref.ref[KnowledgeBase], dict[str, tuple[Step, ...
 
 def _specific_steps(kb: KnowledgeBase) -> dict[str, tuple[Step, ...]]:
     found: dict[str, tuple[Step, ...]] = {}
+    rule_by_id = kb.rule_by_id
+    # Only a rule that a broad step (more than SPECIFIC_MAX_RULES rules) implements needs its
+    # steps sorted out: every other rule's steps all cover it specifically (10,000 rules).
+    broad = {rule_id for step in kb.steps if len(step.implements) > SPECIFIC_MAX_RULES for rule_id in step.implements}
     for rule_id, steps in kb.active_steps_implementing.items():
-        rule = kb.rule_by_id.get(rule_id)
+        rule = rule_by_id.get(rule_id)
         if rule is None:
             continue  # an unknown rule id is a reference finding, not coverage
+        if rule_id not in broad:
+            found[rule_id] = steps
+            continue
         specific = tuple(s for s in steps if len(s.implements) <= SPECIFIC_MAX_RULES or addresses(s, rule))
         if specific:
             found[rule_id] = specific

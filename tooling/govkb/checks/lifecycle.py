@@ -114,9 +114,13 @@ def check_superseded_by(kb: KnowledgeBase) -> Iterator[Finding]:
 
 @check
 def check_kpi_targets_active(kb: KnowledgeBase) -> Iterator[Finding]:
-    status: dict[str, str] = {s.id: s.status for s in kb.sops}
-    status.update({p.id: p.status for p in kb.policies})
-    status.update({r.id: kb.policy_by_id[r.policy_id].status for r in kb.rules if r.policy_id in kb.policy_by_id})
+    # The statuses of what the KPIs measure only (a rule's over its policy's over a SOP's),
+    # not of every SOP, policy and rule: a few ids against 13,000 at benchmark scale.
+    wanted = {item for kpi in kb.kpis for item in kpi.measures}
+    status: dict[str, str] = {s.id: s.status for s in kb.sops if s.id in wanted}
+    status.update({p.id: p.status for p in kb.policies if p.id in wanted})
+    status.update({r.id: kb.policy_by_id[r.policy_id].status for r in kb.rules
+                   if r.id in wanted and r.policy_id in kb.policy_by_id})
     for kpi in kb.kpis:
         for item in kpi.measures:
             state = status.get(item)

@@ -7,7 +7,7 @@ and an unknown id gets a did-you-mean whenever one id is close.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from govkb.checks.context import CheckContext, SopParts, check, per_sop, the_model
 from govkb.findings import Finding, finding
@@ -33,13 +33,8 @@ def option_location(sop: Sop | None, step: Step, option: str) -> Location:
 @check
 def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Finding]:
     first: dict[str, Location] = {}
-    items: list[tuple[str, Location]] = [(p.id, p.location) for p in kb.policies]
-    items += [(r.id, r.location) for r in kb.rules]
-    items += [(a.id, a.location) for a in kb.actions]
-    items += [(k.id, k.location) for k in kb.kpis]
-    items += [(s.id, s.location) for s in kb.sops]
-    items += [(s.id, s.location) for s in kb.steps]
-    items += [(r.id, r.location) for r in kb.requirements]
+    groups: tuple[tuple[Any, ...], ...] = (kb.policies, kb.rules, kb.actions, kb.kpis, kb.sops, kb.steps,
+                                           kb.requirements)
     for catalog in (kb.features, kb.markets, kb.owners, kb.severities, kb.areas):
         seen: dict[str, Location] = {}
         for entry in catalog:
@@ -47,7 +42,10 @@ def check_duplicate_ids(kb: KnowledgeBase) -> Iterator[Finding]:
                 yield finding("KB201", entry.location,
                               f"id '{entry.id}' is already defined at {seen[entry.id]}", entry.id)
             seen[entry.id] = entry.location
-    for item_id, location in items:
+    ids = [item.id for group in groups for item in group]
+    if len(set(ids)) == len(ids):
+        return  # no id twice (the usual case): nothing to walk in order (23,000 ids at benchmark scale)
+    for item_id, location in ((item.id, item.location) for group in groups for item in group):
         if item_id in first:
             yield finding("KB201", location, f"id '{item_id}' is already defined at {first[item_id]}; "
                           "rename one of them", item_id)

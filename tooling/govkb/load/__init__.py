@@ -10,12 +10,15 @@ file's content, so an unchanged file is not parsed again; the model is the same 
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, NamedTuple, Sequence, TypeVar
 
 from govkb import model as m
 from govkb.files import MAX_FILE_BYTES, read_bytes
@@ -65,16 +68,19 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None, defer_
     root = Path(root)
     cache = cache if cache is not None else FileCache(cache_dir())
     findings: list[Finding] = []
-    jobs = [("sop", p) for p in _sorted((root / SOP_DIR).rglob("*.md"))]
-    jobs += [("doc", p) for p in _sorted((root / DOCS_DIR).rglob("*.md"))]
-    jobs += [("policy", p) for p in _sorted((root / POLICY_DIR).glob("*.yaml"))]
-    outside = _outside(root, [path for _, path in jobs])
+    sop_files, doc_files = _listed(root / SOP_DIR, "*.md"), _listed(root / DOCS_DIR, "*.md")
+    policy_files = _listed(root / POLICY_DIR, "*.y*ml")  # the policies, and the misplaced or misnamed
+    top_policies = [entry for entry in policy_files if len(entry.parts) == 1]
+    jobs = [("sop", entry.path) for entry in sop_files]
+    jobs += [("doc", entry.path) for entry in doc_files]
+    jobs += [("policy", entry.path) for entry in top_policies if _matches("*.yaml", entry.parts[0])]
+    outside = _outside(root, [entry.path for entry in (*sop_files, *doc_files, *top_policies) if entry.linked])
     findings += [finding("KB100", m.Location(relpath(path, root), 1, 1),
                          "cannot read the file: it is a link to a file outside the repository, which govkb never "
                          "reads; copy the file into the repository instead of linking to it") for path in outside]
     if outside:
         jobs = [(kind, path) for kind, path in jobs if path not in outside]
-    findings += _misplaced_policies(root)
+    findings += _misplaced_policies(root, policy_files)
     # The reviews file (the largest by far) is read here while any worker processes parse the rest.
     sources: dict[str, str] = {}  # path -> the content key of each file read (LoadResult.sources)
     tasks = [_task(root, kind, path, cache, sources) for kind, path in jobs]
@@ -90,7 +96,7 @@ def load_knowledge_base(root: Path | str, cache: FileCache | None = None, defer_
         requirements += reqs
         if record is not None:
             kept[kind].append(record)
-    for path in sorted((root / POLICY_DIR).glob("*.yml")):
+    for path in [entry.path for entry in top_policies if _matches("*.yml", entry.parts[0])]:
         findings.append(finding("KB105", m.Location(relpath(path, root), 1, 1),
                                 f"{path.name}: policy files use the .yaml extension; rename it"))
 
@@ -143,15 +149,10 @@ def _reviews(root: Path, cache: FileCache, sources: dict[str, str]) -> tuple[Seq
     def unreadable(problems: list[Finding]) -> tuple[Sequence[m.ReviewStamp], list[Finding]]:
         return (), [finding("KB452", m.Location(REVIEWS_FILE, p.line, p.column), p.message) for p in problems]
 
-    stamps, problems = cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
-                              unreadable, sources, limit=MAX_REVIEWS_BYTES)
-    if isinstance(stamps, m.DeferredStamps) and not stamps.intact():  # a damaged cache entry: parse again
-        raw, unread = read_bytes(reviews_file, REVIEWS_FILE, MAX_REVIEWS_BYTES)
-        if raw is None:
-            return unreadable(unread)
-        stamps, problems = _deferred_reviews(root, raw)
-        cache.put(cache.key("reviews", REVIEWS_FILE, raw), (stamps, problems))  # replaces the damaged entry
-    return stamps, problems
+    # A cache entry damaged inside the stamps' own pickle is a miss like any other: the pack
+    # checks each entry's CRC-32 as it reads it (DeferredStamps.intact need not be asked).
+    return cached(cache, "reviews", reviews_file, REVIEWS_FILE, partial(_deferred_reviews, root),
+                  unreadable, sources, limit=MAX_REVIEWS_BYTES)
 
 
 def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Finding]]:
@@ -160,11 +161,79 @@ def _deferred_reviews(root: Path, raw: bytes) -> tuple[m.DeferredStamps, list[Fi
     return m.DeferredStamps(stamps), problems
 
 
+class Listed(NamedTuple):
+    """A path under a folder, as ``folder.rglob(pattern)`` gives it: its parts below the
+    folder, and whether it is a symbolic link or lies in a linked folder (only such a path
+    can lead outside the repository)."""
+
+    parts: tuple[str, ...]
+    path: Path
+    linked: bool
+
+
+def _listed(folder: Path, pattern: str) -> list[Listed]:
+    """What ``folder.rglob(pattern)`` gives, sorted by the parts tuples (Python 3.11's rules:
+    every kind of entry whose name matches, sub-folders walked without following links into
+    them, an unreadable folder skipped), with each path's :class:`Listed` facts, from one
+    ``os.scandir`` per folder: pathlib made a path object of every entry it tried (3,000
+    files at benchmark scale, a tenth of a warm check), and the links are known without a
+    system call each."""
+    if not folder.is_dir():
+        return []
+    top_linked = os.path.islink(folder)  # rglob lists a linked folder's files, not those of links below it
+    matches = _pattern(pattern)
+    found: list[Listed] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while pending:
+        directory, parts = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except PermissionError:
+            continue
+        for entry in entries:
+            name, below = entry.name, (*parts, entry.name)
+            if matches(name):
+                found.append(Listed(below, Path(entry.path), top_linked or _is_link(entry)))
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno not in _IGNORED_ERRNOS:
+                    raise
+                is_folder = False
+            if is_folder:
+                pending.append((entry.path, below))
+    found.sort(key=attrgetter("parts"))  # Path's own < is a Python call per comparison (28,000)
+    return found
+
+
+# The errors pathlib's glob takes for "not a folder" (its _ignore_error).
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+@lru_cache(maxsize=8)
+def _pattern(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    # As pathlib's posix flavour compiles a glob pattern.
+    return re.compile(fnmatch.translate(pattern)).fullmatch
+
+
+def _matches(pattern: str, name: str) -> bool:
+    return _pattern(pattern)(name) is not None
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # as os.path.islink: no answer is no link
+        return False
+
+
 def _outside(root: Path, paths: list[Path]) -> set[Path]:
     """The files (through a symlink of theirs or of a folder) that resolve outside ``root``.
 
     Only a path with a symlink in it can lead out, so only those are resolved (resolving all
-    of them is a dozen system calls per file)."""
+    of them is a dozen system calls per file); the loader passes only the paths it listed as
+    :attr:`Listed.linked`."""
     top = root.resolve()
     # Folders by their text: a Path's parent, hash and is_symlink cost some ten times
     # os.path's (3,000 files at benchmark scale).
@@ -195,21 +264,14 @@ def _outside(root: Path, paths: list[Path]) -> set[Path]:
 _POLICY_SUBFOLDERS = ("catalog", "tests")
 
 
-def _misplaced_policies(root: Path) -> list[Finding]:
-    """A policy file in a sub-folder of policies/ would be ignored: say so instead."""
-    folder = root / POLICY_DIR
-    misplaced = [p for p in _sorted(folder.rglob("*.y*ml")) if p.parent != folder
-                 and p.relative_to(folder).parts[0] not in _POLICY_SUBFOLDERS]
+def _misplaced_policies(root: Path, listed: list[Listed]) -> list[Finding]:
+    """A policy file in a sub-folder of policies/ would be ignored: say so instead
+    (``listed``: :func:`_listed` of policies/ for ``*.y*ml``)."""
+    misplaced = [entry.path for entry in listed if len(entry.parts) > 1 and entry.parts[0] not in _POLICY_SUBFOLDERS]
     return [finding("KB105", m.Location(relpath(p, root), 1, 1),
                     f"{relpath(p, root)} is in a sub-folder of {POLICY_DIR}/, where govkb reads no policy: move it "
                     f"to {POLICY_DIR}/{p.name} (only {' and '.join(f + '/' for f in _POLICY_SUBFOLDERS)} hold other files)")
             for p in misplaced]
-
-
-def _sorted(paths: Iterable[Path]) -> list[Path]:
-    """``sorted(paths)``, comparing the parts tuples at once: Path's own ``<`` is a Python call
-    per comparison (about 28,000 for the benchmark corpus)."""
-    return sorted(paths, key=attrgetter("parts"))
 
 
 def _task(root: Path, kind: str, path: Path, cache: FileCache, sources: dict[str, str]) -> Task[Loaded]:

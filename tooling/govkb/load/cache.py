@@ -13,8 +13,10 @@ new file, most of all after many were deleted).  A key's first nine hex digits n
 (``<key[:9]>.pack``): the first eight are those of the code that made it (see
 :meth:`FileCache.key`), so the entries of older code are in packs never opened again, and
 the ninth spreads one code's entries over sixteen packs, so that a small edit rewrites a
-sixteenth of them.  A pack is a header, an index (key -> where its pickle lies) and the
-pickles; entries found are read by their offset, entries made are kept in memory until
+sixteenth of them.  A pack is a header, an index (key -> where its pickle lies and its CRC-32)
+and the pickles; entries found are read by their offset and checked against their CRC (a
+damaged entry is a miss, even one whose damage lies in a pickle kept inside it, which would
+only fail when read: :mod:`govkb.model.deferred`), entries made are kept in memory until
 :meth:`FileCache.save`, which merges them into their packs (each rewritten whole to a
 temporary file, then renamed over the old: two runs at once lose at most an entry, never
 mix one).  A pack keeps at most :data:`MAX_PACK_BYTES`: past that its oldest entries go.
@@ -38,6 +40,7 @@ import re
 import struct
 import time
 import weakref
+import zlib
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -48,7 +51,7 @@ import govkb
 # What the key covers of govkb itself, relative to the package: the loader and what it builds.
 _CODE = ("load", "model", "model.py", "files.py", "findings.py", "codes.py", "text.py", "schemas")
 # A pack's first bytes: the format's name, then the index's length (8 bytes, little-endian).
-_MAGIC = b"govkb-pack-1\n"
+_MAGIC = b"govkb-pack-2\n"
 _HEADER = struct.Struct("<Q")
 # Past this a pack drops its oldest entries (those of files since edited, or of other
 # knowledge bases): one code's sixteen packs hold at most a gigabyte.
@@ -118,6 +121,13 @@ def checks_salt() -> bytes:
     return digest.digest()
 
 
+@lru_cache(maxsize=4)
+def _salted(salt: bytes) -> Any:
+    """A SHA-256 that has read ``salt``, to be copied (each of 7,000 keys a warm run makes
+    starts with one of two salts)."""
+    return hashlib.sha256(salt)
+
+
 def _keyed(salt: bytes, digest: Any) -> str:
     """A key: the salt's first four bytes (which code made the entry), then the digest."""
     return salt[:4].hex() + digest.hexdigest()[8:]
@@ -127,7 +137,7 @@ class _Pack:
     """One pack file opened for reading: its index, and the file its entries are read from."""
 
     def __init__(self, path: Path) -> None:
-        self.index: dict[str, tuple[int, int]] = {}
+        self.index: dict[str, tuple[int, int, int]] = {}
         self.stream: BinaryIO | None = None
         self._close: weakref.finalize | None = None
         try:
@@ -145,13 +155,14 @@ class _Pack:
         where = self.index.get(key)
         if where is None or self.stream is None:
             return None
-        offset, length = where
+        offset, length, crc = where
         try:
-            # pread: forked workers share this file's offset (govkb.load.pool), a seek would race
+            # pread: one system call, and forked workers share this file's offset (govkb.load.pool),
+            # so a seek would race
             blob = os.pread(self.stream.fileno(), length, offset) if _PREAD else self._read_at(offset, length)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: the stream was closed meanwhile
             return None
-        return blob if blob is not None and len(blob) == length else None
+        return blob if blob is not None and len(blob) == length and zlib.crc32(blob) == crc else None
 
     def _read_at(self, offset: int, length: int) -> bytes | None:
         assert self.stream is not None
@@ -164,7 +175,7 @@ class _Pack:
             self._close()
 
 
-def _read_index(stream: BinaryIO) -> dict[str, tuple[int, int]]:
+def _read_index(stream: BinaryIO) -> dict[str, tuple[int, int, int]]:
     """A pack's index, offsets from the start of the file; raises on anything malformed."""
     head = stream.read(len(_MAGIC) + _HEADER.size)
     if head[:len(_MAGIC)] != _MAGIC or len(head) != len(_MAGIC) + _HEADER.size:
@@ -178,18 +189,18 @@ def _read_index(stream: BinaryIO) -> dict[str, tuple[int, int]]:
         raise ValueError("truncated index")
     relative = pickle.loads(raw)
     base = len(head) + length
-    index = {key: (base + offset, count) for key, (offset, count) in relative.items()}
-    if any(offset + count > size for offset, count in index.values()):
+    index = {key: (base + offset, count, crc) for key, (offset, count, crc) in relative.items()}
+    if any(offset + count > size for offset, count, _ in index.values()):
         raise ValueError("truncated pack")
     return index
 
 
 def _pack_bytes(entries: dict[str, bytes]) -> list[bytes]:
     """A pack holding ``entries`` in their order, as the pieces to write one after another."""
-    index: dict[str, tuple[int, int]] = {}
+    index: dict[str, tuple[int, int, int]] = {}
     offset = 0
     for key, blob in entries.items():
-        index[key] = (offset, len(blob))
+        index[key] = (offset, len(blob), zlib.crc32(blob))
         offset += len(blob)
     raw = pickle.dumps(index, pickle.HIGHEST_PROTOCOL)
     return [_MAGIC, _HEADER.pack(len(raw)), raw, *entries.values()]
@@ -207,7 +218,7 @@ class FileCache:
         self._new: dict[str, bytes] = {}
 
     def key(self, kind: str, rel: str, raw: bytes) -> str:
-        digest = hashlib.sha256(code_salt())
+        digest = _salted(code_salt()).copy()
         digest.update(f"\0{kind}\0{rel}\0".encode())
         digest.update(raw)
         return _keyed(code_salt(), digest)
@@ -217,7 +228,7 @@ class FileCache:
         ``key``): a :class:`govkb.checks.context.Memo` for the checks."""
         if self.directory is None:
             return compute()
-        digest = hashlib.sha256(checks_salt())
+        digest = _salted(checks_salt()).copy()
         digest.update(f"\0{namespace}\0".encode())
         digest.update(key.encode("utf-8", "surrogatepass"))
         return self.kept(_keyed(checks_salt(), digest), compute)

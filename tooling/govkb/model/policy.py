@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from govkb.model.deferred import deferred
 from govkb.model.units import _days, _number
 from govkb.model.location import Location, NOWHERE
 
@@ -117,6 +118,9 @@ class Basis:
     note: str = ""
 
 
+# What the checks across files read of a rule is its ids, severity, links and location: its
+# prose, examples, thresholds and criteria are kept pickled until read (govkb.model.deferred).
+@deferred("title", "description", "violating", "allowed", "thresholds", "severe_case", "aliases", "criteria", "basis")
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -163,6 +167,7 @@ class ScheduledVersion:
     location: Location = NOWHERE
 
 
+@deferred("version", "summary", "rationale", "appeal", "thresholds", "sources", "history")
 @dataclass(frozen=True)
 class Policy:
     id: str

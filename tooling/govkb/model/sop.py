@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from govkb.model.deferred import deferred
 from govkb.model.location import Location, NOWHERE, tuple_reduce
 from govkb.model.policy import Status
 
@@ -30,6 +31,9 @@ class ValueRef(NamedTuple):
         return tuple_reduce(self)
 
 
+# What the checks across files read of a step is its ids, links and location: the rest is kept
+# pickled until read (govkb.model.deferred), as the SOP's sections and {pv} uses.
+@deferred("title", "actor", "input", "output", "applies", "strike", "content", "content_line")
 @dataclass(frozen=True)
 class Step:
     id: str
@@ -47,6 +51,7 @@ class Step:
     location: Location = NOWHERE
 
 
+@deferred("title", "version", "sections", "value_refs", "front_matter_keys")
 @dataclass(frozen=True)
 class Sop:
     id: str
