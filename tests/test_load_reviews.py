@@ -216,3 +216,59 @@ def test_the_cached_stamps_are_the_parsed_ones_and_an_edit_is_read_again(tmp_pat
     path.write_text(text.replace('"reviewed_on"', '"reviewed_by"', 1), "utf-8")
     found = stale()
     assert [(where, line) for where, line, _ in found] == [(REVIEWS_FILE, 4)] and "reviewed_by" in found[0][2]
+
+
+# A file in the writer's layout is read without the per-object duplicate check
+# (``_quick_stamps``): it must still find a key written twice in one object, wherever the
+# second copy is put, and read any other file as the full reading does.
+
+def _full_reading(text: str) -> tuple[object, list[tuple[int, str]]]:
+    """What load_reviews gave before the quick read: the checked parse, then the layout's stamps."""
+    from govkb.load import reviews
+
+    try:
+        data = json.loads(text, object_pairs_hook=reviews._no_duplicates)
+    except reviews._Duplicate as exc:
+        return [], [(1, f"the key {str(exc)!r} appears twice in one object (a merge gone wrong?); keep one")]
+    fast = reviews._writer_layout_stamps(data, text)
+    stamps, problems = (fast, []) if fast is not None else reviews._general_stamps(data, text)
+    return exact(stamps), [(p.line, p.message) for p in problems]
+
+
+_TWICE = [
+    ('      "reviewed_on": "', '      "reviewed_on": "2020-01-01", "reviewed_on": "'),  # a step's key, on its line
+    (': {"fingerprint": "', ': {"fingerprint": "x", "fingerprint": "'),  # a facet, on its link's line
+    ('": {"', '": {"k": "1", "k": "2", "'),  # another facet, twice in the middle
+    ('    "SOP_', '    "SOP_A_01": {}, "SOP_'),  # a step id, before another step on its line
+    (': {"fingerprint": "', ': {"fingerprint": "\\":'),  # no key twice, but a ": inside a text
+    (': {"fingerprint": "', ': {"fingerprint" : "'),  # no key twice, a space before a colon
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stamps=_STAMPS, edit=st.integers(0, len(_TWICE)), where=st.integers(0, 10_000))
+def test_a_key_twice_in_an_object_is_found_however_the_file_is_read(stamps: dict, edit: int, where: int) -> None:
+    text = dump_reviews(stamps)
+    lines = text.split("\n")
+    if edit:
+        old, new = _TWICE[edit - 1]
+        places = [i for i, line in enumerate(lines) if old in line]
+        if places:
+            at = places[where % len(places)]
+            lines[at] = lines[at].replace(old, new, 1)
+    edited = "\n".join(lines)
+    try:
+        expected = _full_reading(edited)
+    except ValueError:  # the edit broke the JSON
+        return
+    stamps_read, problems = load_reviews(Path("/nonexistent"), edited.encode())
+    assert (exact(stamps_read), [(p.line, p.message) for p in problems]) == expected
+
+
+def test_a_key_twice_on_a_line_of_the_writer_layout_is_reported(tmp_path: Path) -> None:
+    text = dump_reviews(STAMPS).replace('"fingerprint": "f2"', '"fingerprint": "f2", "fingerprint": "f9"')
+    assert loaded(tmp_path, text) == ([], [(1, "the key 'fingerprint' appears twice in one object (a merge gone "
+                                                "wrong?); keep one")])
+    text = dump_reviews(STAMPS).replace('"fingerprint": "f2"', '"fingerprint": "f2\\": x"')
+    assert loaded(tmp_path, text)[1] == [] and load_reviews(Path("/x"), text.encode())[0][0].links[1].facets == (
+        ("fingerprint", 'f2": x'),)

@@ -159,21 +159,6 @@ class _Lines:
         return line + self.offset, mark.index - self.starts[line - 1] + 1
 
 
-class _Frame:
-    """One open mapping or sequence while composing."""
-
-    __slots__ = ("value", "positions", "kept", "is_list", "key", "key_at", "skip")
-
-    def __init__(self, value: Any, positions: Any, kept: bool) -> None:
-        self.value = value
-        self.positions = positions  # the value's Positions (see the type)
-        self.kept = kept  # False: inside a refused part (a complex key), nothing of it is kept
-        self.is_list = value.__class__ is list
-        self.key: str | None = None  # a mapping's key waiting for its value
-        self.key_at: Position = (0, 0)
-        self.skip = False  # the next value belongs to a refused key
-
-
 # A plain scalar starting with any other character is a string (PyYAML's resolver table).
 _TYPED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 _REFUSED = object()  # a value already reported (a forbidden tag, an alias)
@@ -190,9 +175,11 @@ _COMPLEX_KEY = "mapping keys must be plain words (no merge keys '<<', no complex
 class _Composer:
     """PyYAML's events into data and positions, with an explicit stack (see the module).
 
-    The loop is the hot path of a cold ``govkb check`` (a third of a million scalars on the
-    benchmark corpus), so a plain string, by far the most common event, takes a short path
-    written out in it; everything else goes through :meth:`scalar` and :meth:`put`."""
+    The loop is the hot path of a cold ``govkb check`` (some 400,000 events on the benchmark
+    corpus), so the open mapping or sequence is kept in local variables rather than in an
+    object (what its parent was doing is pushed on the stack when it opens), a plain string,
+    by far the most common event, takes a short path written out in it, and the end of a
+    mapping or sequence reads no position; the rest goes through :meth:`scalar`."""
 
     def __init__(self, text: str, rel: str, line_offset: int) -> None:
         self.rel = rel
@@ -206,21 +193,28 @@ class _Composer:
 
     def compose(self, loader: Any) -> tuple[Any, bool]:
         """The document's data, and whether there was one (a syntax error raises YAMLError)."""
-        stack: list[_Frame] = []
-        frame: _Frame | None = None  # stack[-1]
+        # The open mapping or sequence (items None: none, the document's top level); in a
+        # mapping, the key waiting for its value and where it is, or ``skip``: the value
+        # that comes belongs to a refused key and is dropped.
+        items: Any = None
+        places: Any = None  # the open container's Positions
+        is_list = skip = False
+        key: str | None = None
+        key_at: Position = (0, 0)
+        stack: list[tuple[Any, Any, bool, bool]] = []  # (items, places, is_list, skip) of each parent
         root: Any = None
         documents = 0
         lines = self.lines
         fast = lines.starts is None
         offset = lines.offset + 1
         get_event = loader.get_event
-        typed_first, plain = _TYPED_FIRST, _PLAIN
+        typed_first, plain, merge, refused = _TYPED_FIRST, _PLAIN, _MERGE, _REFUSED
         while True:
             event = get_event()
             kind = event.__class__
-            mark = event.start_mark
-            at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
             if kind is ScalarEvent:
+                mark = event.start_mark
+                at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
                 text: str = event.value
                 if event.tag is not None:
                     value: Any = self.scalar(event, text, at)
@@ -230,26 +224,31 @@ class _Composer:
                     value = plain.get(text, _UNKNOWN)
                     if value is _UNKNOWN:
                         value = self.scalar(event, text, at)
-                if frame is None:
-                    root = text if value is _MERGE else (None if value is _REFUSED else value)
+                if is_list:
+                    items.append(None if value is refused else text if value is merge else value)
+                    places.append((at, None))
+                elif key is not None:
+                    items[key] = None if value is refused else text if value is merge else value
+                    places[key] = (key_at, at, None)
+                    key = None
+                elif items is None:
+                    root = text if value is merge else (None if value is refused else value)
                     self.locator.root = at
-                elif frame.is_list:
-                    frame.value.append(None if value is _REFUSED else text if value is _MERGE else value)
-                    frame.positions.append((at, None))
-                elif frame.key is None and not frame.skip:
-                    if value.__class__ is str and text not in frame.positions:  # a new word
-                        frame.key, frame.key_at = text, at
-                    else:
-                        self.refused_key(frame, text, value, at)
-                elif frame.skip:
-                    frame.skip = False
-                    frame.key = None
+                elif skip:
+                    skip = False
+                elif value.__class__ is str and text not in places:  # a new word
+                    key, key_at = text, at
                 else:
-                    key = frame.key
-                    frame.key = None
-                    frame.value[key] = None if value is _REFUSED else text if value is _MERGE else value
-                    frame.positions[key] = (frame.key_at, at, None)
+                    key = self.refused_key(places, text, value, at)
+                    if key is None:
+                        skip = True  # the refused key's value is dropped
+                    else:
+                        key_at = at
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                items, places, is_list, skip = stack.pop()
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                mark = event.start_mark
+                at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
                 if len(stack) >= MAX_DEPTH:
                     self.findings = []
                     self.problem("KB109", at, _TOO_DEEP)
@@ -260,66 +259,61 @@ class _Composer:
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
                     self.forbidden(tag, at)
-                kept = True
-                if frame is None:
+                if is_list:
+                    items.append(container)
+                    places.append((at, positions))
+                elif key is not None:
+                    items[key] = container
+                    places[key] = (key_at, at, positions)
+                    key = None
+                elif items is None:
                     root = container
                     self.locator.root, self.locator.tree = at, positions
-                elif frame.key is None and not frame.skip and not frame.is_list:
+                elif skip:  # the value of a refused key: composed, never kept
+                    skip = False
+                else:  # a mapping or sequence as a key: composed, never kept, and so is its value
                     self.problem("KB103", at, _COMPLEX_KEY)
-                    frame.skip, kept = True, False
-                else:
-                    kept = self.put(frame, container, at, positions)
-                frame = _Frame(container, positions, kept)
-                stack.append(frame)
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                stack.pop()
-                frame = stack[-1] if stack else None
+                    skip = True
+                stack.append((items, places, is_list, skip))
+                items, places, is_list, skip = container, positions, not is_map, False
             elif kind is AliasEvent:
+                mark = event.start_mark
+                at = (mark.line + offset, mark.column + 1) if fast else lines(mark)
                 if event.anchor not in self.aliased:  # one finding per anchor, however often re-used
                     self.aliased.add(event.anchor)
                     self.problem("KB103", at, f"the alias *{event.anchor} re-uses a value anchored elsewhere; "
                                  "govkb does not expand YAML aliases: write the value out instead")
-                if frame is None:
+                if is_list:
+                    items.append(None)
+                    places.append((at, None))
+                elif key is not None:
+                    items[key] = None
+                    places[key] = (key_at, at, None)
+                    key = None
+                elif items is None:
                     pass
-                elif frame.key is None and not frame.skip and not frame.is_list:
-                    frame.skip = True
-                else:
-                    self.put(frame, None, at, None)
+                else:  # the value of a refused key, or an alias as a key (whose value is dropped)
+                    skip = not skip
             elif kind is DocumentStartEvent:
                 documents += 1
                 if documents > 1:  # as yaml.compose: one document per file
                     raise yaml.composer.ComposerError("expected a single document in the stream", None,
-                                                      "but found another document", mark)
+                                                      "but found another document", event.start_mark)
             elif kind is StreamEndEvent:
                 return root, documents > 0
 
-    def refused_key(self, frame: _Frame, text: str, value: Any, at: Position) -> None:
-        """A mapping key that is not a plain, new word: reported, and its value skipped."""
+    def refused_key(self, places: dict[str, Any], text: str, value: Any, at: Position) -> str | None:
+        """A mapping key that is not a plain, new word: the key, or None when it is refused
+        (reported, and its value dropped)."""
         if value is _MERGE:
             self.problem("KB103", at, _COMPLEX_KEY)
-        elif value is not _REFUSED and text in frame.positions:
-            first = frame.positions[text][0][0]
+        elif value is not _REFUSED and text in places:
+            first = places[text][0][0]
             self.problem("KB102", at, f"duplicate key '{text}' (first defined on line {first}); "
                          "remove one: YAML would silently keep only the last value")
         elif value is not _REFUSED:  # a typed key (1, true, null): the word written is the key
-            frame.key, frame.key_at = text, at
-            return
-        frame.skip = True  # a refused key's own finding is reported already
-
-    def put(self, frame: _Frame, value: Any, at: Position, positions: Any) -> bool:
-        """Put the value of a sequence item or a mapping's key in place; whether it is kept
-        (so is what is inside it)."""
-        if frame.is_list:
-            frame.value.append(value)
-            frame.positions.append((at, positions))
-            return frame.kept
-        key, frame.key = frame.key, None
-        if frame.skip or key is None:
-            frame.skip = False
-            return False
-        frame.value[key] = value
-        frame.positions[key] = (frame.key_at, at, positions)
-        return frame.kept
+            return text
+        return None  # a refused key's own finding is reported already
 
     def scalar(self, event: Any, text: str, at: Position) -> Any:
         tag = event.tag
