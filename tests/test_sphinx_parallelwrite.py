@@ -1,6 +1,7 @@
 """Under ``-j 2`` with the HTML builder, forked workers resolve and write the pages (:mod:`govkb.sphinx.parallelwrite`).
 
-Each test builds a copy of ``tests/roots/test-basic`` with three more pages (warnings, index
+Each test builds (``sphinx-build``, a fresh process: a worker is forked only where no other
+thread runs) a copy of ``tests/roots/test-basic`` with three more pages (warnings, index
 entries, an image, words of their own; of different sizes, so the workers get them in
 another order than Sphinx writes them) under ``-j 2`` and under ``-j 1``, and compares: the
 same pages, the same search index, the same images, the same warnings in the same order.
@@ -17,18 +18,45 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError, SphinxWarning
 from sphinx.testing.util import SphinxTestApp
 
 from govkb.sphinx.parallelwrite import writes_in_workers
 from govkb.sphinx.writeorder import heaviest_first
+from sphinx_support import sphinx_build
 
 pytestmark = pytest.mark.sphinx
 SNCB_BYTES = re.compile(rb"SNCB-[0-9a-f]{8}")
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 # docname -> (its words, how many times they are said: the page's size)
 EXTRA = {"docs/wa": ("quokka", 1), "docs/wb": ("zanzibarish", 400), "docs/wc": ("marmoset", 40)}
+
+
+PROBE = '''"""Test probe: which process resolved and wrote each page; a failure where asked (PROBE_FAIL)."""
+import os
+
+
+def setup(app):
+    log, fail, main = os.environ["PROBE_LOG"], os.environ.get("PROBE_FAIL", ""), os.getpid()
+
+    def note(line):
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(line + "\\n")
+
+    def resolved(_app, _doctree, docname):
+        note(f"resolved {docname} {os.getpid()}")
+        here = "main" if os.getpid() == main else "worker"
+        if fail == "raises-in-worker" and docname == "docs/wc" and here == "worker":
+            raise RuntimeError("only in a worker")
+        if fail == "raises" and docname == "docs/wc":
+            raise RuntimeError("wc cannot be resolved")
+        if fail == "dies-in-worker" and docname == "docs/wb" and here == "worker":
+            os._exit(3)
+
+    app.connect("doctree-resolved", resolved)
+    app.connect("html-page-context", lambda _app, pagename, *_: note(f"written {pagename} {os.getpid()}"))
+    note(f"main main {main}")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+'''
 
 
 def _project(sphinx_project: Callable[[str], Path]) -> Path:
@@ -42,40 +70,34 @@ def _project(sphinx_project: Callable[[str], Path]) -> Path:
             f"```{{index}} gathering\n```\n\n{image}"
             f"See {{ref}}`nowhere-{name}` and {{doc}}`missing-{name}`.\n\n" + f"The {word} says so. " * times + "\n",
             "utf-8")
+    (src / "_probe.py").write_text(PROBE, "utf-8")
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\nextensions.append('_probe')\n")
     return src
 
 
 class Build:
-    """One build of a project: its warnings, and which process resolved and wrote each page."""
+    """One ``sphinx-build -q`` of a project (a fresh process, as ``make html``): what it printed,
+    which process resolved and wrote each page, and what it wrote."""
 
-    def __init__(self, src: Path, out: str, parallel: int, **options: Any) -> None:
-        self.outdir = src / out / "html"
-        self.log = src / f"{out}-processes.txt"  # workers are other processes: they append here
-        self.warnings = StringIO()
-        self.app = SphinxTestApp("html", srcdir=src, builddir=src / out, status=StringIO(),
-                                 warning=self.warnings, parallel=parallel, **options)
-        self.app.connect("doctree-resolved", self._note("resolved"))
-        self.app.connect("html-page-context", self._note("written"))
-
-    def _note(self, what: str) -> Callable[..., None]:
-        def note(_app: Sphinx, _doctree_or_pagename: Any, docname: str = "", *_args: Any) -> None:
-            name = docname if what == "resolved" else _doctree_or_pagename
-            with self.log.open("a", encoding="utf-8") as log:
-                log.write(f"{what} {name} {os.getpid()}\n")
-        return note
-
-    def run(self, *handlers: Callable[[Sphinx, Any, str], None]) -> Build:
-        for handler in handlers:
-            self.app.connect("doctree-resolved", handler)
+    def __init__(self, src: Path, out: str, jobs: int, *options: str, fail: str = "") -> None:
+        self.log = src / f"{out}-processes.txt"
+        os.environ["PROBE_LOG"], os.environ["PROBE_FAIL"] = str(self.log), fail
         try:
-            self.app.build()
+            self.site = sphinx_build(src, src / out / "html", "-q", "-j", str(jobs), *options,
+                                     doctrees=src / out / "doctrees")
         finally:
-            self.app.cleanup()
-        return self
+            del os.environ["PROBE_LOG"], os.environ["PROBE_FAIL"]
+        self.outdir = self.site.outdir
+        self.output = "\n".join(line for line in self.site.output.splitlines() if "Fontconfig" not in line)
 
     def processes(self, what: str) -> dict[str, int]:
         lines = (line.split() for line in self.log.read_text("utf-8").splitlines())
         return {name: int(pid) for kind, name, pid in lines if kind == what}
+
+    @property
+    def main(self) -> int:
+        return self.processes("main")["main"]
 
     def pages(self) -> dict[str, bytes]:
         """Every file written (sphinx-needs' random ids masked), but ``.buildinfo``."""
@@ -86,98 +108,88 @@ class Build:
 def test_workers_resolve_and_write_the_pages_and_the_site_is_the_serial_one(
         sphinx_project: Callable[[str], Path]) -> None:
     src = _project(sphinx_project)
-    parallel = Build(src, "_build_j2", 2).run()
-    serial = Build(src, "_build_j1", 1).run()
-    resolved, written = parallel.processes("resolved"), parallel.processes("written")
-    main = os.getpid()
+    parallel = Build(src, "_build_j2", 2)
+    serial = Build(src, "_build_j1", 1)
+    assert parallel.site.returncode == serial.site.returncode == 0, parallel.output
+    resolved, written, main = parallel.processes("resolved"), parallel.processes("written"), parallel.main
     assert {name: written[name] for name in resolved} == resolved  # each page resolved and written by one process
     assert {written[name] for name in set(written) - set(resolved)} == {main}  # genindex, search: at the end
     first = [name for name, pid in resolved.items() if pid == main]
     assert len(first) == 1 and len(resolved) > 10  # the lightest page, written before the workers start
-    assert set(serial.processes("resolved").values()) == {main}
+    assert set(serial.processes("resolved").values()) == {serial.main}
     pages = parallel.pages()
     assert pages == serial.pages()
     index = pages["searchindex.js"].decode()
     assert all(f'"{word}"' in index for word, _ in EXTRA.values()) and '"shared entry"' in index
     assert "_images/pic.png" in pages and b'src="../_images/pic.png"' in pages["docs/wb.html"]
-    warnings = parallel.warnings.getvalue()
-    assert warnings == serial.warnings.getvalue()  # the same warnings, in the same order
-    planted = [line for line in warnings.splitlines() if "nowhere-" in line or "missing-" in line]
+    assert parallel.output == serial.output  # the same warnings, in the same order
+    planted = [line for line in parallel.output.splitlines() if "nowhere-" in line or "missing-" in line]
     assert len(planted) == 6 and planted == sorted(planted, key=lambda line: line.split(".md")[0])
-    # the workers got the pages largest first: another order than Sphinx's (wa, wb, wc)
-    order = [name for name in heaviest_first(parallel.app.builder, list(EXTRA))]
-    assert order == ["docs/wb", "docs/wc", "docs/wa"]
+
+
+def test_the_workers_get_the_largest_pages_first(tmp_path: Path) -> None:
+    for docname, (_word, times) in EXTRA.items():
+        path = tmp_path / f"{docname}.doctree"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * times)
+    builder: Any = type("Builder", (), {"doctreedir": str(tmp_path)})()
+    assert heaviest_first(builder, list(EXTRA)) == ["docs/wb", "docs/wc", "docs/wa"]  # not Sphinx's order
 
 
 def test_an_exception_on_warning_is_the_first_warning_as_in_a_serial_build(
         sphinx_project: Callable[[str], Path]) -> None:
     src = _project(sphinx_project)
-    raised = []
-    for out, parallel in (("_build_j2", 2), ("_build_j1", 1)):
-        build = Build(src, out, parallel, exception_on_warning=True)
-        with pytest.raises(SphinxWarning) as error:
-            build.run()
-        raised.append(str(error.value))
+    parallel = Build(src, "_build_j2", 2, "--exception-on-warning")
+    serial = Build(src, "_build_j1", 1, "--exception-on-warning")
+    assert parallel.site.returncode == serial.site.returncode == 2
     # The same first warning; its location as Sphinx gives a writer's or reader's under -j N
     # (path:line, made picklable), where a serial build shows the node itself.
-    assert raised[0].endswith(":undefined label: 'nowhere-wa'") and raised[1].endswith(":undefined label: 'nowhere-wa'")
-    assert raised[0].startswith(f"{src / 'docs' / 'wa.md'}:") and 'refdoc="docs/wa"' in raised[1]
+    first = f"{src / 'docs' / 'wa.md'}:"
+    assert f"{first}12:undefined label: 'nowhere-wa'" in parallel.output, parallel.output
+    assert 'refdoc="docs/wa"' in serial.output and ":undefined label: 'nowhere-wa'" in serial.output
+
+
+def _failure(output: str) -> list[str]:
+    """The lines saying which handler failed (the handler's address masked)."""
+    return [re.sub(r" at 0x[0-9a-f]+", "", line) for line in output.splitlines()
+            if "Extension error" in line or "threw an exception" in line]
 
 
 def test_a_page_that_fails_in_a_worker_is_written_again_here_and_fails_as_in_a_serial_build(
         sphinx_project: Callable[[str], Path]) -> None:
     src = _project(sphinx_project)
-    main = os.getpid()
-
-    def fails_in_workers(_app: Sphinx, _doctree: Any, docname: str) -> None:
-        if docname == "docs/wc" and os.getpid() != main:
-            raise RuntimeError("only in a worker")
-
-    def fails(_app: Sphinx, _doctree: Any, docname: str) -> None:
-        if docname == "docs/wc":
-            raise RuntimeError("wc cannot be resolved")
-
-    again = Build(src, "_build_again", 2).run(fails_in_workers)
-    assert again.processes("written")["docs/wc"] == main
-    assert again.pages() == Build(src, "_build_j1", 1).run().pages()
-    messages = []
-    for out, parallel in (("_build_fails_j2", 2), ("_build_fails_j1", 1)):
-        with pytest.raises(ExtensionError) as error:
-            Build(src, out, parallel).run(fails)
-        messages.append(str(error.value))
-    assert messages[0] == messages[1] and "wc cannot be resolved" in messages[0]
+    again = Build(src, "_build_again", 2, fail="raises-in-worker")
+    assert again.site.returncode == 0, again.output
+    assert again.processes("written")["docs/wc"] == again.main
+    assert again.pages() == Build(src, "_build_j1", 1).pages()
+    parallel = Build(src, "_build_fails_j2", 2, fail="raises")
+    serial = Build(src, "_build_fails_j1", 1, fail="raises")
+    assert parallel.site.returncode == serial.site.returncode == 2
+    assert _failure(parallel.output) == _failure(serial.output) != []
+    assert "wc cannot be resolved" in parallel.output
 
 
 def test_a_killed_worker_leaves_the_pages_to_the_main_process(sphinx_project: Callable[[str], Path]) -> None:
     src = _project(sphinx_project)
-    main = os.getpid()
-
-    def dies_in_workers(_app: Sphinx, _doctree: Any, docname: str) -> None:
-        if docname == "docs/wb" and os.getpid() != main:
-            os._exit(3)
-
-    broken = Build(src, "_build_broken", 2).run(dies_in_workers)
-    assert broken.processes("written")["docs/wb"] == main
-    assert broken.pages() == Build(src, "_build_j1", 1).run().pages()
-    assert broken.warnings.getvalue().count("nowhere-") == 3
+    broken = Build(src, "_build_broken", 2, fail="dies-in-worker")
+    assert broken.site.returncode == 0, broken.output
+    assert broken.processes("written")["docs/wb"] == broken.main
+    serial = Build(src, "_build_j1", 1)
+    assert broken.pages() == serial.pages()
+    assert broken.output == serial.output
 
 
 def test_only_the_html_builder_in_a_process_without_other_threads_writes_in_workers(
-        sphinx_project: Callable[[str], Path]) -> None:
+        sphinx_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
     src = sphinx_project("basic")
+    running = [1]  # threads: another test may have left one running in this process
+    monkeypatch.setattr(threading, "active_count", lambda: running[0])
     apps = {name: SphinxTestApp(name, srcdir=src, builddir=src / f"_build_{name}", status=StringIO(),
                                 warning=StringIO()) for name in ("html", "dirhtml", "text")}
     try:
         assert [writes_in_workers(app.builder) for app in apps.values()] == [True, False, False]
-        stop = threading.Event()
-        other = threading.Thread(target=stop.wait)
-        other.start()
-        try:
-            assert not writes_in_workers(apps["html"].builder)
-        finally:
-            stop.set()
-            other.join()
-        assert writes_in_workers(apps["html"].builder)
+        running[0] = 2
+        assert not writes_in_workers(apps["html"].builder)
     finally:
         for app in apps.values():
             app.cleanup()
