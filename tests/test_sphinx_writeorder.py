@@ -1,9 +1,10 @@
 """Under ``-j 2`` the page Sphinx writes in the main process before the writers start is the lightest.
 
-Sphinx resolves and writes the first page alone (to warm its caches); the others are resolved
-in the main process and written by forked writers.  :mod:`govkb.sphinx.writeorder` makes that
-first page the one with the smallest doctree, so a dashboard is not written while no writer
-runs.  The pages are the same as a serial build's.
+Sphinx resolves and writes the first page alone (to warm its caches); with any builder but
+``html`` (here ``dirhtml``) the others are resolved in the main process and written by forked
+writers.  :mod:`govkb.sphinx.writeorder` makes that first page the one with the smallest
+doctree, so a dashboard is not written while no writer runs.  The pages are the same as a
+serial build's.  (The ``html`` builder's workers: ``test_sphinx_parallelwrite.py``.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sphinx.util.parallel import make_chunks
 
-from govkb.sphinx.writeorder import doctree_size, lightest_first, shrinking_chunks
+from govkb.sphinx.writeorder import doctree_size, heaviest_first, lightest_first, shrinking_chunks
 
 pytestmark = pytest.mark.sphinx
 SNCB = re.compile(r"SNCB-[0-9a-f]{8}")
@@ -44,6 +45,7 @@ def test_the_lightest_page_goes_first_and_the_others_keep_their_order(tmp_path: 
     assert lightest_first(builder, ["e", "c/d", "missing"]) == ["c/d", "e", "missing"]
     assert lightest_first(builder, ["a"]) == ["a"]
     assert lightest_first(builder, []) == []
+    assert heaviest_first(builder, ["a", "b", "c/d", "e", "missing"]) == ["missing", "e", "a", "b", "c/d"]
 
 
 @pytest.mark.parametrize("pages, nproc, sizes", [
@@ -65,7 +67,7 @@ def _build(src: Path, out: str, parallel: int) -> tuple[list[str], dict[str, int
     log.unlink(missing_ok=True)
     resolved: list[str] = []
     warning = StringIO()
-    app = SphinxTestApp("html", srcdir=src, builddir=src / out, status=StringIO(), warning=warning, parallel=parallel)
+    app = SphinxTestApp("dirhtml", srcdir=src, builddir=src / out, status=StringIO(), warning=warning, parallel=parallel)
 
     def note_resolved(_app: Sphinx, _doctree: Any, docname: str) -> None:
         resolved.append(docname)
@@ -88,7 +90,9 @@ def _build(src: Path, out: str, parallel: int) -> tuple[list[str], dict[str, int
 
 
 def _pages(outdir: Path) -> dict[str, str]:
-    return {str(p.relative_to(outdir)): SNCB.sub("SNCB-x", p.read_text("utf-8")) for p in outdir.rglob("*.html")}
+    """The pages and the search index (sphinx-needs' random ids masked)."""
+    paths = [*outdir.rglob("*.html"), outdir / "searchindex.js"]
+    return {str(p.relative_to(outdir)): SNCB.sub("SNCB-x", p.read_text("utf-8")) for p in paths}
 
 
 def test_the_parallel_build_writes_the_lightest_page_first_and_the_same_pages(
@@ -105,4 +109,4 @@ def test_the_parallel_build_writes_the_lightest_page_first_and_the_same_pages(
     serial, _writers, warnings = _build(src, "_build_j1", 1)
     assert warnings == "", warnings
     assert serial == sorted(serial)  # a serial build is not reordered
-    assert _pages(src / "_build_j2" / "html") == _pages(src / "_build_j1" / "html")
+    assert _pages(src / "_build_j2" / "dirhtml") == _pages(src / "_build_j1" / "dirhtml")

@@ -11,7 +11,8 @@ and catalog YAML file a page (:mod:`pages`), adds the ``{pv}`` role (:mod:`roles
 ``{govkb-schema}`` directive (:mod:`schemas`), reports ``govkb check`` findings as warnings
 (:mod:`report`), rewrites the pages whose back-links changed in an incremental build
 (:mod:`incremental`), and sets up the site views (:mod:`views`: diagrams, dashboards; under
-``-j N`` :mod:`writeorder` chooses which page the main process writes alone).  The
+``-j N`` :mod:`writeorder` chooses which page the main process writes alone, and with the
+HTML builder :mod:`parallelwrite` has forked workers resolve and write the others).  The
 HTML templates' compiled code is kept between builds (:mod:`templatecache`).  While a build
 runs, Python's cycle collector runs less often (:mod:`collector`).  Other code reads the
 model through :func:`get_knowledge_base`.
