@@ -1,0 +1,168 @@
+"""govkb's flat ``findall`` finds what docutils' finds, in the same order, while the tree changes.
+
+:mod:`govkb.sphinx.treewalk` replaces docutils' recursive ``Node.findall`` for whole-subtree
+walks.  Callers change the tree while they walk it (replace the node just found, add or
+remove children or siblings), so each test walks two copies of a random tree, one with
+docutils' walk and one with govkb's, makes the same random change at each node found, and
+requires the same nodes found, in the same order, and the same tree at the end.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import pytest
+from docutils import nodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sphinx.util.nodes import NodeMatcher
+
+from govkb.sphinx import treewalk
+
+KINDS = (nodes.section, nodes.paragraph, nodes.inline, nodes.emphasis)
+ACTIONS = ("none", "none", "replace_by_children", "remove", "append_child", "insert_sibling_after",
+           "remove_next_sibling", "clear_children", "rebind_children", "rebind_siblings", "wrap")
+
+# A tree spec: ("text", label) or (kind index, label, [children]).
+trees = st.recursive(st.tuples(st.just("text"), st.integers(0, 9)),
+                     lambda kids: st.tuples(st.integers(0, len(KINDS) - 1), st.integers(0, 9),
+                                            st.lists(kids, max_size=4)),
+                     max_leaves=40)
+
+
+class Builder:
+    """Makes nodes with labels in creation order, so two runs label their nodes alike."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def label(self, node: nodes.Node) -> nodes.Node:
+        self.count += 1
+        if isinstance(node, nodes.Element):
+            node["label"] = self.count
+        return node
+
+    def make(self, spec: Any) -> nodes.Node:
+        if spec[0] == "text":
+            self.count += 1
+            return nodes.Text(f"t{self.count}-{spec[1]}")
+        kind, _value, children = spec
+        node = self.label(KINDS[kind]())
+        for child in children:
+            node += self.make(child)
+        return node
+
+    def root(self, spec: Any) -> nodes.document:
+        document = nodes.document(None, None)
+        document += self.make(spec)
+        return document
+
+
+def _name(node: nodes.Node) -> str:
+    return node.astext() if isinstance(node, nodes.Text) else f"{node.tagname}{node.get('label')}"
+
+
+def _change(node: nodes.Node, action: str, make: Builder) -> None:
+    parent = node.parent
+    if action == "replace_by_children" and parent is not None and isinstance(node, nodes.Element):
+        node.replace_self(node.children[:] or [make.label(nodes.inline())])
+    elif action == "remove" and parent is not None:
+        parent.remove(node)
+    elif action == "append_child" and isinstance(node, nodes.Element):
+        node += make.label(nodes.strong())
+    elif action == "insert_sibling_after" and parent is not None:
+        parent.insert(parent.index(node) + 1, make.label(nodes.emphasis()))
+    elif action == "remove_next_sibling" and parent is not None:
+        index = parent.index(node)
+        if index + 1 < len(parent.children):
+            del parent[index + 1]
+    elif action == "clear_children" and isinstance(node, nodes.Element):
+        node.clear()
+    elif action == "rebind_children" and isinstance(node, nodes.Element):
+        node.children = node.children[::-1]  # a new list: the walk goes on in the old one
+    elif action == "rebind_siblings" and parent is not None:
+        parent.children = parent.children[::-1]  # the parent's walk: the old list or the new one
+    elif action == "wrap" and parent is not None and isinstance(node, nodes.Element):
+        wrapper = make.label(nodes.container())
+        node.replace_self(wrapper)
+        wrapper += node
+
+
+def _walk(walk: Callable[[], Iterator[nodes.Node]], actions: list[str], make: Builder) -> list[str]:
+    found = []
+    for step, node in enumerate(walk()):
+        found.append(_name(node))
+        _change(node, actions[step] if step < len(actions) else "none", make)
+        if len(found) > 500:
+            break
+    return found
+
+
+CONDITIONS: dict[str, Any] = {
+    "none": None,
+    "a type": nodes.Inline,
+    "Text": nodes.Text,
+    "a callable": lambda node: isinstance(node, nodes.Text) or node.get("label", 0) % 2 == 0,
+    "a NodeMatcher": NodeMatcher(nodes.inline, nodes.strong),
+}
+
+
+@contextmanager
+def findall_is(walk: Callable[..., Iterator[nodes.Node]]) -> Iterator[None]:
+    """``Node.findall`` is ``walk`` meanwhile (docutils' own recursion goes through it)."""
+    saved = nodes.Node.findall
+    nodes.Node.findall = walk
+    try:
+        yield
+    finally:
+        nodes.Node.findall = saved
+
+
+WALKS = (treewalk._DOCUTILS_FINDALL, treewalk.findall)
+
+
+@pytest.mark.parametrize("condition", CONDITIONS, ids=list(CONDITIONS))
+@settings(max_examples=150, deadline=None)
+@given(spec=trees, actions=st.lists(st.sampled_from(ACTIONS), max_size=60), start=st.integers(0, 30))
+def test_same_nodes_same_order_while_the_tree_changes(condition: str, spec: Any, actions: list[str],
+                                                      start: int) -> None:
+    results = []
+    for walk in WALKS:
+        make = Builder()
+        document = make.root(spec)
+        subtrees = list(treewalk._DOCUTILS_FINDALL(document))
+        root = subtrees[start % len(subtrees)]  # walk from the document or any node in it
+        with findall_is(walk):
+            found = _walk(lambda: root.findall(CONDITIONS[condition]), actions, make)
+        results.append((found, document.pformat()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("kwargs", [{"include_self": False}, {"descend": False}, {"siblings": True},
+                                    {"ascend": True}, {"siblings": True, "include_self": False}])
+def test_other_walks_are_docutils_own(kwargs: dict[str, bool]) -> None:
+    make = Builder()
+    spec = (0, 0, [(1, 0, [("text", 1), (2, 0, [("text", 2)])]), (1, 0, [(3, 0, [("text", 3)])]), ("text", 4)])
+    document = make.root(spec)
+    start = list(treewalk._DOCUTILS_FINDALL(document, nodes.paragraph))[0]
+    walked = []
+    for condition in CONDITIONS.values():
+        found = []
+        for walk in WALKS:
+            with findall_is(walk):
+                found.append([id(n) for n in start.findall(condition, **kwargs)])
+        assert found[0] == found[1]
+        walked += found[0]
+    assert walked  # the example walks something
+
+
+def test_install_is_docutils_findall_and_idempotent() -> None:
+    treewalk.install()
+    treewalk.install()
+    assert nodes.Node.findall is treewalk.findall
+    assert nodes.Node.govkb_docutils_findall is treewalk._DOCUTILS_FINDALL
+    assert treewalk._DOCUTILS_FINDALL.__module__ == "docutils.nodes"
+    # no docutils node class walks its own way (the patch would then miss it)
+    classes = [c for c in vars(nodes).values() if isinstance(c, type) and issubclass(c, nodes.Node)]
+    assert all("findall" not in vars(c) for c in classes if c is not nodes.Node)
