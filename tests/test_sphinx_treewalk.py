@@ -4,7 +4,8 @@
 walks.  Callers change the tree while they walk it (replace the node just found, add or
 remove children or siblings), so each test walks two copies of a random tree, one with
 docutils' walk and one with govkb's, makes the same random change at each node found, and
-requires the same nodes found, in the same order, and the same tree at the end.
+requires the same nodes found, in the same order, and the same tree at the end.  A node's
+``document`` is docutils' answer for every node of random trees, in a document or not.
 """
 
 from __future__ import annotations
@@ -157,12 +158,40 @@ def test_other_walks_are_docutils_own(kwargs: dict[str, bool]) -> None:
     assert walked  # the example walks something
 
 
-def test_install_is_docutils_findall_and_idempotent() -> None:
+def test_install_is_docutils_own_and_idempotent() -> None:
     treewalk.install()
     treewalk.install()
     assert nodes.Node.findall is treewalk.findall
     assert nodes.Node.govkb_docutils_findall is treewalk._DOCUTILS_FINDALL
     assert treewalk._DOCUTILS_FINDALL.__module__ == "docutils.nodes"
+    assert nodes.Node.document.fget is treewalk.document
+    assert treewalk._DOCUTILS_DOCUMENT.fget.__module__ == "docutils.nodes"
+    document = nodes.document(None, None)
+    child = nodes.paragraph()
+    document += child
+    assert child.document is document  # the setter is docutils' own
     # no docutils node class walks its own way (the patch would then miss it)
     classes = [c for c in vars(nodes).values() if isinstance(c, type) and issubclass(c, nodes.Node)]
-    assert all("findall" not in vars(c) for c in classes if c is not nodes.Node)
+    assert all("findall" not in vars(c) and "document" not in vars(c) for c in classes if c is not nodes.Node)
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=trees, in_document=st.booleans(), cut=st.integers(0, 30))
+def test_document_is_docutils_answer(spec: Any, in_document: bool, cut: int) -> None:
+    make = Builder()
+    tree = make.root(spec) if in_document else make.make(spec)
+    every = list(treewalk._DOCUTILS_FINDALL(tree))
+    # a subtree cut out of its tree (its parent gone) and one whose node sets its own document
+    every[cut % len(every)].parent = None
+    other = nodes.document(None, None)
+    every[(cut * 7) % len(every)].document = other
+    for node in every:
+        assert treewalk.document(node) is treewalk._DOCUTILS_DOCUMENT.fget(node)
+    assert any(treewalk.document(node) is other for node in every)
+
+
+def test_document_with_a_parent_that_is_not_a_node() -> None:
+    node = nodes.paragraph()
+    node.parent = object()
+    assert treewalk._DOCUTILS_DOCUMENT.fget(node) is None
+    assert treewalk.document(node) is None
