@@ -5,16 +5,20 @@ walks.  Callers change the tree while they walk it (replace the node just found,
 remove children or siblings), so each test walks two copies of a random tree, one with
 docutils' walk and one with govkb's, makes the same random change at each node found, and
 requires the same nodes found, in the same order, and the same tree at the end.  A node's
-``document`` is docutils' answer for every node of random trees, in a document or not.
+``document`` is docutils' answer for every node of random trees, in a document or not, and
+``walkabout`` visits and departs as docutils' does, whatever skips the visitor raises.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from io import StringIO
 from typing import Any, Callable, Iterator
 
 import pytest
-from docutils import nodes
+from docutils import frontend, nodes
+from docutils.utils import Reporter, new_document
+from docutils.writers.html5_polyglot import Writer as HTMLWriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.util.nodes import NodeMatcher
@@ -55,7 +59,7 @@ class Builder:
         return node
 
     def root(self, spec: Any) -> nodes.document:
-        document = nodes.document(None, None)
+        document = new_document("page")
         document += self.make(spec)
         return document
 
@@ -165,6 +169,8 @@ def test_install_is_docutils_own_and_idempotent() -> None:
     assert nodes.Node.govkb_docutils_findall is treewalk._DOCUTILS_FINDALL
     assert treewalk._DOCUTILS_FINDALL.__module__ == "docutils.nodes"
     assert nodes.Node.document.fget is treewalk.document
+    assert nodes.Node.walkabout is treewalk.walkabout
+    assert treewalk._DOCUTILS_WALKABOUT.__module__ == "docutils.nodes"
     assert treewalk._DOCUTILS_DOCUMENT.fget.__module__ == "docutils.nodes"
     document = nodes.document(None, None)
     child = nodes.paragraph()
@@ -172,7 +178,7 @@ def test_install_is_docutils_own_and_idempotent() -> None:
     assert child.document is document  # the setter is docutils' own
     # no docutils node class walks its own way (the patch would then miss it)
     classes = [c for c in vars(nodes).values() if isinstance(c, type) and issubclass(c, nodes.Node)]
-    assert all("findall" not in vars(c) and "document" not in vars(c) for c in classes if c is not nodes.Node)
+    assert all({"findall", "document", "walkabout"}.isdisjoint(vars(c)) for c in classes if c is not nodes.Node)
 
 
 @settings(max_examples=100, deadline=None)
@@ -195,3 +201,65 @@ def test_document_with_a_parent_that_is_not_a_node() -> None:
     node.parent = object()
     assert treewalk._DOCUTILS_DOCUMENT.fget(node) is None
     assert treewalk.document(node) is None
+
+
+SKIPS = (None, None, None, nodes.SkipNode, nodes.SkipDeparture, nodes.SkipChildren, nodes.SkipSiblings,
+         nodes.StopTraversal)
+
+
+class Recorder(nodes.NodeVisitor):
+    """Records every visit and departure; raises the skip the test chose for that call."""
+
+    def __init__(self, document: nodes.document, skips: list[Any]) -> None:
+        super().__init__(document)
+        self.skips, self.events = skips, []  # type: list[Any], list[str]
+
+    def _record(self, what: str, node: nodes.Node) -> None:
+        self.events.append(f"{what} {_name(node)}")
+        skip = self.skips[len(self.events) % len(self.skips)] if self.skips else None
+        if skip is not None:
+            raise skip
+
+    def unknown_visit(self, node: nodes.Node) -> None:
+        self._record("visit", node)
+
+    def unknown_departure(self, node: nodes.Node) -> None:
+        self._record("depart", node)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spec=trees, skips=st.lists(st.sampled_from(SKIPS), max_size=30))
+def test_walkabout_visits_departs_and_skips_as_docutils(spec: Any, skips: list[Any]) -> None:
+    results = []
+    for walk in (treewalk._DOCUTILS_WALKABOUT, treewalk.walkabout):
+        document = Builder().root(spec)
+        recorder = Recorder(document, skips)
+        with walkabout_is(walk):
+            try:
+                outcome: Any = document.walkabout(recorder)
+            except nodes.TreePruningException as skip:  # raised at the document itself
+                outcome = type(skip).__name__
+        results.append((outcome, recorder.events))
+    assert results[0] == results[1]
+    assert results[0][1]  # the document itself was visited
+
+
+def test_walkabout_keeps_the_debug_messages_of_a_debugging_reporter() -> None:
+    stream = StringIO()
+    document = new_document("page", frontend.get_default_settings(HTMLWriter))
+    document.reporter = Reporter("page", Reporter.DEBUG_LEVEL, Reporter.SEVERE_LEVEL, stream=stream, debug=True)
+    document += nodes.paragraph("", "text")
+    with walkabout_is(treewalk.walkabout):
+        document.walkabout(Recorder(document, []))
+    assert "calling dispatch_visit for paragraph" in stream.getvalue()
+    assert "calling dispatch_departure for paragraph" in stream.getvalue()
+
+
+@contextmanager
+def walkabout_is(walk: Callable[..., bool]) -> Iterator[None]:
+    saved = nodes.Node.walkabout
+    nodes.Node.walkabout = walk
+    try:
+        yield
+    finally:
+        nodes.Node.walkabout = saved

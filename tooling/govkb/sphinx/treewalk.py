@@ -1,4 +1,4 @@
-"""Docutils' two tree walks without recursion: ``Node.findall`` (down) and ``Node.document`` (up).
+"""Docutils' tree walks, cheaper: ``Node.findall`` (down), ``Node.document`` (up), ``Node.walkabout``.
 
 **findall.** The same nodes, in the same order, without a generator per node.
 
@@ -23,6 +23,11 @@ random trees changed at random during the walk.
 not yet in a document answers by an ``AttributeError`` at its root; every child added to a
 node asks (``setup_child``): 4.6 million recursive calls a cold build.  :func:`document`
 climbs the same parents in a loop, with the same answer.
+
+**walkabout.** Every writer visits each node through ``walkabout``, which formats two debug
+messages a node (``"... calling dispatch_visit for paragraph"``) for a reporter that drops
+them unless its ``debug_flag`` is set.  :func:`walkabout` is docutils' walk without them when
+the reporter would drop them (docutils' own reporter, debug off), and docutils' own otherwise.
 """
 
 from __future__ import annotations
@@ -30,10 +35,14 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from docutils import nodes
+from docutils.utils import Reporter
 
 # docutils' own, kept where install() puts them so a reloaded module never wraps itself.
 _DOCUTILS_FINDALL: Callable[..., Iterator[Any]] = getattr(nodes.Node, "govkb_docutils_findall", nodes.Node.findall)
 _DOCUTILS_DOCUMENT: property = getattr(nodes.Node, "govkb_docutils_document", nodes.Node.document)
+_DOCUTILS_WALKABOUT: Callable[[nodes.Node, nodes.NodeVisitor], bool] = getattr(
+    nodes.Node, "govkb_docutils_walkabout", nodes.Node.walkabout)
+_REPORTER_DEBUG = Reporter.debug
 
 
 def _walk_type(root: nodes.Node, cls: type) -> Iterator[nodes.Node]:
@@ -109,9 +118,44 @@ def document(self: nodes.Node) -> nodes.document | None:
         return None
 
 
+def walkabout(self: nodes.Node, visitor: nodes.NodeVisitor) -> bool:
+    """``nodes.Node.walkabout``: the same visits, departures and skips, minus dropped debug messages."""
+    reporter = visitor.document.reporter
+    if reporter.debug_flag or getattr(reporter.debug, "__func__", None) is not _REPORTER_DEBUG:
+        return _DOCUTILS_WALKABOUT(self, visitor)
+    # docutils' walkabout, line for line, without the two reporter.debug calls
+    call_depart = True
+    stop = False
+    try:
+        try:
+            visitor.dispatch_visit(self)
+        except nodes.SkipNode:
+            return stop
+        except nodes.SkipDeparture:
+            call_depart = False
+        children = self.children
+        try:
+            for child in children[:]:
+                if child.walkabout(visitor):
+                    stop = True
+                    break
+        except nodes.SkipSiblings:
+            pass
+    except nodes.SkipChildren:
+        pass
+    except nodes.StopTraversal:
+        stop = True
+    if call_depart:
+        visitor.dispatch_departure(self)
+    return stop
+
+
 def install() -> None:
-    """Make :func:`findall` and :func:`document` docutils' for this process (installing twice changes nothing)."""
+    """Make :func:`findall`, :func:`document` and :func:`walkabout` docutils' for this process
+    (installing twice changes nothing)."""
     nodes.Node.govkb_docutils_findall = _DOCUTILS_FINDALL
     nodes.Node.govkb_docutils_document = _DOCUTILS_DOCUMENT
+    nodes.Node.govkb_docutils_walkabout = _DOCUTILS_WALKABOUT
+    nodes.Node.walkabout = walkabout
     nodes.Node.findall = findall
     nodes.Node.document = property(document, _DOCUTILS_DOCUMENT.fset, doc=_DOCUTILS_DOCUMENT.__doc__)
