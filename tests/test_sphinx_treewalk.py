@@ -70,6 +70,8 @@ def _name(node: nodes.Node) -> str:
 
 def _change(node: nodes.Node, action: str, make: Builder) -> None:
     parent = node.parent
+    if parent is not None and not any(child is node for child in parent.children):
+        parent = None  # moved away by an earlier change (its parent link is stale): leave it
     if action == "replace_by_children" and parent is not None and isinstance(node, nodes.Element):
         node.replace_self(node.children[:] or [make.label(nodes.inline())])
     elif action == "remove" and parent is not None:
