@@ -28,7 +28,7 @@ from sphinx.util.docutils import SphinxDirective
 from govkb.findings import CODES
 from govkb.load import POLICY_DIR, SOP_DIR
 from govkb.model import KnowledgeBase
-from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables
+from govkb.sphinx import browse, diagrams, metrics_site, quick_reference, tables, treewalk
 from govkb.sphinx.domain import govkb_domain
 from govkb.sphinx.incremental import dashboards_outdated
 from govkb.sphinx.writeorder import setup_writeorder
@@ -377,6 +377,7 @@ def _measured(kb: KnowledgeBase) -> dict[str, object]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    treewalk.install()  # every page is walked some forty times: a flat walk (same nodes, same order)
     skip = (_skip, None)
     for node in (govkb_view, browse.govkb_ref):
         app.add_node(node, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
