@@ -71,3 +71,15 @@ def repo_copy(tmp_path: Path) -> Path:
     for name in ("pyproject.toml", "govkb-reviews.json"):
         shutil.copyfile(REPO / name, root / name)
     return root
+
+
+@pytest.fixture
+def forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool of two forked workers for any number of misses, the loader's and the checks'
+    (even if an earlier test left a thread running in the test process)."""
+    from govkb import pool as forkpool
+    from govkb.load import pool
+
+    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
+    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
+    monkeypatch.setattr(forkpool, "other_threads", lambda: False)

@@ -33,14 +33,6 @@ from memo_support import TODAY, Counting  # noqa: E402
 PARENT = os.getpid()
 
 
-@pytest.fixture
-def forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pool for any number of misses, with two workers (even if an earlier test left a
-    thread running in the test process)."""
-    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
-    monkeypatch.setattr(forkpool, "other_threads", lambda: False)
-
 
 @pytest.fixture()
 def corpus(tmp_path: Path) -> Path:

@@ -24,14 +24,6 @@ REPO = HERE.parent
 PARENT = os.getpid()
 
 
-@pytest.fixture
-def forced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A pool for any number of misses, with two workers (even if an earlier test left a
-    thread running in the test process)."""
-    monkeypatch.setattr(pool, "MIN_POOL_TASKS", 1)
-    monkeypatch.setattr(forkpool, "available_cpus", lambda: 2)
-    monkeypatch.setattr(forkpool, "other_threads", lambda: False)
-
 
 def _pid(_: int) -> int:
     return os.getpid()
