@@ -82,6 +82,18 @@ def test_a_record_made_by_its_constructor_keeps_nothing() -> None:
         m.Rule.title  # no default: none on the class either
 
 
+@dataclasses.dataclass(frozen=True)
+class _Extended(m.Rule):  # a record made from a kept class, with a field of its own
+    note: str = "default"
+
+
+def test_a_record_of_a_class_made_from_a_kept_one_keeps_its_own_fields_too() -> None:
+    rule = _Extended("R_1", "P", "Title", "Text", "high", violating=("a",), note="its own")
+    back = pickle.loads(pickle.dumps(rule))
+    assert back.note == "its own" and back == rule and back.violating == ("a",)
+    assert pickle.loads(pickle.dumps(back)) == rule  # again, its kept fields never read
+
+
 def test_a_name_that_is_no_field_is_refused() -> None:
     @dataclasses.dataclass(frozen=True)
     class Record:

@@ -64,7 +64,8 @@ def deferred(*names: str) -> Callable[[type[R]], type[R]]:
         if unknown:
             raise TypeError(f"{cls.__name__} has no fields {unknown}")
         kept = tuple(names)
-        light = tuple(name for name in known if name not in kept)
+        # The other fields, by class: a dataclass made from this one has fields of its own.
+        light_of: dict[type, tuple[str, ...]] = {cls: tuple(name for name in known if name not in kept)}
         for name in kept:
             setattr(cls, name, _Kept(name, kept, known[name].default))
 
@@ -73,6 +74,10 @@ def deferred(*names: str) -> Callable[[type[R]], type[R]]:
             blob = state.get(_KEPT)
             if blob is None:
                 blob = pickle.dumps(tuple([state[name] for name in kept]), pickle.HIGHEST_PROTOCOL)
+            kind = type(self)
+            light = light_of.get(kind)
+            if light is None:
+                light = light_of[kind] = tuple(f.name for f in fields(kind) if f.name not in kept)
             values = {name: state[name] for name in light}
             values[_KEPT] = blob
             # copyreg.__newobj__ with a dict state: pickle rebuilds it in C (NEWOBJ, BUILD).
