@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from sphinx.extension import Extension
 from sphinx.testing.util import SphinxTestApp
 
 from govkb.sphinx.parallelwrite import writes_in_workers
@@ -55,7 +56,7 @@ def setup(app):
     app.connect("doctree-resolved", resolved)
     app.connect("html-page-context", lambda _app, pagename, *_: note(f"written {pagename} {os.getpid()}"))
     note(f"main main {main}")
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "govkb_resolve_in_workers": True}
 '''
 
 
@@ -179,7 +180,7 @@ def test_a_killed_worker_leaves_the_pages_to_the_main_process(sphinx_project: Ca
     assert broken.output == serial.output
 
 
-def test_only_the_html_builder_in_a_process_without_other_threads_writes_in_workers(
+def test_only_the_html_builder_with_known_extensions_in_a_process_without_other_threads_writes_in_workers(
         sphinx_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
     src = sphinx_project("basic")
     running = [1]  # threads: another test may have left one running in this process
@@ -187,9 +188,16 @@ def test_only_the_html_builder_in_a_process_without_other_threads_writes_in_work
     apps = {name: SphinxTestApp(name, srcdir=src, builddir=src / f"_build_{name}", status=StringIO(),
                                 warning=StringIO()) for name in ("html", "dirhtml", "text")}
     try:
-        assert [writes_in_workers(app.builder) for app in apps.values()] == [True, False, False]
+        assert [writes_in_workers(app.builder, app.extensions) for app in apps.values()] == [True, False, False]
+        html = apps["html"]
+        loaded = dict(html.extensions)
+        # an extension nobody checked may keep what resolving a page leaves: Sphinx's way
+        assert not writes_in_workers(html.builder, {**loaded, "someone_elses": Extension("someone_elses", None)})
+        assert writes_in_workers(html.builder, {**loaded, "someone_elses": Extension(
+            "someone_elses", None, govkb_resolve_in_workers=True)})  # unless it says it keeps nothing
+        assert writes_in_workers(html.builder, {**loaded, "sphinx.ext.todo": Extension("sphinx.ext.todo", None)})
         running[0] = 2
-        assert not writes_in_workers(apps["html"].builder)
+        assert not writes_in_workers(html.builder, html.extensions)
     finally:
         for app in apps.values():
             app.cleanup()

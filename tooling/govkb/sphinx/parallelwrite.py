@@ -47,7 +47,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, Sequence, TypeGuard
+from typing import Any, Mapping, Sequence, TypeGuard
 
 from sphinx.builders import Builder, _write_docname
 from sphinx.builders.html import StandaloneHTMLBuilder
@@ -60,6 +60,14 @@ logger = logging.getLogger(__name__)
 
 # IndexBuilder's per-page state, all that ``IndexBuilder.feed`` writes.
 SEARCH_FIELDS = ("_titles", "_filenames", "_mapping", "_title_mapping", "_all_titles", "_index_entries")
+
+# Extensions besides Sphinx's own (``sphinx.*``, ``sphinxcontrib.*``) whose handlers of the
+# resolving and serialized writing were read: they keep nothing there for later.
+CHECKED_EXTENSIONS = frozenset({"alabaster", "furo", "myst_parser", "sphinx_basic_ng", "sphinx_data_viewer",
+                                "sphinx_needs"})
+
+# What an extension's setup() returns, besides Sphinx's keys, to say the same of itself.
+RESOLVE_IN_WORKERS = "govkb_resolve_in_workers"
 
 # The builder whose pages are being written, inherited by the forked workers.
 _BUILDER: StandaloneHTMLBuilder | None = None
@@ -76,13 +84,26 @@ class PageOutput:
     images: dict[str, str]  # builder.images this page added: source -> name under _images/
 
 
-def writes_in_workers(builder: Builder) -> TypeGuard[StandaloneHTMLBuilder]:
+def writes_in_workers(builder: Builder, extensions: Mapping[str, Any]) -> TypeGuard[StandaloneHTMLBuilder]:
     """Whether :func:`write_in_workers` can write this builder's pages: Sphinx's HTML builder
-    with its own ``write_doc_serialized`` and search index, in a process with no other thread."""
+    with its own ``write_doc_serialized`` and search index, in a process with no other thread,
+    and every extension loaded (``app.extensions``: name -> Sphinx's ``Extension``) known to
+    keep nothing from resolving a page (:func:`known_extension`)."""
     return (builder.name == "html" and isinstance(builder, StandaloneHTMLBuilder)
             and type(builder).write_doc_serialized is StandaloneHTMLBuilder.write_doc_serialized
             and type(getattr(builder, "indexer", None)) in (IndexBuilder, type(None))
+            and all(known_extension(name, getattr(extension, "metadata", {})) for name, extension in extensions.items())
             and threading.active_count() == 1)
+
+
+def known_extension(name: str, metadata: Mapping[str, Any]) -> bool:
+    """Whether the extension ``name`` keeps nothing from resolving a page that another page or
+    the end of the build reads: Sphinx's own, those of this site (checked by reading them),
+    and one whose ``setup()`` says so (``"govkb_resolve_in_workers": True`` in the metadata it
+    returns).  Sphinx promises an extension that ``doctree-resolved`` runs in the main process;
+    one not known here may rely on that, so its build keeps Sphinx's way."""
+    return (name in CHECKED_EXTENSIONS or name.startswith(("sphinx.", "sphinxcontrib.", "govkb."))
+            or metadata.get(RESOLVE_IN_WORKERS) is True)
 
 
 def write_in_workers(builder: StandaloneHTMLBuilder, docnames: Sequence[str], workers: int,

@@ -100,7 +100,7 @@ def _reorder_parallel_write(app: Sphinx) -> None:
     def write_parallel(docnames: Sequence[str], nproc: int) -> None:
         assert original is not None
         order = lightest_first(builder, docnames)
-        if writes_in_workers(builder):  # Sphinx's nproc leaves a core to the main process's resolving
+        if writes_in_workers(builder, app.extensions):  # Sphinx's nproc leaves a core to the main process's resolving
             write_in_workers(builder, order, nproc + 1, handout=heaviest_first(builder, order[1:]))
             return
         with _write_chunks():
