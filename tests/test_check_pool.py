@@ -29,9 +29,7 @@ from govkb.load.cache import FileCache
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from generate import generate  # noqa: E402
 from memo_support import TODAY, Counting  # noqa: E402
-
-PARENT = os.getpid()
-
+from pool_support import PARENT, die_in_a_worker  # noqa: E402
 
 
 @pytest.fixture()
@@ -166,15 +164,9 @@ def test_without_a_cache_the_shared_work_is_not_done(tmp_path: Path) -> None:
     assert PARENT not in {pid for _, _, pid in values}
 
 
-def _die_in_a_worker(n: int) -> int:
-    if os.getpid() != PARENT:
-        os._exit(3)  # as a worker killed by the OOM killer would
-    return n
-
-
 @pytest.mark.usefixtures("forced")
 def test_a_worker_that_dies_leaves_its_tasks_to_this_process(tmp_path: Path) -> None:
-    tasks = [partial(_die_in_a_worker, n) for n in range(40)]
+    tasks = [partial(die_in_a_worker, n) for n in range(40)]
     assert pool.MissesInWorkers(FileCache(tmp_path / "cache"))(tasks, (), list) == (list(range(40)), [])
 
 

@@ -18,21 +18,14 @@ import govkb.load as loader
 from govkb import pool as forkpool
 from govkb.load import load_knowledge_base, pool
 from govkb.load.cache import FileCache
+from pool_support import PARENT, die_in_a_worker
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
-PARENT = os.getpid()
-
 
 
 def _pid(_: int) -> int:
     return os.getpid()
-
-
-def _die_in_a_worker(n: int) -> int:
-    if os.getpid() != PARENT:
-        os._exit(3)  # as a worker killed by the OOM killer would
-    return n
 
 
 @pytest.mark.usefixtures("forced")
@@ -49,7 +42,7 @@ def test_misses_are_computed_in_worker_processes_and_kept(tmp_path: Path) -> Non
 
 @pytest.mark.usefixtures("forced")
 def test_a_worker_that_dies_leaves_its_tasks_to_this_process(tmp_path: Path) -> None:
-    tasks = [(None, lambda n=n: _die_in_a_worker(n)) for n in range(30)]
+    tasks = [(None, lambda n=n: die_in_a_worker(n)) for n in range(30)]
     assert pool.kept_all(FileCache(tmp_path / "cache"), tasks, list) == (list(range(30)), [])
 
 
