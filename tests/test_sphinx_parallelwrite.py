@@ -19,8 +19,10 @@ from typing import Any, Callable
 
 import pytest
 from sphinx.extension import Extension
+from sphinx.search import IndexBuilder
 from sphinx.testing.util import SphinxTestApp
 
+from govkb.sphinx import parallelwrite
 from govkb.sphinx.parallelwrite import writes_in_workers
 from govkb.sphinx.writeorder import heaviest_first
 from sphinx_support import sphinx_build
@@ -198,6 +200,20 @@ def test_only_the_html_builder_with_known_extensions_in_a_process_without_other_
         assert writes_in_workers(html.builder, {**loaded, "sphinx.ext.todo": Extension("sphinx.ext.todo", None)})
         running[0] = 2
         assert not writes_in_workers(html.builder, html.extensions)
+        running[0] = 1
+        # another Sphinx, whose internals are not those the workers use: its own way
+        with monkeypatch.context() as patched:
+            patched.setattr(parallelwrite, "_write_docname", None)
+            assert not writes_in_workers(html.builder, html.extensions)
+        with monkeypatch.context() as patched:  # a search index (made when writing begins) of other fields
+            indexer = object.__new__(IndexBuilder)
+            for name in parallelwrite.SEARCH_FIELDS:
+                setattr(indexer, name, {})
+            patched.setattr(html.builder, "indexer", indexer, raising=False)
+            assert writes_in_workers(html.builder, html.extensions)
+            del indexer._all_titles
+            assert not writes_in_workers(html.builder, html.extensions)
+        assert writes_in_workers(html.builder, html.extensions)
     finally:
         for app in apps.values():
             app.cleanup()

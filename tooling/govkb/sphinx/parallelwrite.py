@@ -47,14 +47,18 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, Mapping, Sequence, TypeGuard
+from typing import Any, Callable, Mapping, Sequence, TypeGuard
 
-from sphinx.builders import Builder, _write_docname
+import sphinx.builders
+from sphinx.builders import Builder
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.locale import __
 from sphinx.search import IndexBuilder
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
+
+# Sphinx 9's own page writer: private, so another release may not have it (then Sphinx's way).
+_write_docname: Callable[..., None] | None = getattr(sphinx.builders, "_write_docname", None)
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +92,14 @@ def writes_in_workers(builder: Builder, extensions: Mapping[str, Any]) -> TypeGu
     """Whether :func:`write_in_workers` can write this builder's pages: Sphinx's HTML builder
     with its own ``write_doc_serialized`` and search index, in a process with no other thread,
     and every extension loaded (``app.extensions``: name -> Sphinx's ``Extension``) known to
-    keep nothing from resolving a page (:func:`known_extension`)."""
-    return (builder.name == "html" and isinstance(builder, StandaloneHTMLBuilder)
+    keep nothing from resolving a page (:func:`known_extension`).  A Sphinx whose internals
+    are not those read here (its page writer, the search index's per-page fields) keeps its
+    own way too."""
+    indexer = getattr(builder, "indexer", None)
+    return (_write_docname is not None and builder.name == "html" and isinstance(builder, StandaloneHTMLBuilder)
             and type(builder).write_doc_serialized is StandaloneHTMLBuilder.write_doc_serialized
-            and type(getattr(builder, "indexer", None)) in (IndexBuilder, type(None))
+            and type(indexer) in (IndexBuilder, type(None))
+            and (indexer is None or all(isinstance(getattr(indexer, name, None), dict) for name in SEARCH_FIELDS))
             and all(known_extension(name, getattr(extension, "metadata", {})) for name, extension in extensions.items())
             and threading.active_count() == 1)
 
@@ -113,7 +121,7 @@ def write_in_workers(builder: StandaloneHTMLBuilder, docnames: Sequence[str], wo
     global _BUILDER
     if not docnames:
         return
-    _write_docname(docnames[0], env=builder.env, builder=builder, tags=builder.tags)
+    _write(builder, docnames[0])
     rest = docnames[1:]
     if not rest:
         return
@@ -142,13 +150,19 @@ def write_in_workers(builder: StandaloneHTMLBuilder, docnames: Sequence[str], wo
                 except Exception:  # noqa: BLE001 - the pool broke (a worker killed): the rest is written here
                     broken = True
             if output is None or output.failed:
-                _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
+                _write(builder, docname)
             else:
                 _take(builder, output)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         _BUILDER = None
+
+
+def _write(builder: StandaloneHTMLBuilder, docname: str) -> None:
+    """Resolve, index and write one page as a serial build does."""
+    assert _write_docname is not None  # writes_in_workers said so
+    _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
 
 
 def _write_page(docname: str) -> PageOutput:
@@ -164,7 +178,7 @@ def _write_page(docname: str) -> PageOutput:
     failed = False
     with collector.collect():
         try:
-            _write_docname(docname, env=builder.env, builder=builder, tags=builder.tags)
+            _write(builder, docname)
         except BaseException:  # noqa: BLE001 - the main process writes the page again and raises
             failed = True
     logging.convert_serializable(collector.logs)
