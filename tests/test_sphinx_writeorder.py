@@ -21,6 +21,9 @@ from sphinx.testing.util import SphinxTestApp
 
 from sphinx.util.parallel import make_chunks
 
+import sphinx.builders
+
+from govkb.sphinx import writeorder
 from govkb.sphinx.writeorder import doctree_size, heaviest_first, lightest_first, shrinking_chunks
 
 pytestmark = pytest.mark.sphinx
@@ -59,6 +62,18 @@ def test_the_last_chunks_shrink_to_one_page(pages: int, nproc: int, sizes: list[
     assert [name for chunk in chunks for name in chunk] == names  # every page once, in order
     theirs = make_chunks(names, nproc)
     assert chunks[:max(0, len(theirs) - 2)] == theirs[:max(0, len(theirs) - 2)]  # Sphinx's, but the last two
+
+
+def test_the_shrinking_chunks_are_used_while_writing_only_and_not_where_sphinx_has_no_make_chunks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    own = sphinx.builders.make_chunks
+    with writeorder._write_chunks():
+        assert sphinx.builders.make_chunks is shrinking_chunks
+    assert sphinx.builders.make_chunks is own
+    monkeypatch.delattr(sphinx.builders, "make_chunks")  # another Sphinx: its write loop keeps its own chunks
+    with writeorder._write_chunks():
+        assert not hasattr(sphinx.builders, "make_chunks")
+    assert not hasattr(sphinx.builders, "make_chunks")
 
 
 def _build(src: Path, out: str, parallel: int) -> tuple[list[str], dict[str, int], str]:

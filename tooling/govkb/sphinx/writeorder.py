@@ -83,7 +83,10 @@ def shrinking_chunks(arguments: Sequence[str], nproc: int, maxbatch: int = 10) -
 def _write_chunks() -> Iterator[None]:
     # Sphinx's write loop calls the make_chunks of its builders module: shrinking chunks
     # while the pages are written only (reading, before, keeps Sphinx's own).
-    own = sphinx.builders.make_chunks
+    own = getattr(sphinx.builders, "make_chunks", None)
+    if own is None:  # another Sphinx, whose write loop calls no make_chunks there: its own chunks
+        yield
+        return
     sphinx.builders.make_chunks = shrinking_chunks
     try:
         yield
