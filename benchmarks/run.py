@@ -32,6 +32,7 @@ import govkb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -167,6 +168,7 @@ def main() -> int:
     generate(args.corpus, policies=policies, rules=10, sops=sops, steps=5, seed=1)
     os.sync()  # the corpus is on disk before anything is timed, not being written back meanwhile
     print(f"corpus: {policies} policies / {policies * 10} rules / {sops} SOPs / {sops * 5} steps in {args.corpus}")
+    before = describe()
 
     # Byte-compile govkb first, as an installed package is: with PYTHONDONTWRITEBYTECODE set
     # (some CI images set it) an editable install would otherwise recompile every module on
@@ -214,6 +216,7 @@ def main() -> int:
         print("\nsphinx-build not measured (pass --sphinx; it takes about ten minutes on the full corpus)")
     print(f"govkb check on the corpus (warm cache), in process: {phases.strip()}")
     print(f"govkb check exit codes: corpus {check.returncode}, {cold.returncode} cold, repository {repo.returncode}")
+    print(f"before: {before}\nafter:  {describe()}")
     return 0
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TARGET_COLD_S, TARGET_INCREMENTAL_S = 30.0, 5.0
@@ -156,6 +157,7 @@ def main() -> int:
     parser.add_argument("--jobs", default="2", help="sphinx-build -j value (default 2)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "site-corpus")
     args = parser.parse_args()
+    before = describe()
     times = measure_site(args.out, args.policies, args.rules, args.sops, args.steps, args.jobs)
     ok_cold, ok_incr = times.cold.wall <= TARGET_COLD_S, times.incremental.wall <= TARGET_INCREMENTAL_S
     print(f"| site build (sphinx-build -j {args.jobs} -b html) | wall s  | CPU s   | target  |        |")
@@ -164,6 +166,7 @@ def main() -> int:
                                      ("after editing one SOP", times.incremental, TARGET_INCREMENTAL_S, ok_incr)):
         print(f"| {name:<39} | {timing.wall:7.2f} | {timing.cpu:7.2f} | <= {target:4.0f} | "
               f"{'ok' if ok else 'MISSED':<6} |")
+    print(f"before: {before}\nafter:  {describe()}")
     return 0 if ok_cold and ok_incr else 1
 
 

@@ -38,3 +38,11 @@ def test_generated_corpus_is_clean_and_fully_covered(tmp_path: Path, capsys: pyt
     out = capsys.readouterr().out
     assert out.splitlines()[-1].startswith("0 error(s), 0 warning(s)")
     assert "rule coverage 24/24 (100 %)" in out
+
+
+def test_the_benchmark_tables_say_what_machine_they_ran_on() -> None:
+    from machine import calibration_s, describe
+
+    line = describe()
+    assert line.startswith("machine: ") and " CPUs, load average " in line and "calibration " in line
+    assert 0 < calibration_s(repeat=1) < 60  # a real, timed workload: never zero, never a hang
