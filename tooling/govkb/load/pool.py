@@ -85,7 +85,8 @@ class MissesInWorkers:
     ``shared``: work several tasks would each do through the memo; when the tasks go to
     workers (and there is a cache to keep it in), it is done first, once, by a pool of its
     own, so that the workers of the tasks find it in the memo instead of each doing it.
-    ``meanwhile()`` is computed here while the first pool runs."""
+    ``meanwhile()`` is computed here while the pool of the tasks runs (the longer of the two:
+    this process would otherwise wait through it)."""
 
     def __init__(self, cache: FileCache, workers: int | None = None) -> None:
         self.cache, self.workers = cache, workers
@@ -96,11 +97,8 @@ class MissesInWorkers:
         if count < 2 or len(tasks) < MIN_POOL_TASKS or not workers_pool.can_fork():
             also = meanwhile()
             return [task() for task in tasks], also
-        if shared and self.cache.directory is not None:
-            first = self._start(shared, count)
-            also = meanwhile()
-            self._finish(shared, first)  # only its entries matter
-            return self._finish(tasks, self._start(tasks, count)), also
+        if shared and self.cache.directory is not None:  # a short pool: only its entries matter
+            self._finish(shared, self._start(shared, count))
         running = self._start(tasks, count)
         also = meanwhile()
         return self._finish(tasks, running), also
