@@ -116,14 +116,22 @@ CONDITIONS: dict[str, Any] = {
 
 
 @contextmanager
-def findall_is(walk: Callable[..., Iterator[nodes.Node]]) -> Iterator[None]:
-    """``Node.findall`` is ``walk`` meanwhile (docutils' own recursion goes through it)."""
-    saved = nodes.Node.findall
-    nodes.Node.findall = walk
+def node_method_is(name: str, walk: Callable[..., Any]) -> Iterator[None]:
+    """``Node.<name>`` is ``walk`` meanwhile (docutils' own recursion goes through it)."""
+    saved = getattr(nodes.Node, name)
+    setattr(nodes.Node, name, walk)
     try:
         yield
     finally:
-        nodes.Node.findall = saved
+        setattr(nodes.Node, name, saved)
+
+
+def findall_is(walk: Callable[..., Iterator[nodes.Node]]) -> Any:
+    return node_method_is("findall", walk)
+
+
+def walkabout_is(walk: Callable[..., bool]) -> Any:
+    return node_method_is("walkabout", walk)
 
 
 WALKS = (treewalk._DOCUTILS_FINDALL, treewalk.findall)
@@ -255,13 +263,3 @@ def test_walkabout_keeps_the_debug_messages_of_a_debugging_reporter() -> None:
         document.walkabout(Recorder(document, []))
     assert "calling dispatch_visit for paragraph" in stream.getvalue()
     assert "calling dispatch_departure for paragraph" in stream.getvalue()
-
-
-@contextmanager
-def walkabout_is(walk: Callable[..., bool]) -> Iterator[None]:
-    saved = nodes.Node.walkabout
-    nodes.Node.walkabout = walk
-    try:
-        yield
-    finally:
-        nodes.Node.walkabout = saved
