@@ -14,6 +14,8 @@ import os
 import pickle
 import time
 
+from govkb.pool import available_cpus
+
 
 def _workload() -> int:
     """A fixed mix of what govkb spends its CPU on; the result only keeps it from being skipped."""
@@ -38,10 +40,6 @@ def calibration_s(repeat: int = 3) -> float:
 
 def describe() -> str:
     """One line: CPUs, load average, and the calibration workload's time."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        cpus = os.cpu_count() or 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"machine: {cpus} CPUs, load average {load:.1f}, calibration {calibration_s():.3f} s "
+    return (f"machine: {available_cpus()} CPUs, load average {load:.1f}, calibration {calibration_s():.3f} s "
             "(a fixed pure-Python workload; compare runs by it)")
